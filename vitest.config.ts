@@ -1,0 +1,14 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    // Integration and browser tests start real local servers; give them room on a 2-core CI box.
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    pool: 'forks',
+    // s3rver's listing pages need the legacy OpenSSL provider (see ARCHITECTURE.md §6).
+    execArgv: ['--openssl-legacy-provider'],
+    reporters: ['default'],
+  },
+});
