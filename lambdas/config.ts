@@ -1,0 +1,99 @@
+/**
+ * The one runtime config object. Every handler reads it once, at module scope, through
+ * `loadConfig()`; nothing else reads `process.env`.
+ *
+ * It arrives as one JSON document in `UPLOCK_CONFIG` (CDK writes it from lib/config.ts, the local
+ * cloud from local/cloud.ts), so the deployed and the local pipeline are configured the same way.
+ * Secret values never travel in it: in AWS the config names Secrets Manager secrets; locally the
+ * stand-in's throwaway test key and signing secret come from `STRIPE_SECRET_KEY` /
+ * `STRIPE_WEBHOOK_SECRET`.
+ */
+import * as z from 'zod/mini';
+
+const extension = z.string().check(z.regex(/^\.[a-z0-9]{1,10}$/));
+
+export const runtimeConfigSchema = z.object({
+  region: z._default(z.string(), 'us-east-1'),
+  tableName: z.string().check(z.minLength(1)),
+  bucketName: z.string().check(z.minLength(1)),
+  /** Public base URL of the site (no trailing slash): links in emails, Stripe redirects. */
+  siteUrl: z.url(),
+  /** Local stand-ins only; absent in AWS. */
+  endpoints: z._default(
+    z.object({
+      s3: z.optional(z.url()),
+      dynamodb: z.optional(z.url()),
+      ses: z.optional(z.url()),
+      stripe: z.optional(z.url()),
+    }),
+    {},
+  ),
+  product: z.object({
+    name: z.string().check(z.minLength(1), z.maxLength(120)),
+    description: z.string().check(z.maxLength(500)),
+  }),
+  price: z.object({
+    /** Minor units (cents, yen), as Stripe counts `amount_total`. */
+    amount: z.int().check(z.positive()),
+    currency: z.string().check(z.regex(/^[a-z]{3}$/)),
+  }),
+  maxUploadBytes: z.int().check(z.positive()),
+  acceptedExtensions: z.array(extension).check(z.minLength(1)),
+  downloadLimit: z.int().check(z.positive()),
+  linkTtlHours: z.number().check(z.positive()),
+  retentionDays: z._default(z.int().check(z.positive()), 30),
+  senderEmail: z.email(),
+  stripe: z.object({
+    paymentMode: z._default(z.enum(['payment-link', 'checkout-session']), 'payment-link'),
+    paymentLinkId: z.optional(z.string().check(z.regex(/^plink_[A-Za-z0-9]+$/))),
+    paymentLinkUrl: z.optional(z.url()),
+    priceId: z.optional(z.string()),
+    livemode: z._default(z.boolean(), false),
+    /** Secrets Manager ids (AWS). */
+    secretKeySecretId: z.optional(z.string()),
+    webhookSecretSecretId: z.optional(z.string()),
+    /** How far a signature timestamp may be from now, seconds (Stripe's default tolerance). */
+    signatureToleranceSeconds: z._default(z.int().check(z.positive()), 300),
+  }),
+});
+
+export type RuntimeConfig = z.infer<typeof runtimeConfigSchema>;
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Parse and validate; the error names every bad key and what was wrong with it. */
+export function parseConfig(raw: unknown): RuntimeConfig {
+  const result = runtimeConfigSchema.safeParse(raw);
+  if (!result.success) {
+    const problems = result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+    throw new ConfigError(`UPLOCK_CONFIG is invalid: ${problems.join('; ')}`);
+  }
+  return result.data;
+}
+
+let cached: RuntimeConfig | undefined;
+
+/** Read once per process (module scope in handlers), fail fast naming the variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): RuntimeConfig {
+  if (cached) return cached;
+  const text = env.UPLOCK_CONFIG;
+  if (!text) throw new ConfigError('UPLOCK_CONFIG is not set: it must hold the JSON runtime config');
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    throw new ConfigError('UPLOCK_CONFIG is not valid JSON');
+  }
+  cached = parseConfig(raw);
+  return cached;
+}
+
+/** Secret values for the local cloud only; in AWS these come from Secrets Manager. */
+export function localSecrets(env: NodeJS.ProcessEnv = process.env): {
+  stripeSecretKey?: string;
+  webhookSecret?: string;
+} {
+  return { stripeSecretKey: env.STRIPE_SECRET_KEY, webhookSecret: env.STRIPE_WEBHOOK_SECRET };
+}
