@@ -1,0 +1,262 @@
+/**
+ * OrderStore on one DynamoDB table (ARCHITECTURE.md §4). Items: `ORDER#<id>`, `TOKEN#<sha256>`,
+ * `EVENT#<stripe event id>`. Each transition is one conditional UpdateItem: no transactions,
+ * because the local DynamoDB (dynalite) has none and the design needs none.
+ */
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand, DeleteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { OrderId } from '../core/ids';
+import { jobStatesBefore, paymentStatesBefore, type JobError, type Order, type PaymentState } from '../core/order';
+import type { ConsumeResult, OrderStore, PaymentRecord, TokenRecord } from '../ports/order-store';
+
+const orderKey = (orderId: string) => ({ pk: `ORDER#${orderId}` });
+const tokenKey = (hash: string) => ({ pk: `TOKEN#${hash}` });
+const eventKey = (eventId: string) => ({ pk: `EVENT#${eventId}` });
+
+/** Token items outlive their links by this long so that late clicks get "expired", not "unknown". */
+const TOKEN_ITEM_GRACE_SECONDS = 30 * 24 * 3600;
+
+const isConditionFailure = (error: unknown): boolean =>
+  error instanceof ConditionalCheckFailedException || (error as { name?: string })?.name === 'ConditionalCheckFailedException';
+
+/** Run a conditional write; `false` when its condition did not hold. */
+async function conditional(write: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await write();
+    return true;
+  } catch (error) {
+    if (isConditionFailure(error)) return false;
+    throw error;
+  }
+}
+
+/** `:s0, :s1…` placeholders for an IN (…) condition. */
+function inList(prefix: string, values: readonly string[]): { expr: string; names: Record<string, string> } {
+  const names: Record<string, string> = {};
+  values.forEach((v, i) => (names[`:${prefix}${i}`] = v));
+  return { expr: Object.keys(names).join(', '), names };
+}
+
+interface OrderItem extends Omit<Order, 'deliveryClaim'> {
+  pk: string;
+  claimId?: string;
+  claimAt?: number;
+  tokenHashes?: string[];
+}
+
+function toOrder(item: OrderItem): Order {
+  const { pk: _pk, claimId, claimAt, tokenHashes: _tokens, ...rest } = item;
+  return { ...rest, ...(claimId !== undefined && claimAt !== undefined ? { deliveryClaim: { id: claimId, at: claimAt } } : {}) };
+}
+
+export class DynamoOrderStore implements OrderStore {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async createOrder(order: Order): Promise<void> {
+    const { deliveryClaim: _claim, ...rest } = order;
+    await this.db.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { ...orderKey(order.orderId), ...rest },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+  }
+
+  async getOrder(orderId: OrderId): Promise<Order | undefined> {
+    const out = await this.db.send(new GetCommand({ TableName: this.tableName, Key: orderKey(orderId), ConsistentRead: true }));
+    return out.Item ? toOrder(out.Item as OrderItem) : undefined;
+  }
+
+  private moveJob(orderId: OrderId, to: Order['job'], set: string, values: Record<string, unknown>): Promise<boolean> {
+    const from = inList('from', jobStatesBefore(to));
+    return conditional(() =>
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: orderKey(orderId),
+          UpdateExpression: `SET #job = :to${set}`,
+          ConditionExpression: `attribute_exists(pk) AND #job IN (${from.expr})`,
+          ExpressionAttributeNames: { '#job': 'job' },
+          ExpressionAttributeValues: { ':to': to, ...from.names, ...values },
+        }),
+      ),
+    );
+  }
+
+  startJob(orderId: OrderId): Promise<boolean> {
+    return this.moveJob(orderId, 'processing', ', jobStartedAt = :now', { ':now': new Date().toISOString() });
+  }
+
+  finishJob(orderId: OrderId, primaryArtifact: string): Promise<boolean> {
+    return this.moveJob(orderId, 'done', ', primaryArtifact = :primary, jobEndedAt = :now', {
+      ':primary': primaryArtifact,
+      ':now': new Date().toISOString(),
+    });
+  }
+
+  failJob(orderId: OrderId, error: JobError): Promise<boolean> {
+    return this.moveJob(orderId, 'failed', ', jobError = :error, jobEndedAt = :now', {
+      ':error': { code: error.code, message: error.message },
+      ':now': new Date().toISOString(),
+    });
+  }
+
+  setPayment(orderId: OrderId, to: PaymentState, record?: PaymentRecord): Promise<boolean> {
+    const from = inList('from', paymentStatesBefore(to));
+    const sets = ['payment = :to', 'paymentUpdatedAt = :now'];
+    const values: Record<string, unknown> = { ':to': to, ...from.names, ':now': new Date().toISOString() };
+    if (record) {
+      sets.push('sessionId = :sid', 'amount = :amount', 'currency = :currency');
+      Object.assign(values, { ':sid': record.sessionId, ':amount': record.amount, ':currency': record.currency });
+      if (record.paymentIntentId) {
+        sets.push('paymentIntentId = :pi');
+        values[':pi'] = record.paymentIntentId;
+      }
+      if (record.payerEmail) {
+        sets.push('payerEmail = :payer');
+        values[':payer'] = record.payerEmail;
+      }
+    }
+    if (to === 'refunded') sets.push('refundedAt = :now');
+    return conditional(() =>
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: orderKey(orderId),
+          UpdateExpression: `SET ${sets.join(', ')}`,
+          ConditionExpression: `attribute_exists(pk) AND payment IN (${from.expr})`,
+          ExpressionAttributeValues: values,
+        }),
+      ),
+    );
+  }
+
+  claimDelivery(orderId: OrderId, claimId: string, now: number, staleBefore: number): Promise<boolean> {
+    // Mirrors core's deliveryDue(): job done, paid, not delivered, no live claim.
+    return conditional(() =>
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: orderKey(orderId),
+          UpdateExpression: 'SET claimId = :claim, claimAt = :now',
+          ConditionExpression:
+            '#job = :done AND payment = :paid AND attribute_not_exists(deliveredAt) AND (attribute_not_exists(claimAt) OR claimAt < :stale)',
+          ExpressionAttributeNames: { '#job': 'job' },
+          ExpressionAttributeValues: { ':claim': claimId, ':now': now, ':done': 'done', ':paid': 'paid', ':stale': staleBefore },
+        }),
+      ),
+    );
+  }
+
+  async releaseDelivery(orderId: OrderId, claimId: string): Promise<void> {
+    await conditional(() =>
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: orderKey(orderId),
+          UpdateExpression: 'REMOVE claimId, claimAt',
+          ConditionExpression: 'claimId = :claim',
+          ExpressionAttributeValues: { ':claim': claimId },
+        }),
+      ),
+    );
+  }
+
+  markDelivered(orderId: OrderId, claimId: string, tokenHash: string, at: string): Promise<boolean> {
+    return conditional(() =>
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: orderKey(orderId),
+          UpdateExpression: 'SET deliveredAt = :at, tokenHashes = list_append(if_not_exists(tokenHashes, :empty), :hash) REMOVE claimAt',
+          ConditionExpression: 'claimId = :claim AND attribute_not_exists(deliveredAt)',
+          ExpressionAttributeValues: { ':at': at, ':empty': [], ':hash': [tokenHash], ':claim': claimId },
+        }),
+      ),
+    );
+  }
+
+  async putToken(token: TokenRecord): Promise<void> {
+    await this.db.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: {
+          ...tokenKey(token.hash),
+          orderId: token.orderId,
+          downloadsLeft: token.downloadsLeft,
+          linkExpiresAt: token.expiresAt,
+          revoked: token.revoked,
+          expiresAt: token.expiresAt + TOKEN_ITEM_GRACE_SECONDS,
+        },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+  }
+
+  async consumeToken(hash: string, nowSeconds: number): Promise<ConsumeResult> {
+    try {
+      const out = await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: tokenKey(hash),
+          UpdateExpression: 'SET downloadsLeft = downloadsLeft - :one',
+          ConditionExpression: 'attribute_exists(pk) AND downloadsLeft > :zero AND linkExpiresAt > :now AND revoked = :false',
+          ExpressionAttributeValues: { ':one': 1, ':zero': 0, ':now': nowSeconds, ':false': false },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return { ok: true, token: toToken(hash, out.Attributes) };
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      const out = await this.db.send(new GetCommand({ TableName: this.tableName, Key: tokenKey(hash), ConsistentRead: true }));
+      return out.Item ? { ok: false, token: toToken(hash, out.Item) } : { ok: false };
+    }
+  }
+
+  async revokeTokens(orderId: OrderId): Promise<number> {
+    const out = await this.db.send(new GetCommand({ TableName: this.tableName, Key: orderKey(orderId), ConsistentRead: true }));
+    const hashes = ((out.Item as OrderItem | undefined)?.tokenHashes ?? []);
+    for (const hash of hashes) {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: tokenKey(hash),
+          UpdateExpression: 'SET revoked = :true',
+          ExpressionAttributeValues: { ':true': true },
+        }),
+      );
+    }
+    return hashes.length;
+  }
+
+  rememberEvent(eventId: string, ttlSeconds: number): Promise<boolean> {
+    const now = Math.floor(Date.now() / 1000);
+    return conditional(() =>
+      this.db.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...eventKey(eventId), processedAt: new Date().toISOString(), expiresAt: now + ttlSeconds },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      ),
+    );
+  }
+
+  async forgetEvent(eventId: string): Promise<void> {
+    await this.db.send(new DeleteCommand({ TableName: this.tableName, Key: eventKey(eventId) }));
+  }
+}
+
+function toToken(hash: string, item: Record<string, unknown> | undefined): TokenRecord {
+  return {
+    hash,
+    orderId: String(item?.orderId) as OrderId,
+    downloadsLeft: Number(item?.downloadsLeft ?? 0),
+    expiresAt: Number(item?.linkExpiresAt ?? 0),
+    revoked: item?.revoked === true,
+  };
+}

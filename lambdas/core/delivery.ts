@@ -1,0 +1,90 @@
+/**
+ * deliverIfDue: the one path that completes an order, called by whichever of "job done" and
+ * "paid" arrives second (and by the sweeper). Exactly-once in effect: a conditional claim lets one
+ * caller through; a known failure gives the claim back so the caller's retry can deliver; a crash
+ * leaves a claim that expires (DELIVERY_CLAIM_TTL_MS) and the next attempt delivers.
+ *
+ * Core declares the narrow capabilities it needs; ports/ composes them into the full interfaces.
+ */
+import { randomUUID } from 'node:crypto';
+import { deliveryEmail, type EmailMessage } from './emails';
+import type { OrderId } from './ids';
+import { DELIVERY_CLAIM_TTL_MS, deliveryDue, type Order } from './order';
+import { mintToken } from './tokens';
+
+export interface DeliveryToken {
+  readonly hash: string;
+  readonly orderId: OrderId;
+  readonly downloadsLeft: number;
+  /** Epoch seconds. */
+  readonly expiresAt: number;
+  readonly revoked: boolean;
+}
+
+export interface DeliveryStore {
+  getOrder(orderId: OrderId): Promise<Order | undefined>;
+  claimDelivery(orderId: OrderId, claimId: string, now: number, staleBefore: number): Promise<boolean>;
+  releaseDelivery(orderId: OrderId, claimId: string): Promise<void>;
+  markDelivered(orderId: OrderId, claimId: string, tokenHash: string, at: string): Promise<boolean>;
+  putToken(token: DeliveryToken): Promise<void>;
+}
+
+export interface DeliveryMailer {
+  send(to: string, message: EmailMessage): Promise<void>;
+}
+
+export interface DeliverySettings {
+  readonly siteUrl: string;
+  readonly productName: string;
+  readonly downloadLimit: number;
+  readonly linkTtlHours: number;
+}
+
+export type DeliveryOutcome = 'delivered' | 'not_due' | 'claimed_elsewhere' | 'unknown_order';
+
+export async function deliverIfDue(
+  orderId: OrderId,
+  deps: { store: DeliveryStore; mailer: DeliveryMailer; settings: DeliverySettings; now?: () => number },
+): Promise<DeliveryOutcome> {
+  const now = deps.now ?? Date.now;
+  const order = await deps.store.getOrder(orderId);
+  if (!order) return 'unknown_order';
+  if (!deliveryDue(order, now())) return order.deliveryClaim && !order.deliveredAt ? 'claimed_elsewhere' : 'not_due';
+
+  const claimId = randomUUID();
+  const claimedAt = now();
+  if (!(await deps.store.claimDelivery(orderId, claimId, claimedAt, claimedAt - DELIVERY_CLAIM_TTL_MS))) {
+    return 'claimed_elsewhere';
+  }
+  let tokenHash: string;
+  try {
+    const { token, hash } = mintToken();
+    const { settings } = deps;
+    await deps.store.putToken({
+      hash,
+      orderId,
+      downloadsLeft: settings.downloadLimit,
+      expiresAt: Math.floor(claimedAt / 1000 + settings.linkTtlHours * 3600),
+      revoked: false,
+    });
+    const message = deliveryEmail({
+      lang: order.lang,
+      productName: settings.productName,
+      orderId,
+      fileName: order.fileName,
+      downloadUrl: `${settings.siteUrl}/d/${token}`,
+      downloadLimit: settings.downloadLimit,
+      linkTtlHours: settings.linkTtlHours,
+      orderUrl: `${settings.siteUrl}/order.html?id=${orderId}`,
+    });
+    await deps.mailer.send(order.payerEmail ?? order.email, message);
+    tokenHash = hash;
+  } catch (error) {
+    await deps.store.releaseDelivery(orderId, claimId).catch(() => undefined);
+    throw error;
+  }
+  // The email is out: if recording that fails, the claim must stay (it blocks until it expires)
+  // rather than be released, so a retry cannot send a second email at once.
+  await deps.store.markDelivered(orderId, claimId, tokenHash, new Date(now()).toISOString());
+  return 'delivered';
+}

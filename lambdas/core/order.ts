@@ -1,0 +1,110 @@
+/**
+ * The order state machine: three independent axes (job × payment × delivery) that arrive in any
+ * order. Pure functions only; the OrderStore turns each transition into one conditional write.
+ */
+import type { OrderId } from './ids';
+
+export type JobState = 'awaiting_upload' | 'processing' | 'done' | 'failed';
+export type PaymentState = 'unpaid' | 'pending' | 'paid' | 'refunded';
+export type Lang = 'en' | 'ja';
+
+export interface JobError {
+  readonly code: string;
+  readonly message: string;
+}
+
+export interface Order {
+  readonly orderId: OrderId;
+  readonly email: string;
+  readonly fileName: string;
+  readonly size: number;
+  readonly lang: Lang;
+  readonly createdAt: string;
+  readonly job: JobState;
+  readonly jobError?: JobError;
+  /** Artifact the download link serves (set when the job is done). */
+  readonly primaryArtifact?: string;
+  readonly payment: PaymentState;
+  readonly sessionId?: string;
+  readonly paymentIntentId?: string;
+  readonly amount?: number;
+  readonly currency?: string;
+  readonly payerEmail?: string;
+  /** A delivery attempt in flight: who claimed it and when (claims expire, see deliveryDue). */
+  readonly deliveryClaim?: { readonly id: string; readonly at: number };
+  readonly deliveredAt?: string;
+  readonly refundedAt?: string;
+  /** Epoch seconds: DynamoDB TTL. */
+  readonly expiresAt: number;
+}
+
+/** Which job states may follow which: replays of "Object Created" must not restart a job. */
+const JOB_NEXT: Record<JobState, readonly JobState[]> = {
+  awaiting_upload: ['processing', 'failed'],
+  processing: ['done', 'failed'],
+  done: [],
+  failed: [],
+};
+
+export const canMoveJob = (from: JobState, to: JobState): boolean => JOB_NEXT[from].includes(to);
+
+/** Job states from which `to` is reachable: what a conditional write must require. */
+export const jobStatesBefore = (to: JobState): JobState[] =>
+  (Object.keys(JOB_NEXT) as JobState[]).filter((from) => canMoveJob(from, to));
+
+/**
+ * Payment moves forward only: unpaid → pending → paid → refunded, with pending → unpaid when a
+ * delayed payment fails. Anything else (a late "completed: unpaid" after "paid", say) is a no-op,
+ * which is what makes event handling order-independent.
+ */
+const PAYMENT_NEXT: Record<PaymentState, readonly PaymentState[]> = {
+  unpaid: ['pending', 'paid'],
+  pending: ['paid', 'unpaid'],
+  paid: ['refunded'],
+  refunded: [],
+};
+
+export const canMovePayment = (from: PaymentState, to: PaymentState): boolean => PAYMENT_NEXT[from].includes(to);
+
+export const paymentStatesBefore = (to: PaymentState): PaymentState[] =>
+  (Object.keys(PAYMENT_NEXT) as PaymentState[]).filter((from) => canMovePayment(from, to));
+
+/** How long a delivery claim blocks others before it is presumed crashed and retried. */
+export const DELIVERY_CLAIM_TTL_MS = 5 * 60 * 1000;
+
+/** Delivery is due when the second of "job done" and "paid" has arrived and nobody delivered yet. */
+export function deliveryDue(order: Order, now: number): boolean {
+  if (order.job !== 'done' || order.payment !== 'paid' || order.deliveredAt) return false;
+  return !order.deliveryClaim || now - order.deliveryClaim.at >= DELIVERY_CLAIM_TTL_MS;
+}
+
+export interface OrderView {
+  orderId: string;
+  job: JobState;
+  payment: PaymentState;
+  delivered: boolean;
+  preview?: unknown;
+  payUrl?: string;
+  error?: JobError;
+}
+
+/** What `GET /api/orders/{id}` shows: never the email, never the result. */
+export function orderView(order: Order, extras: { preview?: unknown; payUrl?: string }): OrderView {
+  const view: OrderView = {
+    orderId: order.orderId,
+    job: order.job,
+    payment: order.payment,
+    delivered: Boolean(order.deliveredAt),
+  };
+  if (order.job === 'done' && extras.preview !== undefined) view.preview = extras.preview;
+  if (order.job === 'done' && order.payment === 'unpaid' && extras.payUrl) view.payUrl = extras.payUrl;
+  if (order.job === 'failed' && order.jobError) view.error = order.jobError;
+  return view;
+}
+
+/** Email addresses in logs: enough to tell two apart, never the whole address. */
+export function maskEmail(email: string): string {
+  const at = email.lastIndexOf('@');
+  if (at < 1) return '***';
+  return `${email[0]}***@${email.slice(at + 1)}`;
+}

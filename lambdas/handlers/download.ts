@@ -1,0 +1,46 @@
+/**
+ * GET /d/{token}: take one download atomically, then 302 to a 60-second presigned GET.
+ * 404 unknown token, 410 used up / expired / revoked. Browsers (Accept: text/html) are sent to
+ * the friendly link.html page instead of a JSON error; API clients get the contract's JSON.
+ */
+import { deps } from '../adapters/wiring';
+import { logger } from '../adapters/observability';
+import { parseDownloadToken } from '../core/ids';
+import { hashToken, tokenRefusal, type TokenRefusal } from '../core/tokens';
+import { errorResult, header, httpHandler, type HttpEvent, type HttpResult } from './http';
+
+const { config, store, blobs } = deps();
+
+const PRESIGNED_SECONDS = 60;
+
+const messages: Record<TokenRefusal | 'unknown', string> = {
+  unknown: 'This download link is not valid.',
+  used_up: 'This download link has been used the maximum number of times.',
+  expired: 'This download link has expired.',
+  revoked: 'This download link is no longer valid because the payment was refunded or disputed.',
+};
+
+function refuse(event: HttpEvent, reason: TokenRefusal | 'unknown'): HttpResult {
+  if ((header(event, 'accept') ?? '').includes('text/html')) {
+    return { statusCode: 302, headers: { location: `/link.html?reason=${reason}`, 'cache-control': 'no-store' } };
+  }
+  return reason === 'unknown' ? errorResult(404, 'link_not_found', messages.unknown) : errorResult(410, `link_${reason}`, messages[reason]);
+}
+
+export const handler = httpHandler('download', async (event) => {
+  const token = parseDownloadToken(event.pathParameters?.token);
+  if (!token) return refuse(event, 'unknown');
+  const nowSeconds = Math.floor(Date.now() / 1000);
+  const result = await store.consumeToken(hashToken(token), nowSeconds);
+  if (!result.ok) return refuse(event, result.token ? (tokenRefusal(result.token, nowSeconds) ?? 'used_up') : 'unknown');
+
+  // Defence in depth: a refund racing a delivery could leave a token unrevoked for a moment.
+  const order = await store.getOrder(result.token.orderId);
+  if (!order || order.payment !== 'paid' || !order.primaryArtifact) return refuse(event, 'revoked');
+
+  const base = order.fileName.replace(/\.[^.]*$/, '');
+  const extension = order.primaryArtifact.slice(order.primaryArtifact.lastIndexOf('.'));
+  const url = await blobs.presignDownload(order.orderId, order.primaryArtifact, `${base}-${config.product.name}${extension}`.replace(/\s+/g, '-'), PRESIGNED_SECONDS);
+  logger.info('download served', { orderId: order.orderId, downloadsLeft: result.token.downloadsLeft });
+  return { statusCode: 302, headers: { location: url, 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' } };
+});

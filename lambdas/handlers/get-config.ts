@@ -1,0 +1,16 @@
+/** GET /api/config: what the page needs to show the offer and check files before upload. */
+import { loadConfig } from '../config';
+import { httpHandler, json } from './http';
+
+const config = loadConfig();
+// Computed once: the response never changes within a deployment.
+const body = {
+  product: config.product,
+  price: config.price,
+  maxUploadBytes: config.maxUploadBytes,
+  acceptedExtensions: config.acceptedExtensions,
+  downloadLimit: config.downloadLimit,
+  linkTtlHours: config.linkTtlHours,
+};
+
+export const handler = httpHandler('get-config', async () => json(200, body, { 'cache-control': 'public, max-age=60' }));

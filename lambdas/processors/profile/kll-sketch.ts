@@ -1,0 +1,151 @@
+/**
+ * KLL quantile sketch (Karnin, Lang, Liberty 2016), in the lazy-compaction form of Liberty's
+ * reference implementation. Level h holds items of weight 2^h; when the sketch is full the
+ * lowest over-capacity level is sorted and every other item (random offset) is promoted.
+ * Memory is O(k) whatever the stream length; with k = 400 the normalised rank error stays well
+ * under 1 % (DataSketches quotes ~0.8 % at 99 % confidence for k = 400). Exact while n is small.
+ * Mergeable: concatenating levels and compacting gives a sketch of the union.
+ */
+const CAPACITY_DECAY = 2 / 3;
+
+export class KllSketch {
+  readonly k: number;
+  private levels: number[][] = [[]];
+  private size = 0;
+  private maxSize = 0;
+  private total = 0;
+  private seed: number;
+  min = Number.POSITIVE_INFINITY;
+  max = Number.NEGATIVE_INFINITY;
+
+  constructor(k = 400, seed = 0x9e3779b9) {
+    if (!Number.isInteger(k) || k < 8) throw new RangeError(`KLL k must be an integer >= 8, got ${k}`);
+    this.k = k;
+    this.seed = seed | 0 || 1;
+    this.maxSize = this.capacity(0);
+  }
+
+  get count(): number {
+    return this.total;
+  }
+
+  /** Items retained (memory is proportional to this). */
+  get retained(): number {
+    return this.size;
+  }
+
+  update(x: number): void {
+    if (x < this.min) this.min = x;
+    if (x > this.max) this.max = x;
+    (this.levels[0] as number[]).push(x);
+    this.total++;
+    if (++this.size >= this.maxSize) this.compress();
+  }
+
+  merge(other: KllSketch): void {
+    while (this.levels.length < other.levels.length) this.grow();
+    for (let h = 0; h < other.levels.length; h++) {
+      const mine = this.levels[h] as number[];
+      for (const x of other.levels[h] as number[]) mine.push(x);
+    }
+    this.total += other.total;
+    if (other.min < this.min) this.min = other.min;
+    if (other.max > this.max) this.max = other.max;
+    this.size = this.levels.reduce((sum, level) => sum + level.length, 0);
+    while (this.size >= this.maxSize) this.compress();
+  }
+
+  /** Retained items with their weights, sorted by value. */
+  weightedItems(): { values: Float64Array; weights: Float64Array } {
+    const pairs: Array<[number, number]> = [];
+    this.levels.forEach((level, h) => {
+      const w = 2 ** h;
+      for (const x of level) pairs.push([x, w]);
+    });
+    pairs.sort((a, b) => a[0] - b[0]);
+    const values = new Float64Array(pairs.length);
+    const weights = new Float64Array(pairs.length);
+    pairs.forEach(([x, w], i) => {
+      values[i] = x;
+      weights[i] = w;
+    });
+    return { values, weights };
+  }
+
+  /** Estimated fraction of the stream that is <= x (the CDF). */
+  rank(x: number): number {
+    if (this.total === 0) return Number.NaN;
+    let below = 0;
+    let weight = 0;
+    this.levels.forEach((level, h) => {
+      const w = 2 ** h;
+      weight += w * level.length;
+      for (const y of level) if (y <= x) below += w;
+    });
+    return below / weight;
+  }
+
+  /** Estimated q-quantile (0 <= q <= 1); the exact min and max at the ends. */
+  quantile(q: number): number {
+    return this.quantiles([q])[0] as number;
+  }
+
+  quantiles(qs: readonly number[]): number[] {
+    if (this.total === 0) return qs.map(() => Number.NaN);
+    const { values, weights } = this.weightedItems();
+    let weightTotal = 0;
+    for (const w of weights) weightTotal += w;
+    return qs.map((q) => {
+      if (q <= 0) return this.min;
+      if (q >= 1) return this.max;
+      const target = q * weightTotal;
+      let cumulative = 0;
+      for (let i = 0; i < values.length; i++) {
+        cumulative += weights[i] as number;
+        if (cumulative >= target) return values[i] as number;
+      }
+      return this.max;
+    });
+  }
+
+  private capacity(h: number): number {
+    const depth = this.levels.length;
+    return Math.ceil(this.k * CAPACITY_DECAY ** (depth - h - 1)) + 1;
+  }
+
+  private grow(): void {
+    this.levels.push([]);
+    let sum = 0;
+    for (let h = 0; h < this.levels.length; h++) sum += this.capacity(h);
+    this.maxSize = sum;
+  }
+
+  private compress(): void {
+    for (let h = 0; h < this.levels.length; h++) {
+      const level = this.levels[h] as number[];
+      if (level.length < this.capacity(h)) continue;
+      if (h + 1 >= this.levels.length) this.grow();
+      const sorted = Float64Array.from(level).sort();
+      // An odd item out stays at this level, so promoted weight always equals removed weight.
+      const keepOdd = sorted.length % 2 === 1;
+      const start = keepOdd ? 1 : 0;
+      const offset = this.nextBit();
+      const next = this.levels[h + 1] as number[];
+      for (let i = start + offset; i < sorted.length; i += 2) next.push(sorted[i] as number);
+      this.levels[h] = keepOdd ? [sorted[0] as number] : [];
+      this.size = this.levels.reduce((sum, l) => sum + l.length, 0);
+      // Lazy: one compaction per call keeps the lower levels as full as possible (better accuracy).
+      return;
+    }
+  }
+
+  /** xorshift32: deterministic, so the same file always yields the same report. */
+  private nextBit(): number {
+    let s = this.seed;
+    s ^= s << 13;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    this.seed = s;
+    return (s >>> 31) & 1;
+  }
+}
