@@ -1,0 +1,150 @@
+/**
+ * Language: English or Japanese. The first of `navigator.languages` we speak wins, unless the
+ * customer picked one (kept in localStorage). The choice travels with the order (`lang`) so the
+ * emails match the pages.
+ */
+import type { Lang } from './api';
+import { en, ja, type MessageKey } from './messages';
+
+const storageKey = 'uplock.lang';
+const dictionaries: Record<Lang, Record<MessageKey, string>> = { en, ja };
+
+function isLang(value: unknown): value is Lang {
+  return value === 'en' || value === 'ja';
+}
+
+function readStored(): Lang | undefined {
+  try {
+    const stored = localStorage.getItem(storageKey);
+    return isLang(stored) ? stored : undefined;
+  } catch {
+    // Storage can be disabled (privacy mode); the browser languages still decide.
+    return undefined;
+  }
+}
+
+export function detectLang(preferred: readonly string[] = navigator.languages): Lang {
+  const stored = readStored();
+  if (stored) return stored;
+  for (const tag of preferred) {
+    const base = tag.toLowerCase().split('-')[0];
+    if (isLang(base)) return base;
+  }
+  return 'en';
+}
+
+let current: Lang = detectLang();
+const listeners = new Set<() => void>();
+
+export function lang(): Lang {
+  return current;
+}
+
+export function setLang(next: Lang): void {
+  current = next;
+  try {
+    localStorage.setItem(storageKey, next);
+  } catch {
+    // Not persisted; the page still switches.
+  }
+  applyStatic();
+  for (const listener of listeners) listener();
+}
+
+/** Re-render dynamic parts when the language changes. */
+export function onLangChange(listener: () => void): void {
+  listeners.add(listener);
+}
+
+export type Params = Record<string, string | number>;
+
+export function t(key: MessageKey, params: Params = {}): string {
+  const template = dictionaries[current][key];
+  return template.replace(/\{(\w+)\}/g, (whole, name: string) => {
+    const value = params[name];
+    return value === undefined ? whole : String(value);
+  });
+}
+
+export function isMessageKey(key: string): key is MessageKey {
+  return Object.hasOwn(en, key);
+}
+
+/**
+ * Static text in the HTML carries `data-i18n="key"` (textContent) and may carry
+ * `data-i18n-params` set by the page script; English is in the HTML so the page reads well
+ * even before the script runs.
+ */
+export function applyStatic(root: ParentNode = document): void {
+  document.documentElement.lang = current;
+  for (const element of root.querySelectorAll<HTMLElement>('[data-i18n]')) {
+    const key = element.dataset.i18n;
+    if (!key || !isMessageKey(key)) continue;
+    let params: Params = {};
+    if (element.dataset.i18nParams) {
+      try {
+        params = JSON.parse(element.dataset.i18nParams) as Params;
+      } catch {
+        params = {};
+      }
+    }
+    element.textContent = t(key, params);
+  }
+}
+
+export function setText(element: HTMLElement, key: MessageKey, params?: Params): void {
+  element.dataset.i18n = key;
+  if (params) element.dataset.i18nParams = JSON.stringify(params);
+  else delete element.dataset.i18nParams;
+  element.textContent = t(key, params);
+}
+
+// ---- formatting ----------------------------------------------------------------------------
+
+/** `amount` is in minor units (cents, yen): divide by the currency's own exponent. */
+export function formatPrice(amount: number, currency: string): string {
+  const upper = currency.toUpperCase();
+  try {
+    const format = new Intl.NumberFormat(current, { style: 'currency', currency: upper });
+    const exponent = format.resolvedOptions().maximumFractionDigits ?? 2;
+    return format.format(amount / 10 ** exponent);
+  } catch {
+    return `${(amount / 100).toFixed(2)} ${upper}`;
+  }
+}
+
+const byteUnits = ['byte', 'kilobyte', 'megabyte', 'gigabyte'] as const;
+
+/** Binary multiples, labelled KB/MB as most people read them. */
+export function formatBytes(bytes: number): string {
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < byteUnits.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  const format = new Intl.NumberFormat(current, {
+    style: 'unit',
+    unit: byteUnits[unit] ?? 'byte',
+    unitDisplay: 'short',
+    maximumFractionDigits: unit === 0 ? 0 : 1,
+  });
+  return format.format(value);
+}
+
+export function formatPercent(fraction: number): string {
+  return new Intl.NumberFormat(current, { style: 'percent', maximumFractionDigits: 0 }).format(fraction);
+}
+
+export function formatNumber(value: number): string {
+  return new Intl.NumberFormat(current).format(value);
+}
+
+export function formatDuration(hours: number): string {
+  if (hours >= 48 && hours % 24 === 0) return t('unit.days', { n: formatNumber(hours / 24) });
+  return t('unit.hours', { n: formatNumber(hours) });
+}
+
+export function formatList(items: readonly string[]): string {
+  return new Intl.ListFormat(current, { style: 'short', type: 'disjunction' }).format(items);
+}

@@ -1,0 +1,241 @@
+/**
+ * Upload page: validate on the client (size, extension, email) so the customer hears about a
+ * wrong file before anything is sent, create the order, then POST the file straight to S3 with
+ * a real progress bar, cancel and retry. Retry re-uses the same order and presigned POST.
+ */
+import '../styles.css';
+import { ApiError, createOrder, type CreatedOrder, type SiteConfig } from '../api';
+import { byId, describeError, show, siteConfig, startPage } from '../chrome';
+import { formatBytes, formatPercent, formatPrice, lang, onLangChange, setText, t } from '../i18n';
+import { postToS3, type UploadHandle } from '../upload';
+
+startPage();
+
+const form = byId<HTMLFormElement>('order-form');
+const emailInput = byId<HTMLInputElement>('email');
+const fileInput = byId<HTMLInputElement>('file');
+const emailError = byId('email-error');
+const fileError = byId('file-error');
+const formError = byId('form-error');
+const submitButton = byId<HTMLButtonElement>('submit');
+const formSection = byId('form-section');
+const uploadSection = byId('upload-section');
+const uploadHeading = byId('upload-heading');
+const uploadOrder = byId('upload-order');
+const progress = byId<HTMLProgressElement>('upload-progress');
+const bytesText = byId('upload-bytes');
+const statusText = byId('upload-status');
+const uploadError = byId('upload-error');
+const cancelButton = byId<HTMLButtonElement>('upload-cancel');
+const retryButton = byId<HTMLButtonElement>('upload-retry');
+const restartButton = byId<HTMLButtonElement>('upload-restart');
+
+let config: SiteConfig | undefined;
+let pending: { order: CreatedOrder; file: File } | undefined;
+let current: UploadHandle | undefined;
+let lastProgress = { sent: 0, total: 0 };
+
+const emailPattern = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+function renderConfig(): void {
+  if (!config) return;
+  byId('product-description').textContent = config.product.description;
+  const price = formatPrice(config.price.amount, config.price.currency);
+  byId('price-line').textContent = t('index.price', { price });
+  byId('how-step3').textContent = t('index.step3', { price });
+  byId('file-hint').textContent = t('form.fileHint', {
+    extensions: config.acceptedExtensions.join(', '),
+    size: formatBytes(config.maxUploadBytes),
+  });
+  fileInput.accept = config.acceptedExtensions.join(',');
+}
+
+function renderProgress(): void {
+  const { sent, total } = lastProgress;
+  progress.setAttribute('aria-label', t('upload.progressLabel'));
+  if (total <= 0) {
+    bytesText.textContent = '';
+    return;
+  }
+  progress.max = total;
+  progress.value = sent;
+  bytesText.textContent = t('upload.progress', {
+    sent: formatBytes(sent),
+    total: formatBytes(total),
+    percent: formatPercent(sent / total),
+  });
+}
+
+function setFieldError(input: HTMLInputElement, slot: HTMLElement, message: string | undefined): void {
+  slot.textContent = message ?? '';
+  show(slot, message !== undefined);
+  if (message === undefined) input.removeAttribute('aria-invalid');
+  else input.setAttribute('aria-invalid', 'true');
+}
+
+function extensionOf(name: string): string {
+  const dot = name.lastIndexOf('.');
+  return dot < 0 ? '' : name.slice(dot).toLowerCase();
+}
+
+/** The client-side checks; the API repeats them, this only saves the customer a round trip. */
+function validate(cfg: SiteConfig): { email: string; file: File } | undefined {
+  const email = emailInput.value.trim();
+  const file = fileInput.files?.[0];
+  let emailMessage: string | undefined;
+  let fileMessage: string | undefined;
+  if (!email) emailMessage = t('validate.emailMissing');
+  else if (!emailPattern.test(email)) emailMessage = t('validate.emailInvalid');
+  const extensions = cfg.acceptedExtensions.join(', ');
+  if (!file) fileMessage = t('validate.fileMissing');
+  else if (!cfg.acceptedExtensions.includes(extensionOf(file.name))) {
+    fileMessage = t('validate.fileType', { name: file.name, extensions });
+  } else if (file.size > cfg.maxUploadBytes) {
+    fileMessage = t('validate.fileTooLarge', {
+      name: file.name,
+      size: formatBytes(file.size),
+      limit: formatBytes(cfg.maxUploadBytes),
+    });
+  }
+  setFieldError(emailInput, emailError, emailMessage);
+  setFieldError(fileInput, fileError, fileMessage);
+  if (emailMessage) emailInput.focus();
+  else if (fileMessage) fileInput.focus();
+  if (emailMessage || fileMessage || !file) return undefined;
+  return { email, file };
+}
+
+function showForm(message?: string): void {
+  show(uploadSection, false);
+  show(formSection, true);
+  submitButton.disabled = false;
+  formError.textContent = message ?? '';
+  show(formError, message !== undefined);
+  if (message !== undefined) formError.focus();
+}
+
+function showUploadActions(state: 'uploading' | 'retryable' | 'restart-only'): void {
+  show(cancelButton, state === 'uploading');
+  show(retryButton, state === 'retryable');
+  show(restartButton, state !== 'uploading');
+}
+
+function uploadFailed(message: string, retryable: boolean): void {
+  current = undefined;
+  uploadError.textContent = message;
+  show(uploadError, true);
+  showUploadActions(retryable ? 'retryable' : 'restart-only');
+  (retryable ? retryButton : restartButton).focus();
+}
+
+function uploadWindowOpen(order: CreatedOrder): boolean {
+  const expiresAt = Date.parse(order.uploadExpiresAt);
+  // Leave a minute of slack: the POST must reach S3 before the policy expires.
+  return Number.isNaN(expiresAt) || expiresAt - 60_000 > Date.now();
+}
+
+async function sendFile(): Promise<void> {
+  if (!pending) return;
+  const { order, file } = pending;
+  if (!uploadWindowOpen(order)) {
+    uploadFailed(t('upload.expired'), false);
+    return;
+  }
+  show(uploadError, false);
+  showUploadActions('uploading');
+  lastProgress = { sent: 0, total: file.size };
+  renderProgress();
+  setText(statusText, 'upload.starting');
+  current = postToS3(order.upload, file, (sent, total) => {
+    lastProgress = { sent, total };
+    renderProgress();
+  });
+  const outcome = await current.result;
+  current = undefined;
+  switch (outcome.kind) {
+    case 'done':
+      setText(statusText, 'upload.done');
+      location.assign(`./order.html?id=${encodeURIComponent(order.orderId)}`);
+      return;
+    case 'aborted':
+      statusText.textContent = '';
+      uploadFailed(t('upload.cancelled'), true);
+      return;
+    case 'network':
+      statusText.textContent = '';
+      uploadFailed(t('upload.failed'), true);
+      return;
+    case 'rejected':
+      statusText.textContent = '';
+      if (outcome.expired) uploadFailed(t('upload.expired'), false);
+      else uploadFailed(t('upload.rejected', { status: outcome.status }), true);
+      return;
+  }
+}
+
+async function start(email: string, file: File): Promise<void> {
+  submitButton.disabled = true;
+  show(formError, false);
+  let order: CreatedOrder;
+  try {
+    order = await createOrder({
+      email,
+      fileName: file.name,
+      size: file.size,
+      ...(file.type ? { contentType: file.type } : {}),
+      lang: lang(),
+    });
+  } catch (error) {
+    showForm(describeError(error));
+    return;
+  }
+  pending = { order, file };
+  show(formSection, false);
+  show(uploadSection, true);
+  uploadHeading.textContent = t('upload.heading', { name: file.name });
+  uploadOrder.textContent = t('upload.order', { orderId: order.orderId });
+  uploadHeading.focus();
+  await sendFile();
+}
+
+form.addEventListener('submit', (event) => {
+  event.preventDefault();
+  if (!config) {
+    showForm(t('error.config'));
+    return;
+  }
+  const valid = validate(config);
+  if (valid) void start(valid.email, valid.file);
+});
+
+fileInput.addEventListener('change', () => setFieldError(fileInput, fileError, undefined));
+cancelButton.addEventListener('click', () => current?.abort());
+retryButton.addEventListener('click', () => void sendFile());
+restartButton.addEventListener('click', () => {
+  current?.abort();
+  pending = undefined;
+  form.reset();
+  showForm();
+  emailInput.focus();
+});
+
+onLangChange(() => {
+  renderConfig();
+  renderProgress();
+  if (pending) {
+    uploadHeading.textContent = t('upload.heading', { name: pending.file.name });
+    uploadOrder.textContent = t('upload.order', { orderId: pending.order.orderId });
+  }
+});
+
+siteConfig().then(
+  (loaded) => {
+    config = loaded;
+    renderConfig();
+  },
+  (error: unknown) => {
+    const slot = byId('config-error');
+    slot.textContent = error instanceof ApiError && error.code !== 'bad_response' ? describeError(error) : t('error.config');
+    show(slot, true);
+  },
+);

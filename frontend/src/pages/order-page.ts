@@ -1,0 +1,273 @@
+/**
+ * Order page, `order.html?id=<orderId>` (bookmarkable). Stripe's Payment Link sends the customer
+ * back to `order.html?session_id=<cs_…>`: we ask the API which order that session paid for and
+ * replace the URL with the order's own. Then we poll the order about once a second until it
+ * reaches a state that only the customer (paying) or nobody can change.
+ */
+import '../styles.css';
+import { ApiError, getOrder, orderForCheckoutSession, type OrderView, type SiteConfig } from '../api';
+import { byId, describeError, show, siteConfig, startPage } from '../chrome';
+import { formatDuration, formatNumber, formatPrice, onLangChange, t } from '../i18n';
+import type { MessageKey } from '../messages';
+import { renderPreview } from '../preview';
+
+startPage();
+
+const problem = byId('order-problem');
+const problemText = byId('order-problem-text');
+const orderNumber = byId('order-number');
+const body = byId('order-body');
+const stepsList = byId<HTMLOListElement>('steps');
+const statusMain = byId('status-main');
+const statusDetail = byId('status-detail');
+const connection = byId('connection');
+const paySection = byId('pay');
+const payText = byId('pay-text');
+const payLink = byId<HTMLAnchorElement>('pay-link');
+const previewSection = byId('preview');
+const previewBody = byId('preview-body');
+
+const params = new URLSearchParams(location.search);
+/** Set when we came back from Stripe: the webhook may still be on its way. */
+const returnedFromPayment = params.get('paid') === '1' || params.has('session_id');
+
+let config: SiteConfig | undefined;
+let view: OrderView | undefined;
+let renderedPreview: string | undefined;
+
+const fastPollMs = 1_000;
+/** While only the customer can move the order on (paying), poll gently. */
+const slowPollMs = 5_000;
+const maxBackoffMs = 15_000;
+
+/** A message key (re-translated on language change) or a server-supplied sentence. */
+let problemMessage: MessageKey | { text: string } | undefined;
+
+function showProblem(message: MessageKey | { text: string }): void {
+  problemMessage = message;
+  problemText.textContent = typeof message === 'string' ? t(message) : message.text;
+  show(problem, true);
+  show(body, false);
+}
+
+type StepState = 'done' | 'current' | 'pending' | 'failed';
+const stepStateKey: Record<StepState, MessageKey> = {
+  done: 'stepState.done',
+  current: 'stepState.current',
+  pending: 'stepState.pending',
+  failed: 'stepState.failed',
+};
+
+function steps(order: OrderView): [MessageKey, StepState][] {
+  const paid = order.payment === 'paid' || order.delivered;
+  const upload: StepState = order.job === 'awaiting_upload' ? 'current' : 'done';
+  const analysis: StepState =
+    order.job === 'done' ? 'done' : order.job === 'failed' ? 'failed' : order.job === 'processing' ? 'current' : 'pending';
+  let payment: StepState = 'pending';
+  if (paid) payment = 'done';
+  else if (order.payment === 'refunded') payment = 'failed';
+  else if (order.payment === 'pending' || (order.job === 'done' && order.payment === 'unpaid')) payment = 'current';
+  let delivery: StepState = 'pending';
+  if (order.delivered) delivery = 'done';
+  else if (order.job === 'failed') delivery = 'failed';
+  else if (paid && order.job === 'done') delivery = 'current';
+  return [
+    ['step.upload', upload],
+    ['step.preview', analysis],
+    ['step.pay', payment],
+    ['step.deliver', delivery],
+  ];
+}
+
+function renderSteps(order: OrderView): void {
+  stepsList.setAttribute('aria-label', t('order.stepsLabel'));
+  const items = steps(order).map(([label, state]) => {
+    const item = document.createElement('li');
+    item.className = `step step-${state}`;
+    if (state === 'current') item.setAttribute('aria-current', 'step');
+    const name = document.createElement('span');
+    name.className = 'step-name';
+    name.textContent = t(label);
+    const stateText = document.createElement('span');
+    stateText.className = 'visually-hidden';
+    stateText.textContent = ` ${t(stepStateKey[state])}`;
+    item.append(name, stateText);
+    return item;
+  });
+  stepsList.replaceChildren(...items);
+}
+
+function linkRules(): string {
+  if (!config || config.downloadLimit <= 0 || config.linkTtlHours <= 0) return '';
+  return t('status.linkRules', { limit: formatNumber(config.downloadLimit), ttl: formatDuration(config.linkTtlHours) });
+}
+
+function statusText(order: OrderView): { main: string; detail: string } {
+  if (order.job === 'failed') {
+    const reason = order.error?.message ? t('status.failedReason', { message: order.error.message }) : '';
+    const money =
+      order.payment === 'refunded' ? t('status.refunded') : order.payment === 'unpaid' ? t('status.noCharge') : t('status.refunding');
+    return { main: t('status.failed'), detail: [reason, money].filter(Boolean).join(' ') };
+  }
+  if (order.payment === 'refunded') return { main: t('status.refunded'), detail: '' };
+  if (order.delivered) return { main: t('status.delivered'), detail: linkRules() };
+  if (order.payment === 'paid') {
+    return { main: t(order.job === 'done' ? 'status.paidSending' : 'status.paidProcessing'), detail: '' };
+  }
+  if (order.payment === 'pending') return { main: t('status.payPending'), detail: '' };
+  if (returnedFromPayment && order.job !== 'awaiting_upload') return { main: t('status.confirmingPayment'), detail: '' };
+  switch (order.job) {
+    case 'awaiting_upload':
+      return { main: t('status.awaiting'), detail: t('status.awaitingHelp') };
+    case 'processing':
+      return { main: t('status.processing'), detail: '' };
+    case 'done':
+      return { main: t('status.ready'), detail: '' };
+  }
+}
+
+function setIfChanged(element: HTMLElement, text: string): void {
+  // Rewriting identical text makes some screen readers announce the live region again.
+  if (element.textContent !== text) element.textContent = text;
+  show(element, text !== '');
+}
+
+function renderPay(order: OrderView): void {
+  const canPay = order.payUrl !== undefined && order.job === 'done' && order.payment === 'unpaid';
+  show(paySection, canPay);
+  if (!canPay || !order.payUrl) return;
+  const price = config ? formatPrice(config.price.amount, config.price.currency) : '';
+  payLink.href = order.payUrl;
+  payLink.textContent = price ? t('pay.button', { price }) : t('pay.heading');
+  payText.textContent = config
+    ? t('pay.text', { price, limit: formatNumber(config.downloadLimit), ttl: formatDuration(config.linkTtlHours) })
+    : '';
+}
+
+function renderPreviewSection(order: OrderView): void {
+  const hasPreview = order.preview !== undefined && order.job === 'done';
+  show(previewSection, hasPreview);
+  if (!hasPreview) return;
+  // Redraw only when the preview (or the language) changed, so scrolling and focus inside the
+  // table survive the polling.
+  const key = `${document.documentElement.lang}:${JSON.stringify(order.preview)}`;
+  if (key === renderedPreview) return;
+  renderedPreview = key;
+  renderPreview(previewBody, order.preview);
+}
+
+function render(): void {
+  if (!view) return;
+  byId('order-id').textContent = view.orderId;
+  show(orderNumber, true);
+  show(body, true);
+  renderSteps(view);
+  const { main, detail } = statusText(view);
+  setIfChanged(statusMain, main);
+  setIfChanged(statusDetail, detail);
+  renderPay(view);
+  renderPreviewSection(view);
+}
+
+function isFinal(order: OrderView): boolean {
+  if (order.delivered || order.payment === 'refunded') return true;
+  return order.job === 'failed' && order.payment === 'unpaid';
+}
+
+function nextDelay(order: OrderView): number {
+  const waitingForCustomer = order.job === 'done' && order.payment === 'unpaid' && !returnedFromPayment;
+  return waitingForCustomer ? slowPollMs : fastPollMs;
+}
+
+let timer: number | undefined;
+let failures = 0;
+
+async function poll(orderId: string): Promise<void> {
+  timer = undefined;
+  let delay = fastPollMs;
+  try {
+    view = await getOrder(orderId);
+    failures = 0;
+    show(connection, false);
+    render();
+    if (isFinal(view)) return;
+    delay = nextDelay(view);
+  } catch (error) {
+    if (error instanceof ApiError && (error.status === 404 || error.status === 400)) {
+      showProblem('order.notFound');
+      return;
+    }
+    failures += 1;
+    delay = Math.min(maxBackoffMs, fastPollMs * 2 ** failures);
+    if (view) {
+      connection.textContent = t('status.reconnecting');
+      show(connection, true);
+    } else if (failures >= 3) {
+      showProblem({ text: describeError(error) });
+    }
+  }
+  schedule(orderId, delay);
+}
+
+function schedule(orderId: string, delay: number): void {
+  if (timer !== undefined) window.clearTimeout(timer);
+  timer = window.setTimeout(() => void poll(orderId), delay);
+}
+
+async function resolveSession(sessionId: string): Promise<string | undefined> {
+  setIfChanged(statusMain, t('order.confirmingSession'));
+  show(body, true);
+  for (let attempt = 0; attempt < 5; attempt += 1) {
+    try {
+      return await orderForCheckoutSession(sessionId);
+    } catch (error) {
+      if (error instanceof ApiError && (error.status === 404 || error.status === 400)) break;
+      if (attempt === 4) {
+        showProblem({ text: describeError(error) });
+        return undefined;
+      }
+      await new Promise((resolve) => window.setTimeout(resolve, 1_000 * (attempt + 1)));
+    }
+  }
+  showProblem('order.sessionNotFound');
+  return undefined;
+}
+
+async function main(): Promise<void> {
+  siteConfig().then(
+    (loaded) => {
+      config = loaded;
+      render();
+    },
+    () => {
+      // The order page works without the config; only the price and link rules are missing.
+    },
+  );
+  let orderId = params.get('id') ?? undefined;
+  const sessionId = params.get('session_id');
+  if (!orderId && sessionId) {
+    orderId = await resolveSession(sessionId);
+    if (!orderId) return;
+    // A bookmarkable URL for this order; `paid=1` keeps "confirming your payment" on reload.
+    history.replaceState(null, '', `./order.html?id=${encodeURIComponent(orderId)}&paid=1`);
+  }
+  if (!orderId) {
+    showProblem('order.missing');
+    return;
+  }
+  const id = orderId;
+  await poll(id);
+  // Background tabs need no second-by-second polling; catch up as soon as the tab is back.
+  document.addEventListener('visibilitychange', () => {
+    if (document.visibilityState === 'visible' && timer !== undefined && view && !isFinal(view)) schedule(id, 0);
+  });
+}
+
+onLangChange(() => {
+  renderedPreview = undefined;
+  render();
+  if (problemMessage) showProblem(problemMessage);
+  if (!view && statusMain.textContent) setIfChanged(statusMain, t('order.confirmingSession'));
+});
+
+void main();
