@@ -29,6 +29,11 @@ export class KllSketch {
     return this.total;
   }
 
+  /** No compaction has happened yet: every item is held and quantiles are exact. */
+  get exact(): boolean {
+    return this.levels.length === 1;
+  }
+
   /** Items retained (memory is proportional to this). */
   get retained(): number {
     return this.size;

@@ -1,0 +1,176 @@
+import { ProcessingError } from '../processor';
+import { MAX_COLUMNS, MAX_RECORD_BYTES } from './limits';
+
+/**
+ * Receives each complete record as byte ranges into `buf` (valid only during the call).
+ * `escaped[i]` is 1 when field i was quoted and contains doubled quotes still to be undone.
+ */
+export interface RecordSink {
+  record(buf: Uint8Array, starts: Int32Array, ends: Int32Array, escaped: Uint8Array, count: number): void;
+}
+
+const QUOTE = 0x22;
+const LF = 0x0a;
+const CR = 0x0d;
+
+/**
+ * A byte-level RFC 4180 scanner that works on chunks as they stream in. Fields are reported as
+ * offsets into the chunk (no string per cell). A record cut by a chunk boundary is carried over
+ * and rescanned with the next chunk; records are capped at `MAX_RECORD_BYTES`, so the carry is
+ * bounded. Tolerant where real files are sloppy: CRLF, LF or CR line ends, blank lines skipped,
+ * a quote inside an unquoted field is kept literally, text after a closing quote is dropped
+ * (and counted in `malformedQuotes`).
+ */
+export class CsvScanner {
+  /** Records delivered to the sink (the header included). */
+  records = 0;
+  malformedQuotes = 0;
+  private readonly delimiter: number;
+  private readonly sink: RecordSink;
+  private readonly special = new Uint8Array(256);
+  private readonly starts = new Int32Array(MAX_COLUMNS + 1);
+  private readonly ends = new Int32Array(MAX_COLUMNS + 1);
+  private readonly escaped = new Uint8Array(MAX_COLUMNS + 1);
+  private carry: Uint8Array | undefined;
+
+  constructor(delimiter: number, sink: RecordSink) {
+    this.delimiter = delimiter;
+    this.sink = sink;
+    this.special[delimiter] = 1;
+    this.special[LF] = 1;
+    this.special[CR] = 1;
+  }
+
+  push(chunk: Uint8Array): void {
+    let data = chunk;
+    if (this.carry !== undefined) {
+      // Nothing can complete before a line end arrives: wait without rescanning.
+      if (chunk.indexOf(LF) === -1 && chunk.indexOf(CR) === -1) {
+        this.carry = concat(this.carry, chunk);
+        this.checkCarry();
+        return;
+      }
+      data = concat(this.carry, chunk);
+      this.carry = undefined;
+    }
+    const consumed = this.scan(data, false);
+    if (consumed < data.length) {
+      this.carry = data.slice(consumed);
+      this.checkCarry();
+    }
+  }
+
+  finish(): void {
+    if (this.carry !== undefined) {
+      const data = this.carry;
+      this.carry = undefined;
+      this.scan(data, true);
+    }
+  }
+
+  private checkCarry(): void {
+    if (this.carry !== undefined && this.carry.length > MAX_RECORD_BYTES) throw recordTooLong(this.records + 1, this.carry);
+  }
+
+  /** Scans whole records; returns how many bytes were consumed. */
+  private scan(data: Uint8Array, final: boolean): number {
+    const len = data.length;
+    const special = this.special;
+    const delimiter = this.delimiter;
+    const starts = this.starts;
+    const ends = this.ends;
+    const escaped = this.escaped;
+    let pos = 0;
+    while (pos < len) {
+      const recordStart = pos;
+      let fields = 0;
+      for (;;) {
+        if (fields >= MAX_COLUMNS) throw tooManyColumns();
+        if (pos >= len) {
+          // After a delimiter at the very end: an empty last field if the file ends here.
+          if (!final) return recordStart;
+          starts[fields] = pos;
+          ends[fields] = pos;
+          escaped[fields++] = 0;
+          break;
+        }
+        if (data[pos] === QUOTE) {
+          let i = pos + 1;
+          let hasEscapes = 0;
+          let close = -1;
+          for (;;) {
+            const q = data.indexOf(QUOTE, i);
+            if (q === -1) break;
+            if (q + 1 < len && data[q + 1] === QUOTE) {
+              hasEscapes = 1;
+              i = q + 2;
+              continue;
+            }
+            if (q + 1 >= len && !final) break;
+            close = q;
+            break;
+          }
+          if (close === -1) {
+            if (!final) return recordStart;
+            throw new ProcessingError(
+              'unterminated_quote',
+              `A quoted value that starts in row ${this.records + 1} is never closed: a closing double quote (") is missing. Please fix the quoting and upload again.`,
+            );
+          }
+          starts[fields] = pos + 1;
+          ends[fields] = close;
+          escaped[fields++] = hasEscapes;
+          pos = close + 1;
+          if (pos < len && special[data[pos] as number] === 0) {
+            this.malformedQuotes++;
+            while (pos < len && special[data[pos] as number] === 0) pos++;
+          }
+        } else {
+          const start = pos;
+          while (pos < len && special[data[pos] as number] === 0) pos++;
+          starts[fields] = start;
+          ends[fields] = pos;
+          escaped[fields++] = 0;
+        }
+        if (pos >= len) {
+          if (!final) return recordStart;
+          break;
+        }
+        const b = data[pos];
+        if (b === delimiter) {
+          pos++;
+          continue;
+        }
+        pos++;
+        if (b === CR && pos < len && data[pos] === LF) pos++;
+        break;
+      }
+      if (pos - recordStart > MAX_RECORD_BYTES) throw recordTooLong(this.records + 1, data.subarray(recordStart, pos));
+      // A blank line (one empty unquoted field) is not a record.
+      if (fields === 1 && starts[0] === ends[0] && data[recordStart] !== QUOTE) continue;
+      this.records++;
+      this.sink.record(data, starts, ends, escaped, fields);
+    }
+    return pos;
+  }
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a, 0);
+  out.set(b, a.length);
+  return out;
+}
+
+function tooManyColumns(): ProcessingError {
+  return new ProcessingError('too_many_columns', `The file has more than ${MAX_COLUMNS.toLocaleString('en-US')} columns, which is more than this report supports.`);
+}
+
+function recordTooLong(row: number, bytes: Uint8Array): ProcessingError {
+  const quoteCount = bytes.reduce((n, b) => n + (b === QUOTE ? 1 : 0), 0);
+  const hint = quoteCount % 2 === 1 ? ' This usually means a double quote (") was opened and never closed.' : '';
+  return new ProcessingError(
+    'line_too_long',
+    `Row ${row} is longer than 1 MB, which is more than this report supports.${hint}`,
+  );
+}

@@ -1,0 +1,92 @@
+import { ProcessingError, type ProcessorInput } from '../processor';
+import { buildReport } from './build-report';
+import { CsvScanner } from './csv-scanner';
+import { DataProfiler } from './data-profiler';
+import { type Dialect, detectDialect } from './dialect';
+import { JsonlScanner } from './jsonl-scanner';
+import { SNIFF_BYTES } from './limits';
+import type { ProfileReport } from './report-model';
+import { type TextFacts, validatedText } from './text-input';
+
+interface Scanner {
+  push(chunk: Uint8Array): void;
+  finish(): void;
+}
+
+/** One streaming pass over the upload: bytes → validated text → records → column profiles. */
+export async function profileStream(input: ProcessorInput): Promise<ProfileReport> {
+  const facts: TextFacts = { bytes: 0, encoding: 'utf-8' };
+  const profiler = new DataProfiler();
+  let scanner: Scanner | undefined;
+  let csv: CsvScanner | undefined;
+  let jsonl: JsonlScanner | undefined;
+  let dialect: Dialect | undefined;
+  const pending: Uint8Array[] = [];
+  let pendingBytes = 0;
+
+  // The first bytes are held back until there are enough to recognise format and delimiter.
+  const start = (complete: boolean): Scanner => {
+    const sample = joinChunks(pending, Math.min(pendingBytes, SNIFF_BYTES));
+    if (isBlank(sample)) {
+      if (complete) throw emptyFile();
+    }
+    dialect = detectDialect(sample, input.fileName, complete);
+    if (dialect.format === 'jsonl') {
+      jsonl = new JsonlScanner(profiler);
+      scanner = jsonl;
+    } else {
+      csv = new CsvScanner(dialect.delimiter, profiler);
+      scanner = csv;
+    }
+    for (const chunk of pending) scanner.push(chunk);
+    pending.length = 0;
+    return scanner;
+  };
+
+  for await (const chunk of validatedText(input.body, input.maxBytes, facts)) {
+    if (scanner !== undefined) {
+      scanner.push(chunk);
+      continue;
+    }
+    pending.push(chunk);
+    pendingBytes += chunk.length;
+    if (pendingBytes >= SNIFF_BYTES) start(false);
+  }
+  if (pendingBytes === 0) throw emptyFile();
+  (scanner ?? start(true)).finish();
+
+  if (profiler.rows === 0) {
+    if (profiler.columns.length === 0) throw emptyFile();
+    throw new ProcessingError('no_data_rows', 'The file has a header row but no data rows, so there is nothing to profile.');
+  }
+  return buildReport(profiler, {
+    fileName: input.fileName,
+    bytes: facts.bytes,
+    encoding: facts.encoding,
+    dialect: dialect ?? { format: 'csv', delimiter: 0x2c },
+    malformedQuotedFields: csv?.malformedQuotes ?? 0,
+    invalidJsonLines: jsonl?.invalidLines ?? 0,
+    invalidJsonExamples: jsonl?.invalidExamples ?? [],
+  });
+}
+
+function emptyFile(): ProcessingError {
+  return new ProcessingError('empty_file', 'The file is empty. Please upload a CSV, TSV or JSON Lines file with a header row and at least one data row.');
+}
+
+function joinChunks(chunks: readonly Uint8Array[], limit: number): Uint8Array {
+  const out = new Uint8Array(limit);
+  let at = 0;
+  for (const c of chunks) {
+    if (at >= limit) break;
+    const take = Math.min(c.length, limit - at);
+    out.set(c.subarray(0, take), at);
+    at += take;
+  }
+  return out;
+}
+
+function isBlank(sample: Uint8Array): boolean {
+  for (const b of sample) if (b !== 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d) return false;
+  return true;
+}

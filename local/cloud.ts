@@ -1,0 +1,316 @@
+/**
+ * The local cloud behind `npm start` and the integration tests: DynamoDB (dynalite), S3 (s3rver),
+ * SES (aws-ses-v2-local), Stripe (local/stripe), the S3 → EventBridge bus and the gateway, all on
+ * 127.0.0.1. The handlers run in this process with the real SDK clients pointed at the stand-ins.
+ */
+import { mkdir, rm } from 'node:fs/promises';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import dynalite from 'dynalite';
+import S3rver from 's3rver';
+import * as sesModule from 'aws-ses-v2-local';
+import Stripe from 'stripe';
+import type { RuntimeConfig } from '../lambdas/config';
+import { LocalEventBus, type ObjectCreatedEvent } from './event-bus';
+import { startGateway, type Gateway } from './gateway';
+import { startStripeStandIn, type StripeStandIn } from './stripe/server';
+
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+export type Service = 'gateway' | 'dynamodb' | 's3' | 'ses' | 'stripe';
+
+export const DEFAULT_PORTS: Record<Service, number> = { gateway: 3000, dynamodb: 4567, s3: 4568, ses: 8005, stripe: 12111 };
+
+/** Deep-partial overrides of the runtime config (tests shrink limits, change the price…). */
+export type ConfigOverrides = Partial<Omit<RuntimeConfig, 'stripe' | 'price' | 'product'>> & {
+  price?: Partial<RuntimeConfig['price']>;
+  product?: Partial<RuntimeConfig['product']>;
+  stripe?: Partial<RuntimeConfig['stripe']>;
+};
+
+export interface LocalCloudOptions {
+  /** Where data lives (`.uplock/` for `npm start`, a temp dir in tests). */
+  dataDir: string;
+  /** Port per service; 0 picks a free one. Defaults: DEFAULT_PORTS. */
+  ports?: Partial<Record<Service, number>>;
+  /** Wipe dataDir first. */
+  reset?: boolean;
+  config?: ConfigOverrides;
+  /** Directory of the built frontend; defaults to frontend/dist. */
+  staticDir?: string;
+  log?: (line: string) => void;
+}
+
+export interface LocalCloud {
+  readonly urls: {
+    site: string;
+    mailViewer: string;
+    /** aws-ses-v2-local's JSON store of sent emails. */
+    sesStore: string;
+    stripe: string;
+    s3: string;
+    dynamodb: string;
+  };
+  readonly config: RuntimeConfig;
+  readonly webhookSecret: string;
+  /** Resolves when every process job started so far has finished. */
+  idle(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const TABLE = 'uplock-local';
+const BUCKET = 'uplock-local-data';
+const LOCAL_STRIPE_KEY = 'sk_test_uplock_local';
+
+const listen = (server: Server, port: number): Promise<number> =>
+  new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve((server.address() as AddressInfo).port));
+  });
+
+const closeServer = (server: Server): Promise<void> =>
+  new Promise((resolve) => {
+    server.closeAllConnections?.();
+    server.close(() => resolve());
+  });
+
+/** CORS for the browser's presigned POST upload (the CDK storage construct sets the same in AWS). */
+const CORS_XML = `<CORSConfiguration><CORSRule><AllowedOrigin>*</AllowedOrigin><AllowedMethod>POST</AllowedMethod><AllowedMethod>GET</AllowedMethod><AllowedHeader>*</AllowedHeader><ExposeHeader>ETag</ExposeHeader><MaxAgeSeconds>3000</MaxAgeSeconds></CORSRule></CORSConfiguration>`;
+
+export async function startLocalCloud(opts: LocalCloudOptions): Promise<LocalCloud> {
+  const log = opts.log ?? (() => undefined);
+  const ports = { ...DEFAULT_PORTS, ...opts.ports };
+  const dataDir = path.resolve(opts.dataDir);
+  if (opts.reset) await rm(dataDir, { recursive: true, force: true });
+  await mkdir(path.join(dataDir, 'dynamodb'), { recursive: true });
+  await mkdir(path.join(dataDir, 's3'), { recursive: true });
+  const stops: (() => Promise<void>)[] = [];
+  const stop = async () => {
+    for (const fn of stops.reverse()) await fn().catch((e: unknown) => log(`stop: ${String(e)}`));
+  };
+
+  try {
+    // DynamoDB
+    const dynamo = dynalite({ path: path.join(dataDir, 'dynamodb'), createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+    const dynamoPort = await listen(dynamo, ports.dynamodb);
+    stops.push(() => closeServer(dynamo));
+    const dynamoUrl = `http://127.0.0.1:${dynamoPort}`;
+    await ensureTable(dynamoUrl);
+
+    // S3, with its object-created events on the local bus
+    const s3rver = new S3rver({
+      address: '127.0.0.1',
+      port: ports.s3,
+      directory: path.join(dataDir, 's3'),
+      silent: true,
+      configureBuckets: [{ name: BUCKET, configs: [CORS_XML] }],
+    });
+    const { port: s3Port } = await s3rver.run();
+    stops.push(() => s3rver.close());
+    const s3Url = `http://127.0.0.1:${s3Port}`;
+    await ensureBucket(s3Url);
+
+    // SES
+    // A CommonJS module with `exports.default`: depending on the loader it arrives wrapped once more.
+    const sesServer = ((sesModule as unknown as { default: { default?: unknown } }).default.default ??
+      (sesModule as unknown as { default: unknown }).default) as typeof sesModule.default;
+    const ses = await sesServer({ host: '127.0.0.1', port: ports.ses });
+    stops.push(() => closeServer(ses));
+    const sesUrl = `http://127.0.0.1:${(ses.address() as AddressInfo).port}`;
+
+    // Stripe
+    const stripeStandIn: StripeStandIn = await startStripeStandIn({
+      port: ports.stripe,
+      host: '127.0.0.1',
+      dataFile: path.join(dataDir, 'stripe.json'),
+      ...(process.env.STRIPE_WEBHOOK_SECRET ? { webhookSecret: process.env.STRIPE_WEBHOOK_SECRET } : {}),
+      log,
+    });
+    stops.push(() => stripeStandIn.close());
+
+    // Gateway: listening first, so the Payment Link can redirect back to it.
+    const gateway: Gateway = await startGateway({
+      port: ports.gateway,
+      staticDir: opts.staticDir ?? path.join(REPO_ROOT, 'frontend', 'dist'),
+      connectSources: [s3Url],
+      formActionSources: [stripeStandIn.url],
+      log,
+    });
+    stops.push(() => gateway.close());
+
+    const stripeSetup = await bootstrapStripe({
+      stripeUrl: stripeStandIn.url,
+      siteUrl: gateway.url,
+      price: { amount: opts.config?.price?.amount ?? 900, currency: opts.config?.price?.currency ?? 'usd' },
+      productName: opts.config?.product?.name ?? 'Data profile report',
+    });
+
+    const config: RuntimeConfig = {
+      region: 'us-east-1',
+      tableName: TABLE,
+      bucketName: BUCKET,
+      siteUrl: gateway.url,
+      endpoints: { s3: s3Url, dynamodb: dynamoUrl, ses: sesUrl, stripe: stripeStandIn.url },
+      maxUploadBytes: 50 * 1024 * 1024,
+      acceptedExtensions: ['.csv', '.tsv', '.jsonl'],
+      downloadLimit: 5,
+      linkTtlHours: 168,
+      retentionDays: 30,
+      senderEmail: 'results@uplock.local',
+      ...opts.config,
+      product: {
+        name: 'Data profile report',
+        description: 'Every column of your CSV profiled: types, missing values, distributions, outliers and warnings.',
+        ...opts.config?.product,
+      },
+      price: { amount: 900, currency: 'usd', ...opts.config?.price },
+      stripe: {
+        paymentMode: 'payment-link',
+        paymentLinkId: stripeSetup.paymentLinkId,
+        paymentLinkUrl: stripeSetup.paymentLinkUrl,
+        priceId: stripeSetup.priceId,
+        livemode: false,
+        signatureToleranceSeconds: 300,
+        ...opts.config?.stripe,
+      },
+    };
+    // The handlers read their config and secrets once, at import (first request).
+    process.env.UPLOCK_CONFIG = JSON.stringify(config);
+    process.env.STRIPE_SECRET_KEY = LOCAL_STRIPE_KEY;
+    process.env.STRIPE_WEBHOOK_SECRET = stripeSetup.webhookSecret;
+    process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
+    process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
+
+    const processJob = import('../lambdas/handlers/process-upload');
+    const bus = new LocalEventBus(
+      { bucket: BUCKET, prefix: 'uploads/' },
+      async (event: ObjectCreatedEvent) => (await processJob).handler(event),
+      (error) => log(`process job error: ${error instanceof Error ? error.stack : String(error)}`),
+    );
+    s3rver.on('event', (notification: { Records?: [] }) => bus.publish(notification));
+    // Let running jobs finish before the stores go away.
+    stops.push(() => bus.idle());
+
+    return {
+      urls: {
+        site: gateway.url,
+        mailViewer: sesUrl,
+        sesStore: `${sesUrl}/store`,
+        stripe: stripeStandIn.url,
+        s3: s3Url,
+        dynamodb: dynamoUrl,
+      },
+      config,
+      webhookSecret: stripeSetup.webhookSecret,
+      idle: () => bus.idle(),
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+async function ensureTable(endpoint: string): Promise<void> {
+  const client = new DynamoDBClient({ region: 'us-east-1', endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  try {
+    await client.send(new DescribeTableCommand({ TableName: TABLE }));
+  } catch (error) {
+    if (!(error instanceof ResourceNotFoundException)) throw error;
+    // Same keys as the CDK storage construct: pk, GSI byEmail (email, createdAt).
+    await client.send(
+      new CreateTableCommand({
+        TableName: TABLE,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [
+          { AttributeName: 'pk', AttributeType: 'S' },
+          { AttributeName: 'email', AttributeType: 'S' },
+          { AttributeName: 'createdAt', AttributeType: 'S' },
+        ],
+        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+        GlobalSecondaryIndexes: [
+          {
+            IndexName: 'byEmail',
+            KeySchema: [
+              { AttributeName: 'email', KeyType: 'HASH' },
+              { AttributeName: 'createdAt', KeyType: 'RANGE' },
+            ],
+            Projection: { ProjectionType: 'ALL' },
+          },
+        ],
+      }),
+    );
+  } finally {
+    client.destroy();
+  }
+}
+
+async function ensureBucket(endpoint: string): Promise<void> {
+  const client = new S3Client({
+    region: 'us-east-1',
+    endpoint,
+    forcePathStyle: true,
+    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+  });
+  try {
+    await client.send(new CreateBucketCommand({ Bucket: BUCKET }));
+  } catch (error) {
+    const name = (error as { name?: string }).name;
+    if (name !== 'BucketAlreadyOwnedByYou' && name !== 'BucketAlreadyExists') throw error;
+  } finally {
+    client.destroy();
+  }
+}
+
+/**
+ * What the deploy-time Stripe wiring does in AWS, against the stand-in: find or create the
+ * product, price and Payment Link (redirecting back to the order page), and register the webhook
+ * endpoint. Idempotent across restarts: objects are found again by metadata.
+ */
+async function bootstrapStripe(opts: {
+  stripeUrl: string;
+  siteUrl: string;
+  price: { amount: number; currency: string };
+  productName: string;
+}): Promise<{ paymentLinkId: string; paymentLinkUrl: string; priceId: string; webhookSecret: string }> {
+  const url = new URL(opts.stripeUrl);
+  const stripe = new Stripe(LOCAL_STRIPE_KEY, { host: url.hostname, port: url.port, protocol: 'http', telemetry: false });
+  const tag = `${opts.price.amount}-${opts.price.currency}`;
+  const redirect = `${opts.siteUrl}/order.html?session_id={CHECKOUT_SESSION_ID}`;
+
+  const links = await stripe.paymentLinks.list({ limit: 100 });
+  let link = links.data.find((l) => l.metadata?.uplock === tag);
+  let priceId: string;
+  if (link) {
+    priceId = link.metadata?.price ?? '';
+    // Ports may differ between runs: point the redirect at this run's gateway.
+    link = await stripe.paymentLinks.update(link.id, { after_completion: { type: 'redirect', redirect: { url: redirect } } });
+  } else {
+    const product = await stripe.products.create({ name: opts.productName, metadata: { uplock: tag } });
+    const price = await stripe.prices.create({ product: product.id, unit_amount: opts.price.amount, currency: opts.price.currency });
+    priceId = price.id;
+    link = await stripe.paymentLinks.create({
+      line_items: [{ price: price.id, quantity: 1 }],
+      after_completion: { type: 'redirect', redirect: { url: redirect } },
+      metadata: { uplock: tag, price: price.id },
+    });
+  }
+
+  // A signing secret is only shown at creation: replace this gateway's endpoint each start.
+  const webhookUrl = `${opts.siteUrl}/api/stripe/webhook`;
+  const endpoints = await stripe.webhookEndpoints.list({ limit: 100 });
+  for (const endpoint of endpoints.data) {
+    if (endpoint.url === webhookUrl || endpoint.metadata?.uplock === 'local') await stripe.webhookEndpoints.del(endpoint.id);
+  }
+  const endpoint = await stripe.webhookEndpoints.create({
+    url: webhookUrl,
+    enabled_events: ['checkout.session.completed', 'checkout.session.async_payment_succeeded', 'checkout.session.async_payment_failed', 'checkout.session.expired', 'charge.refunded', 'charge.dispute.created'],
+    metadata: { uplock: 'local' },
+  });
+  if (!endpoint.secret) throw new Error('the Stripe stand-in returned no webhook signing secret');
+  return { paymentLinkId: link.id, paymentLinkUrl: link.url, priceId, webhookSecret: endpoint.secret };
+}
