@@ -1,0 +1,161 @@
+/**
+ * The customer-facing side: `/pay/<plink id>` (Payment Link page) and `/c/pay/<cs id>`
+ * (a Checkout Session's `url`). Both take the same form and the same test payment methods.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { StripeEngine } from './engine.js';
+import { renderPaymentPage, escapeHtml, type PaymentPageView } from './hosted-page.js';
+import { readBody, redirect, sendHtml } from './http-util.js';
+import { describeLineItems } from './line-items.js';
+import { makeCheckoutSession, type CheckoutSession, type LineItemSpec } from './objects.js';
+import { identifyTestPaymentMethod, isRefusal } from './test-payment-methods.js';
+
+/**
+ * Stripe's rule for `client_reference_id` on Payment Link URLs: letters, digits, `-` and `_`, at
+ * most 200 characters. Stripe silently drops an invalid value and the page still works.
+ */
+export function validClientReferenceId(value: string | null | undefined): string | null {
+  if (!value) return null;
+  return /^[A-Za-z0-9_-]{1,200}$/.test(value) ? value : null;
+}
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+interface Sale {
+  specs: LineItemSpec[];
+  view: Omit<PaymentPageView, 'email' | 'clientReferenceId' | 'error' | 'prefilledEmail'>;
+}
+
+function saleFor(engine: StripeEngine, specs: LineItemSpec[]): Omit<Sale['view'], 'cancelUrl' | 'closedMessage'> {
+  const first = specs[0];
+  const price = first ? engine.data.prices[first.price] : undefined;
+  const only = specs.length === 1 && first && price;
+  const amount = specs.reduce((sum, s) => sum + (engine.data.prices[s.price]?.unit_amount ?? 0) * s.quantity, 0);
+  return {
+    productName: describeLineItems(engine, specs),
+    amount: only ? price.unit_amount : amount,
+    quantity: only ? first.quantity : 1,
+    currency: price?.currency ?? 'usd',
+  };
+}
+
+function notFound(res: ServerResponse, what: string): void {
+  sendHtml(res, 404, `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Not found</title></head><body><h1>${escapeHtml(what)} not found</h1></body></html>`);
+}
+
+function confirmationPage(message: string | null): string {
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Thanks for your payment</title></head><body><main><h1>Thanks for your payment</h1>${
+    message ? `<p>${escapeHtml(message)}</p>` : ''
+  }</main></body></html>`;
+}
+
+export async function handleHostedPage(engine: StripeEngine, req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> {
+  const link = /^\/pay\/([^/]+)$/.exec(url.pathname);
+  const sessionPage = /^\/c\/pay\/([^/]+)$/.exec(url.pathname);
+  if (!link && !sessionPage) return false;
+  if (req.method !== 'GET' && req.method !== 'POST') {
+    res.writeHead(405, { allow: 'GET, POST' }).end();
+    return true;
+  }
+  if (link) await paymentLinkPage(engine, req, res, url, link[1] ?? '');
+  else await sessionPageHandler(engine, req, res, url, sessionPage?.[1] ?? '');
+  return true;
+}
+
+async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
+  return new URLSearchParams(await readBody(req, 64 * 1024));
+}
+
+async function paymentLinkPage(engine: StripeEngine, req: IncomingMessage, res: ServerResponse, url: URL, id: string): Promise<void> {
+  const paymentLink = engine.data.paymentLinks[id];
+  const specs = engine.data.paymentLinkLineItems[id];
+  if (!paymentLink || !specs) return notFound(res, 'Payment link');
+  const base = saleFor(engine, specs);
+  if (!paymentLink.active) {
+    const message = typeof paymentLink.inactive_message === 'string' ? paymentLink.inactive_message : 'This link is no longer active.';
+    return sendHtml(res, 410, renderPaymentPage({ ...base, email: '', clientReferenceId: null, closedMessage: message }));
+  }
+  if (req.method === 'GET') {
+    const prefilled = url.searchParams.get('prefilled_email') ?? '';
+    return sendHtml(
+      res,
+      200,
+      renderPaymentPage({
+        ...base,
+        email: prefilled,
+        prefilledEmail: EMAIL.test(prefilled) ? prefilled : undefined,
+        clientReferenceId: validClientReferenceId(url.searchParams.get('client_reference_id')),
+      }),
+    );
+  }
+  const form = await readForm(req);
+  const clientReferenceId = validClientReferenceId(form.get('client_reference_id'));
+  const prefilled = form.get('prefilled_email') ?? '';
+  const email = (form.get('email') ?? '').trim();
+  const again = (status: number, error: string) =>
+    sendHtml(res, status, renderPaymentPage({ ...base, email, clientReferenceId, prefilledEmail: prefilled || undefined, error }));
+  if (!EMAIL.test(email)) return again(400, 'Your email address is invalid.');
+  const method = identifyTestPaymentMethod(form.get('card_number') ?? '');
+  if (isRefusal(method)) return again(method.status, method.message);
+
+  const session = makeCheckoutSession({
+    amount: specs.reduce((sum, s) => sum + (engine.data.prices[s.price]?.unit_amount ?? 0) * s.quantity, 0),
+    currency: paymentLink.currency,
+    clientReferenceId,
+    customerEmail: EMAIL.test(prefilled) ? prefilled : null,
+    paymentLink: paymentLink.id,
+    // Stripe copies a Payment Link's metadata onto the sessions it creates.
+    metadata: { ...paymentLink.metadata },
+    successUrl: paymentLink.after_completion.type === 'redirect' ? paymentLink.after_completion.redirect.url : null,
+    cancelUrl: null,
+    url: null,
+    paymentMethodTypes: ['card'],
+    customerCreation: paymentLink.customer_creation === 'always' ? 'always' : 'if_required',
+    allowPromotionCodes: paymentLink.allow_promotion_codes === true,
+    billingAddressCollection: paymentLink.billing_address_collection === 'required' ? 'required' : 'auto',
+    submitType: typeof paymentLink.submit_type === 'string' ? paymentLink.submit_type : 'auto',
+  });
+  engine.data.sessionLineItems[session.id] = specs.map((s) => ({ ...s }));
+  await engine.paySession(session, email, method, clientReferenceId);
+  if (paymentLink.after_completion.type === 'redirect') {
+    return redirect(res, paymentLink.after_completion.redirect.url.replaceAll('{CHECKOUT_SESSION_ID}', session.id));
+  }
+  return sendHtml(res, 200, confirmationPage(paymentLink.after_completion.hosted_confirmation.custom_message));
+}
+
+function closedMessage(session: CheckoutSession): string | undefined {
+  if (session.status === 'complete') return 'This Checkout Session is already paid.';
+  if (session.status === 'expired') return 'This Checkout Session has expired.';
+  return undefined;
+}
+
+async function sessionPageHandler(engine: StripeEngine, req: IncomingMessage, res: ServerResponse, _url: URL, id: string): Promise<void> {
+  const session = engine.data.checkoutSessions[id];
+  const specs = engine.data.sessionLineItems[id];
+  if (!session || !specs || session.payment_link !== null) return notFound(res, 'Checkout Session');
+  const base = { ...saleFor(engine, specs), cancelUrl: session.cancel_url };
+  const closed = closedMessage(session);
+  if (closed) return sendHtml(res, 410, renderPaymentPage({ ...base, email: '', clientReferenceId: null, closedMessage: closed }));
+  if (req.method === 'GET') {
+    return sendHtml(
+      res,
+      200,
+      renderPaymentPage({
+        ...base,
+        email: session.customer_email ?? '',
+        emailLocked: session.customer_email !== null,
+        clientReferenceId: session.client_reference_id,
+      }),
+    );
+  }
+  const form = await readForm(req);
+  const email = (session.customer_email ?? form.get('email') ?? '').trim();
+  const again = (status: number, error: string) =>
+    sendHtml(res, status, renderPaymentPage({ ...base, email, emailLocked: session.customer_email !== null, clientReferenceId: session.client_reference_id, error }));
+  if (!EMAIL.test(email)) return again(400, 'Your email address is invalid.');
+  const method = identifyTestPaymentMethod(form.get('card_number') ?? '');
+  if (isRefusal(method)) return again(method.status, method.message);
+  // The session's own client_reference_id was set server-side; the form cannot change it.
+  await engine.paySession(session, email, method, null);
+  return redirect(res, (session.success_url ?? '/').replaceAll('{CHECKOUT_SESSION_ID}', session.id));
+}

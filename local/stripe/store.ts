@@ -1,0 +1,110 @@
+/**
+ * The stand-in's whole state, in memory, optionally mirrored to one JSON file so that
+ * `npm start` keeps products, links, sessions and events across restarts.
+ */
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type {
+  Charge,
+  CheckoutSession,
+  Dispute,
+  LineItemSpec,
+  PaymentIntent,
+  PaymentLink,
+  Price,
+  Product,
+  Refund,
+  StripeEvent,
+  WebhookEndpoint,
+} from './objects.js';
+
+/** A stored POST response, replayed for the same `Idempotency-Key` (Stripe keeps them 24 h). */
+export interface IdempotentResponse {
+  fingerprint: string;
+  status: number;
+  body: string;
+  createdAt: number;
+}
+
+export interface StoreData {
+  version: 1;
+  products: Record<string, Product>;
+  prices: Record<string, Price>;
+  paymentLinks: Record<string, PaymentLink>;
+  paymentLinkLineItems: Record<string, LineItemSpec[]>;
+  checkoutSessions: Record<string, CheckoutSession>;
+  sessionLineItems: Record<string, LineItemSpec[]>;
+  paymentIntents: Record<string, PaymentIntent>;
+  charges: Record<string, Charge>;
+  refunds: Record<string, Refund>;
+  disputes: Record<string, Dispute>;
+  events: Record<string, StripeEvent>;
+  webhookEndpoints: Record<string, WebhookEndpoint>;
+  idempotency: Record<string, IdempotentResponse>;
+  /** Test-mode settlement the stand-in still owes: payment intent id → outcome + due time. */
+  pendingSettlements: Record<string, { outcome: 'succeeded' | 'failed'; dueAt: number }>;
+  /** Disputes the stand-in still owes: charge id → due time (ms). */
+  pendingDisputes: Record<string, number>;
+}
+
+export function emptyStoreData(): StoreData {
+  return {
+    version: 1,
+    products: {},
+    prices: {},
+    paymentLinks: {},
+    paymentLinkLineItems: {},
+    checkoutSessions: {},
+    sessionLineItems: {},
+    paymentIntents: {},
+    charges: {},
+    refunds: {},
+    disputes: {},
+    events: {},
+    webhookEndpoints: {},
+    idempotency: {},
+    pendingSettlements: {},
+    pendingDisputes: {},
+  };
+}
+
+const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
+
+export class StripeStore {
+  readonly data: StoreData;
+
+  constructor(private readonly file?: string) {
+    this.data = file ? loadFile(file) : emptyStoreData();
+  }
+
+  /** Write to a temporary file and rename it over the old one: a crash never leaves half a file. */
+  save(): void {
+    if (!this.file) return;
+    this.pruneIdempotency();
+    mkdirSync(dirname(this.file), { recursive: true });
+    const tmp = `${this.file}.${process.pid}.tmp`;
+    writeFileSync(tmp, JSON.stringify(this.data));
+    renameSync(tmp, this.file);
+  }
+
+  private pruneIdempotency(): void {
+    const cutoff = Date.now() - IDEMPOTENCY_TTL_MS;
+    for (const [key, entry] of Object.entries(this.data.idempotency)) {
+      if (entry.createdAt < cutoff) delete this.data.idempotency[key];
+    }
+  }
+}
+
+function loadFile(file: string): StoreData {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return emptyStoreData();
+    throw err;
+  }
+  const parsed = JSON.parse(text) as Partial<StoreData>;
+  if (parsed.version !== 1) throw new Error(`${file}: not a local Stripe data file (version ${String(parsed.version)})`);
+  // Fill collections added after the file was written.
+  return { ...emptyStoreData(), ...parsed };
+}
