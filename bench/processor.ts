@@ -1,0 +1,127 @@
+/**
+ * Benchmark of the default processor against DuckDB SUMMARIZE (threads = 1) on the same file.
+ *   npm run bench:processor            # 2,000,000 rows (~140 MB)
+ *   npm run bench:processor -- --big   # 14,000,000 rows (~1 GB): peak RSS must not grow
+ *   npm run bench:processor -- --rows 500000
+ * Data comes from ../shared/bench/gen-csv.mjs (deterministic) and is cached under .bench/.
+ * Each contender runs in a fresh child process so its own peak RSS is measured; the processor
+ * runs bundled by esbuild, as it is deployed. Exact distinct counts and medians come from a
+ * separate DuckDB pass with exact aggregates. Prints figures; asserts nothing.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { build } from 'esbuild';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const args = process.argv.slice(2);
+const rowsArg = args.indexOf('--rows');
+const rows = rowsArg >= 0 ? Number(args[rowsArg + 1]) : args.includes('--big') ? 14_000_000 : 2_000_000;
+if (!Number.isInteger(rows) || rows <= 0) throw new Error('--rows needs a positive integer');
+
+const generator = resolve(root, '../shared/bench/gen-csv.mjs');
+if (!existsSync(generator)) {
+  console.error(`The data generator is missing: expected ${generator} (the shared/ folder beside the repository).`);
+  process.exit(1);
+}
+const benchDir = join(root, '.bench');
+mkdirSync(benchDir, { recursive: true });
+const dataFile = join(benchDir, rows === 2_000_000 ? 'bench.csv' : `bench-${rows}.csv`);
+if (!existsSync(dataFile)) {
+  console.log(`generating ${rows.toLocaleString('en-US')} rows into ${dataFile} …`);
+  execFileSync(process.execPath, [generator, String(rows), dataFile], { stdio: 'inherit' });
+}
+const bytes = statSync(dataFile).size;
+
+const bundle = join(benchDir, 'processor-child.mjs');
+await build({
+  entryPoints: [join(root, 'bench/processor-child.ts')],
+  bundle: true,
+  minify: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'esm',
+  outfile: bundle,
+  logLevel: 'warning',
+});
+const processorBundleBytes = (
+  await build({ entryPoints: [join(root, 'lambdas/processors/profile/index.ts')], bundle: true, minify: true, platform: 'node', format: 'esm', write: false })
+).outputFiles[0]?.contents.length;
+
+interface ChildColumn {
+  name: string;
+  type: string;
+  distinct: number;
+  p50: number | string | null;
+  unit?: string | null;
+}
+interface ChildResult {
+  seconds: number;
+  maxRssMb: number;
+  rows?: number;
+  columns: ChildColumn[];
+}
+
+function runChild(command: string, childArgs: string[]): ChildResult {
+  const out = spawnSync(command, childArgs, { cwd: root, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  if (out.status !== 0) {
+    console.error(out.stderr);
+    throw new Error(`${childArgs.join(' ')} exited with ${out.status}`);
+  }
+  return JSON.parse(out.stdout) as ChildResult;
+}
+
+console.log(`file: ${dataFile} (${(bytes / 1e6).toFixed(1)} MB, ${rows.toLocaleString('en-US')} rows); processor bundle ${((processorBundleBytes ?? 0) / 1024).toFixed(1)} KB`);
+const ours = runChild(process.execPath, [bundle, dataFile]);
+const duck = runChild(process.execPath, ['--import', 'tsx', join(root, 'bench/processor-duckdb-child.ts'), dataFile]);
+
+// Exact reference values in a separate pass (DuckDB exact aggregates, all threads, not timed).
+const instance = await DuckDBInstance.create(':memory:');
+const db = await instance.connect();
+const source = `read_csv('${dataFile.replaceAll("'", "''")}')`;
+const quoteIdent = (name: string): string => `"${name.replaceAll('"', '""')}"`;
+const exactDistinct = new Map<string, number>();
+{
+  const select = duck.columns.map((c) => `count(DISTINCT ${quoteIdent(c.name)})`).join(', ');
+  const reader = await db.runAndReadAll(`SELECT ${select} FROM ${source}`);
+  const row = reader.getRows()[0] ?? [];
+  duck.columns.forEach((c, i) => exactDistinct.set(c.name, Number(row[i])));
+}
+
+/** |rank(x) − 0.5| measured exactly; 0 when x is a true median. */
+async function medianRankError(column: string, type: string, x: number | null): Promise<number | null> {
+  if (x === null || !Number.isFinite(x)) return null;
+  const expr = type === 'DATE' || type.startsWith('TIMESTAMP') ? `epoch_ms(${quoteIdent(column)}::TIMESTAMP)` : quoteIdent(column);
+  const reader = await db.runAndReadAll(`SELECT count(*) FILTER (WHERE v < ${x}), count(*) FILTER (WHERE v <= ${x}), count(v) FROM (SELECT ${expr} AS v FROM ${source})`);
+  const [lt, le, n] = (reader.getRows()[0] ?? []).map(Number) as [number, number, number];
+  const lo = lt / n;
+  const hi = le / n;
+  return lo <= 0.5 && 0.5 <= hi ? 0 : Math.min(Math.abs(lo - 0.5), Math.abs(hi - 0.5));
+}
+
+const pct = (v: number | null): string => (v === null ? '—' : `${(v * 100).toFixed(3)} %`);
+const lines: string[] = [];
+lines.push('column        type      exact-distinct  ours-distinct (err)        duckdb-distinct (err)      ours-median-rank-err  duckdb-median-rank-err');
+for (const d of duck.columns) {
+  const o = ours.columns.find((c) => c.name === d.name);
+  const exact = exactDistinct.get(d.name) ?? 0;
+  const relErr = (v: number | undefined): string => (v === undefined || exact === 0 ? '—' : pct(Math.abs(v - exact) / exact));
+  const duckP50 = d.p50 === null ? null : d.type === 'DATE' || d.type.startsWith('TIMESTAMP') ? Date.parse(`${d.p50}${d.type === 'DATE' ? 'T00:00:00Z' : ''}`) : Number(d.p50);
+  const oursRank = await medianRankError(d.name, d.type, typeof o?.p50 === 'number' ? o.p50 : null);
+  const duckRank = await medianRankError(d.name, d.type, duckP50);
+  lines.push(
+    `${d.name.padEnd(13)} ${d.type.padEnd(9)} ${String(exact).padStart(14)}  ${`${o?.distinct ?? '—'} (${relErr(o?.distinct)})`.padEnd(26)} ${`${d.distinct} (${relErr(d.distinct)})`.padEnd(26)} ${pct(oursRank).padStart(20)}  ${pct(duckRank).padStart(22)}`,
+  );
+}
+
+const mb = bytes / 1e6;
+const fmt = (name: string, r: ChildResult): string =>
+  `${name.padEnd(22)} ${r.seconds.toFixed(2).padStart(7)} s ${(mb / r.seconds).toFixed(1).padStart(8)} MB/s ${Math.round(rows / r.seconds).toLocaleString('en-US').padStart(12)} rows/s   peak RSS ${r.maxRssMb.toFixed(0).padStart(5)} MB`;
+console.log('');
+console.log(fmt('uplock profile', ours));
+console.log(fmt('DuckDB SUMMARIZE (1t)', duck));
+console.log(`speed-up: ${(duck.seconds / ours.seconds).toFixed(2)}× (target ≥ 2×); peak RSS ${ours.maxRssMb.toFixed(0)} MB (target ≤ 150 MB)`);
+console.log('');
+console.log(lines.join('\n'));
