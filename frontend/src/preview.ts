@@ -1,7 +1,8 @@
 /**
- * The free preview, drawn defensively: the default CSV processor sends
- * `{rows, columns, delimiter, encoding, columnsList:[{name,type}]}`, but an operator's own
- * processor may send anything JSON. Known keys get a summary, a type chart and a column table;
+ * The free preview, drawn defensively. The bundled processors send
+ * `{rows, columns, delimiter, encoding, columnsList:[{name,type}]}` or
+ * `{rows, columnCount, delimiter, encoding, columns:[{name,type}], moreColumns, …}`, and an
+ * operator's own processor may send anything JSON. Known keys get a summary, a type chart and a column table;
  * anything else falls back to a definition list. Every value is inserted as text.
  */
 import { formatNumber, t } from './i18n';
@@ -69,26 +70,39 @@ function humanize(key: string): string {
 }
 
 function formatValue(value: Primitive): string {
+  if (typeof value === 'boolean') return t(value ? 'common.yes' : 'common.no');
   return typeof value === 'number' ? formatNumber(value) : String(value);
 }
 
 function delimiterLabel(value: string): string {
+  // Processors name the delimiter either by its character or by its name.
   const names: Record<string, MessageKey> = {
     ',': 'preview.delim.comma',
+    comma: 'preview.delim.comma',
     '\t': 'preview.delim.tab',
+    tab: 'preview.delim.tab',
     ';': 'preview.delim.semicolon',
+    semicolon: 'preview.delim.semicolon',
     '|': 'preview.delim.pipe',
+    pipe: 'preview.delim.pipe',
   };
-  const key = names[value];
-  return key ? t(key) : JSON.stringify(value);
+  const key = names[value.toLowerCase()];
+  return key ? t(key) : value.length === 1 ? JSON.stringify(value) : value;
 }
 
 const knownLabels: Record<string, MessageKey> = {
   rows: 'preview.rows',
   columns: 'preview.columns',
+  columnCount: 'preview.columns',
   delimiter: 'preview.delimiter',
   encoding: 'preview.encoding',
+  format: 'preview.format',
+  hasHeader: 'preview.hasHeader',
+  warningCount: 'preview.warningCount',
 };
+
+/** Bookkeeping keys that mean nothing to a customer. */
+const hiddenKeys = new Set(['kind', 'schemaVersion', 'version', 'columnsList', 'moreColumns']);
 
 function summaryList(preview: Json, columnCount: number | undefined): HTMLDListElement | undefined {
   const list = el('dl', undefined, 'summary');
@@ -98,11 +112,12 @@ function summaryList(preview: Json, columnCount: number | undefined): HTMLDListE
     list.append(item);
   };
   for (const [key, value] of Object.entries(preview)) {
-    if (key === 'columnsList') continue;
+    if (hiddenKeys.has(key)) continue;
     const known = knownLabels[key];
     const label = known ? t(known) : humanize(key);
     if (key === 'columns' && Array.isArray(value)) {
-      if (columnCount !== undefined) add(label, formatNumber(columnCount));
+      // A list of columns: show its size, unless a count is also given.
+      if (columnCount !== undefined && !('columnCount' in preview)) add(label, formatNumber(columnCount));
     } else if (key === 'delimiter' && typeof value === 'string') {
       add(label, delimiterLabel(value));
     } else if (isPrimitive(value)) {
@@ -116,18 +131,19 @@ function summaryList(preview: Json, columnCount: number | undefined): HTMLDListE
   return list.children.length > 0 ? list : undefined;
 }
 
-function typeChart(columns: readonly Column[]): SVGSVGElement | undefined {
+function typeChart(columns: readonly Column[], total: number): SVGSVGElement | undefined {
   const counts = new Map<string, number>();
   for (const column of columns) {
     if (column.type) counts.set(column.type, (counts.get(column.type) ?? 0) + 1);
   }
-  if (counts.size === 0) return undefined;
+  // A processor that does not infer types says 'unknown' for all: nothing to chart.
+  if (counts.size === 0 || (counts.size === 1 && counts.has('unknown'))) return undefined;
   const bars = [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
   const max = Math.max(...bars.map(([, count]) => count));
   const rowHeight = 28;
-  const labelWidth = 110;
-  const barSpace = 170;
-  const width = labelWidth + barSpace + 40;
+  const labelWidth = 120;
+  const barSpace = 220;
+  const width = labelWidth + barSpace + 50;
   const height = bars.length * rowHeight + 8;
 
   const chart = svg('svg', { viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-labelledby': 'chart-title chart-desc', class: 'chart' });
@@ -135,7 +151,7 @@ function typeChart(columns: readonly Column[]): SVGSVGElement | undefined {
   title.textContent = t('preview.chartTitle');
   const desc = svg('desc', { id: 'chart-desc' });
   desc.textContent = t('preview.chartDesc', {
-    count: formatNumber(columns.length),
+    count: formatNumber(total),
     summary: bars.map(([type, count]) => `${type} ${formatNumber(count)}`).join(', '),
   });
   chart.append(title, desc);
@@ -152,7 +168,7 @@ function typeChart(columns: readonly Column[]): SVGSVGElement | undefined {
   return chart;
 }
 
-function columnTable(columns: readonly Column[]): HTMLElement {
+function columnTable(columns: readonly Column[], total: number): HTMLElement {
   const extraKeys: string[] = [];
   for (const column of columns.slice(0, maxTableRows)) {
     for (const key of Object.keys(column.extra)) {
@@ -194,9 +210,8 @@ function columnTable(columns: readonly Column[]): HTMLElement {
   wrap.append(table);
   const container = el('div');
   container.append(wrap);
-  if (columns.length > maxTableRows) {
-    container.append(el('p', t('preview.more', { count: formatNumber(columns.length - maxTableRows) }), 'muted'));
-  }
+  const shown = Math.min(columns.length, maxTableRows);
+  if (total > shown) container.append(el('p', t('preview.more', { count: formatNumber(total - shown) }), 'muted'));
   return container;
 }
 
@@ -210,12 +225,14 @@ export function renderPreview(container: HTMLElement, preview: unknown): void {
   const summary = summaryList(preview, columns?.length);
   if (summary) container.append(summary);
   if (columns && columns.length > 0) {
-    const chart = typeChart(columns);
+    const more = typeof preview.moreColumns === 'number' && preview.moreColumns > 0 ? preview.moreColumns : 0;
+    const total = columns.length + more;
+    const chart = typeChart(columns, columns.length);
     if (chart) {
       const figure = el('figure', undefined, 'chart-figure');
       figure.append(chart, el('figcaption', t('preview.chartTitle')));
       container.append(figure);
     }
-    container.append(columnTable(columns));
+    container.append(columnTable(columns, total));
   }
 }

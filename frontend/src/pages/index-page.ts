@@ -90,6 +90,8 @@ function validate(cfg: SiteConfig): { email: string; file: File } | undefined {
   if (!file) fileMessage = t('validate.fileMissing');
   else if (!cfg.acceptedExtensions.includes(extensionOf(file.name))) {
     fileMessage = t('validate.fileType', { name: file.name, extensions });
+  } else if (file.size === 0) {
+    fileMessage = t('validate.fileEmpty', { name: file.name });
   } else if (file.size > cfg.maxUploadBytes) {
     fileMessage = t('validate.fileTooLarge', {
       name: file.name,
