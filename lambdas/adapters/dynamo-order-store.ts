@@ -4,7 +4,7 @@
  * because the local DynamoDB (dynalite) has none and the design needs none.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, UpdateCommand, DeleteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { OrderId } from '../core/ids';
 import { jobStatesBefore, paymentStatesBefore, type JobError, type Order, type PaymentState } from '../core/order';
 import type { ConsumeResult, OrderStore, PaymentRecord, TokenRecord } from '../ports/order-store';
@@ -231,6 +231,49 @@ export class DynamoOrderStore implements OrderStore {
       );
     }
     return hashes.length;
+  }
+
+  async attachToken(token: TokenRecord): Promise<void> {
+    await this.putToken(token);
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: orderKey(token.orderId),
+        UpdateExpression: 'SET tokenHashes = list_append(if_not_exists(tokenHashes, :empty), :hash)',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':empty': [], ':hash': [token.hash] },
+      }),
+    );
+  }
+
+  async ordersByEmail(email: string, limit: number): Promise<Order[]> {
+    const out = await this.db.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: 'byEmail',
+        KeyConditionExpression: 'email = :email',
+        ExpressionAttributeValues: { ':email': email },
+        ScanIndexForward: false,
+        Limit: limit,
+      }),
+    );
+    return (out.Items ?? []).filter((i) => String(i.pk).startsWith('ORDER#')).map((i) => toOrder(i as OrderItem));
+  }
+
+  hitRateLimit(key: string, limit: number, windowSeconds: number): Promise<boolean> {
+    const now = Math.floor(Date.now() / 1000);
+    const window = Math.floor(now / windowSeconds);
+    return conditional(() =>
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: `RATE#${key}#${window}` },
+          UpdateExpression: 'ADD hits :one SET expiresAt = :expires',
+          ConditionExpression: 'attribute_not_exists(hits) OR hits < :limit',
+          ExpressionAttributeValues: { ':one': 1, ':limit': limit, ':expires': (window + 1) * windowSeconds + 60 },
+        }),
+      ),
+    );
   }
 
   rememberEvent(eventId: string, ttlSeconds: number): Promise<boolean> {

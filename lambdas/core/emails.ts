@@ -61,3 +61,84 @@ export function deliveryEmail(input: DeliveryEmailInput): EmailMessage {
 </body></html>`;
   return { subject: t.subject(input.productName), text: lines.join('\n'), html };
 }
+
+export interface LookupEntry {
+  readonly orderId: string;
+  readonly fileName: string;
+  readonly createdAt: string;
+  /** Human state in the email's language is chosen here from these facts. */
+  readonly state: 'awaiting_upload' | 'processing' | 'ready_to_pay' | 'failed' | 'paid' | 'refunded' | 'pending';
+  readonly orderUrl: string;
+  /** A fresh download link, for paid orders only. */
+  readonly downloadUrl?: string;
+}
+
+const lookupCopy = {
+  en: {
+    subject: (p: string) => `Your ${p} orders`,
+    intro: 'Someone (we hope you) asked for the orders placed with this email address.',
+    none: 'We found no orders for this address.',
+    fresh: (n: number, h: number) => `Each download link below is new: it works ${n} times and for ${Math.round(h / 24)} days.`,
+    states: {
+      awaiting_upload: 'waiting for the upload',
+      processing: 'being analysed',
+      ready_to_pay: 'preview ready, not paid yet',
+      failed: 'could not be analysed',
+      paid: 'paid',
+      refunded: 'refunded',
+      pending: 'payment settling',
+    },
+    download: 'Download',
+    footer: 'If you did not ask for this, you can ignore this email.',
+  },
+  ja: {
+    subject: (p: string) => `${p}のご注文一覧`,
+    intro: 'このメールアドレスでのご注文一覧のリクエストがありました。',
+    none: 'このアドレスでのご注文は見つかりませんでした。',
+    fresh: (n: number, h: number) => `以下のダウンロードリンクは新しく発行したもので、${n}回まで、${Math.round(h / 24)}日間有効です。`,
+    states: {
+      awaiting_upload: 'アップロード待ち',
+      processing: '分析中',
+      ready_to_pay: 'プレビュー準備完了・未払い',
+      failed: '分析できませんでした',
+      paid: 'お支払い済み',
+      refunded: '返金済み',
+      pending: 'お支払い処理中',
+    },
+    download: 'ダウンロード',
+    footer: 'お心当たりがない場合は、このメールを無視してください。',
+  },
+} as const;
+
+export function lookupEmail(input: {
+  lang: Lang;
+  productName: string;
+  entries: readonly LookupEntry[];
+  downloadLimit: number;
+  linkTtlHours: number;
+}): EmailMessage {
+  const t = lookupCopy[input.lang];
+  const e = escapeHtml;
+  const hasLinks = input.entries.some((x) => x.downloadUrl);
+  const textLines = input.entries.map(
+    (x) => `- ${x.fileName} (${x.createdAt.slice(0, 10)}): ${t.states[x.state]}\n  ${x.orderUrl}${x.downloadUrl ? `\n  ${t.download}: ${x.downloadUrl}` : ''}`,
+  );
+  const text = [t.intro, '', input.entries.length ? textLines.join('\n') : t.none, '', hasLinks ? t.fresh(input.downloadLimit, input.linkTtlHours) : '', t.footer]
+    .filter((l, i, all) => l !== '' || all[i - 1] !== '')
+    .join('\n');
+  const items = input.entries
+    .map(
+      (x) =>
+        `<li><a href="${e(x.orderUrl)}">${e(x.fileName)}</a> (${e(x.createdAt.slice(0, 10))}): ${e(t.states[x.state])}${
+          x.downloadUrl ? ` — <a href="${e(x.downloadUrl)}">${e(t.download)}</a>` : ''
+        }</li>`,
+    )
+    .join('');
+  const html = `<!doctype html><html lang="${input.lang}"><body style="font-family:system-ui,sans-serif;line-height:1.5">
+<p>${e(t.intro)}</p>
+${input.entries.length ? `<ul>${items}</ul>` : `<p>${e(t.none)}</p>`}
+${hasLinks ? `<p>${e(t.fresh(input.downloadLimit, input.linkTtlHours))}</p>` : ''}
+<p style="color:#666;font-size:0.9em">${e(t.footer)}</p>
+</body></html>`;
+  return { subject: t.subject(input.productName), text, html };
+}

@@ -32,7 +32,8 @@ function parseRequest(body: unknown) {
     throw new HttpError(400, 'invalid_request', `Expected {email, fileName, size}; check: ${fields}.`);
   }
   const req = parsed.data;
-  const email = req.email.trim();
+  // Lower-cased so the lookup by email (GSI byEmail) finds every order of an address.
+  const email = req.email.trim().toLowerCase();
   if (!isEmail(email)) throw new HttpError(400, 'invalid_email', 'Please enter a valid email address.');
   const fileName = cleanFileName(req.fileName);
   if (!fileName) throw new HttpError(400, 'invalid_file_name', 'The file needs a name.');

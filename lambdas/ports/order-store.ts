@@ -53,6 +53,15 @@ export interface OrderStore extends DeliveryStore {
   consumeToken(hash: string, nowSeconds: number): Promise<ConsumeResult>;
   revokeTokens(orderId: OrderId): Promise<number>;
 
+  /** Give an order one more live download token (lookup route): put it and list it for revocation. */
+  attachToken(token: TokenRecord): Promise<void>;
+
+  /** The most recent orders of an address (GSI byEmail), newest first. */
+  ordersByEmail(email: string, limit: number): Promise<Order[]>;
+
+  /** Count one hit in a fixed window; false when `limit` was already reached. */
+  hitRateLimit(key: string, limit: number, windowSeconds: number): Promise<boolean>;
+
   /** Remember a Stripe event id; false when it was seen already. */
   rememberEvent(eventId: string, ttlSeconds: number): Promise<boolean>;
   forgetEvent(eventId: string): Promise<void>;
