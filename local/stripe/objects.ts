@@ -547,7 +547,6 @@ export function makeRefund(input: {
     charge: input.charge.id,
     created: nowSeconds(),
     currency: input.charge.currency,
-    description: null,
     destination_details: { type: 'card', card: { type: 'refund' } },
     metadata: input.metadata,
     payment_intent: input.charge.payment_intent,

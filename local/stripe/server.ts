@@ -181,6 +181,8 @@ export async function startStripeStandIn(opts: StripeStandInOptions = {}): Promi
   });
   const port = (server.address() as AddressInfo).port;
   baseUrl = `http://${host}:${port}`;
+  // Hosted-page URLs saved by an earlier run may name another port.
+  rebaseHostedUrls(store, baseUrl);
   log(`local Stripe listening on ${baseUrl}`);
 
   return {
@@ -194,6 +196,14 @@ export async function startStripeStandIn(opts: StripeStandInOptions = {}): Promi
       });
     },
   };
+}
+
+function rebaseHostedUrls(store: StripeStore, baseUrl: string): void {
+  for (const link of Object.values(store.data.paymentLinks)) link.url = `${baseUrl}/pay/${link.id}`;
+  for (const session of Object.values(store.data.checkoutSessions)) {
+    if (session.url !== null) session.url = `${baseUrl}/c/pay/${session.id}`;
+  }
+  store.save();
 }
 
 function headerValue(req: IncomingMessage, name: string): string | undefined {
