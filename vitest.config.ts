@@ -10,5 +10,6 @@ export default defineConfig({
     // s3rver's listing pages need the legacy OpenSSL provider (see ARCHITECTURE.md §6).
     execArgv: ['--openssl-legacy-provider'],
     reporters: ['default'],
+    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', POWERTOOLS_LOG_LEVEL: 'ERROR' },
   },
 });

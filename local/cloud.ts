@@ -83,6 +83,8 @@ const CORS_XML = `<CORSConfiguration><CORSRule><AllowedOrigin>*</AllowedOrigin><
 
 export async function startLocalCloud(opts: LocalCloudOptions): Promise<LocalCloud> {
   const log = opts.log ?? (() => undefined);
+  // Lambda runs Node 22; on a Node 20 laptop the SDK's upgrade notice is noise.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const ports = { ...DEFAULT_PORTS, ...opts.ports };
   const dataDir = path.resolve(opts.dataDir);
   if (opts.reset) await rm(dataDir, { recursive: true, force: true });
