@@ -169,11 +169,13 @@ function listPrices(ctx: ApiContext): unknown {
   const product = optionalString(p, 'product');
   const currency = optionalString(p, 'currency');
   const lookupKeys = optionalStringArray(p, 'lookup_keys');
+  const type = optionalString(p, 'type');
   const items = newestFirst(ctx.engine.data.prices).filter(
     (x) =>
       (active === undefined || x.active === active) &&
       (product === undefined || x.product === product) &&
       (currency === undefined || x.currency === currency) &&
+      (type === undefined || x.type === type) &&
       (!lookupKeys || (x.lookup_key !== null && lookupKeys.includes(x.lookup_key))) &&
       matchesRange(x.created, p.created, 'created'),
   );

@@ -89,6 +89,7 @@ function listSessions(ctx: ApiContext): unknown {
     throw invalidParam('status', 'Invalid status: must be one of open, complete, or expired');
   }
   const pi = optionalString(p, 'payment_intent');
+  const customer = optionalString(p, 'customer');
   const details = optionalObject(p, 'customer_details');
   const email = details ? optionalString(details, 'email', 'customer_details[email]') : undefined;
   const items = newestFirst(ctx.engine.data.checkoutSessions).filter(
@@ -96,6 +97,7 @@ function listSessions(ctx: ApiContext): unknown {
       (link === undefined || s.payment_link === link) &&
       (status === undefined || s.status === status) &&
       (pi === undefined || s.payment_intent === pi) &&
+      (customer === undefined || s.customer === customer) &&
       (email === undefined || s.customer_details?.email === email) &&
       matchesRange(s.created, p.created, 'created'),
   );

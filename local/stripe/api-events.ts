@@ -2,7 +2,7 @@
 import { noSuchResource } from './errors.js';
 import { LIST_PARAMS, matchesRange, newestFirst, paginate } from './list.js';
 import type { StripeEvent } from './objects.js';
-import { assertKnownParams, optionalString, optionalStringArray } from './params.js';
+import { assertKnownParams, optionalBool, optionalString, optionalStringArray } from './params.js';
 import { pathParam, type ApiContext, type ApiRoute } from './api-types.js';
 
 function findEvent(ctx: ApiContext): StripeEvent {
@@ -26,10 +26,13 @@ export const eventRoutes: ApiRoute[] = [
       assertKnownParams(p, [...LIST_PARAMS, 'type', 'types', 'created', 'delivery_success']);
       const type = optionalString(p, 'type');
       const types = optionalStringArray(p, 'types');
+      const deliverySuccess = optionalBool(p, 'delivery_success');
       const items = newestFirst(ctx.engine.data.events).filter(
         (e) =>
           (type === undefined || typeMatches(e.type, type)) &&
           (!types || types.some((t) => typeMatches(e.type, t))) &&
+          // Stripe's meaning: false = events whose delivery to some endpoint has not yet succeeded.
+          (deliverySuccess === undefined || (e.pending_webhooks === 0) === deliverySuccess) &&
           matchesRange(e.created, p.created, 'created'),
       );
       return paginate(items, p, ctx.path, 'event');
@@ -41,7 +44,7 @@ export const eventRoutes: ApiRoute[] = [
     method: 'POST',
     pattern: /^\/v1\/events\/([^/]+)\/retry$/,
     handle: async (ctx) => {
-      assertKnownParams(ctx.params, ['webhook_endpoint', 'account', 'expand']);
+      assertKnownParams(ctx.params, ['webhook_endpoint', 'expand']);
       const event = findEvent(ctx);
       const endpoint = optionalString(ctx.params, 'webhook_endpoint');
       if (endpoint !== undefined && !ctx.engine.data.webhookEndpoints[endpoint]) {

@@ -30,7 +30,7 @@ export function endpointRoutes(webhookSecret: string | undefined): ApiRoute[] {
       method: 'POST',
       pattern: /^\/v1\/webhook_endpoints$/,
       handle: (ctx) => {
-        assertKnownParams(ctx.params, ['url', 'enabled_events', 'description', 'metadata', 'api_version', 'connect', 'expand']);
+        assertKnownParams(ctx.params, ['url', 'enabled_events', 'description', 'metadata', 'api_version', 'expand']);
         const url = readUrl(ctx.params, 'url');
         if (!url) throw missingParam('url');
         const enabledEvents = readEvents(ctx);

@@ -39,7 +39,9 @@ export class WebhookDelivery {
   async deliver(event: StripeEvent, endpoints: readonly WebhookEndpoint[], waitMs = this.opts.attemptTimeoutMs): Promise<void> {
     const targets = endpoints.filter((e) => endpointWants(e, event.type));
     if (targets.length === 0) return;
-    const attempts = targets.map((endpoint) => this.attempt(event, endpoint, 1));
+    // Stripe resends the same payload on every retry; freeze it now.
+    const payload = JSON.stringify(event, null, 2);
+    const attempts = targets.map((endpoint) => this.attempt(event, payload, endpoint, 1));
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<void>((resolve) => {
       timer = setTimeout(resolve, waitMs);
@@ -48,9 +50,8 @@ export class WebhookDelivery {
     clearTimeout(timer);
   }
 
-  private async attempt(event: StripeEvent, endpoint: WebhookEndpoint, attempt: number): Promise<void> {
+  private async attempt(event: StripeEvent, payload: string, endpoint: WebhookEndpoint, attempt: number): Promise<void> {
     if (this.closed) return;
-    const payload = JSON.stringify(event, null, 2);
     const secret = this.opts.webhookSecret ?? endpoint.secret;
     const controller = new AbortController();
     this.inFlight.add(controller);
@@ -92,7 +93,7 @@ export class WebhookDelivery {
     const delay = this.opts.retryBaseMs * 2 ** (attempt - 1);
     const retry = setTimeout(() => {
       this.timers.delete(retry);
-      void this.attempt(event, endpoint, attempt + 1);
+      void this.attempt(event, payload, endpoint, attempt + 1);
     }, delay);
     retry.unref();
     this.timers.add(retry);

@@ -149,6 +149,9 @@ async function sessionPageHandler(engine: StripeEngine, req: IncomingMessage, re
     );
   }
   const form = await readForm(req);
+  // Another submit may have paid (or the sweep expired) the session while this body arrived.
+  const closedNow = closedMessage(session);
+  if (closedNow) return sendHtml(res, 410, renderPaymentPage({ ...base, email: '', clientReferenceId: null, closedMessage: closedNow }));
   const email = (session.customer_email ?? form.get('email') ?? '').trim();
   const again = (status: number, error: string) =>
     sendHtml(res, status, renderPaymentPage({ ...base, email, emailLocked: session.customer_email !== null, clientReferenceId: session.client_reference_id, error }));

@@ -86,6 +86,10 @@ export async function startStripeStandIn(opts: StripeStandInOptions = {}): Promi
 
   const server = createServer((req, res) => {
     handle(req, res).catch((err: unknown) => {
+      if (err instanceof StripeApiError && !res.headersSent) {
+        sendJson(res, err.status, JSON.stringify(err.toBody()));
+        return;
+      }
       log(`stripe stand-in: unexpected error: ${(err as Error).stack ?? String(err)}`);
       if (!res.headersSent) sendJson(res, 500, JSON.stringify(new StripeApiError(500, 'api_error', 'An unexpected error occurred.').toBody()));
       else res.end();

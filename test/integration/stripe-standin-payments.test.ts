@@ -258,6 +258,18 @@ describe('events', () => {
     expect(h.stripe.webhooks.constructEvent(last?.body ?? '', last?.signature ?? '', h.secret).id).toBe(one.id);
   });
 
+  it('lists events not yet delivered with delivery_success=false', async () => {
+    const endpoint = await h.stripe.webhookEndpoints.create({ url: 'http://127.0.0.1:9/refused', enabled_events: ['checkout.session.completed'] });
+    const id = await h.pay('4242424242424242', 'undelivered');
+
+    const pending = await h.stripe.events.list({ delivery_success: false, type: 'checkout.session.completed' });
+    const delivered = await h.stripe.events.list({ delivery_success: true, type: 'checkout.session.completed' });
+
+    expect(pending.data.map((e) => (e.data.object as { id: string }).id)).toContain(id);
+    expect(delivered.data.map((e) => (e.data.object as { id: string }).id)).not.toContain(id);
+    await h.stripe.webhookEndpoints.del(endpoint.id);
+  });
+
   it('404s an unknown event', async () => {
     await expect(h.stripe.events.retrieve('evt_missing')).rejects.toMatchObject({ statusCode: 404, code: 'resource_missing' });
   });
@@ -334,6 +346,20 @@ describe('server-side Checkout Sessions', () => {
     ['an unknown price', { line_items: [{ price: 'price_missing', quantity: 1 }] }, 'line_items[0][price]'],
   ])('refuses %s', async (_label, extra, param) => {
     await expect(create(extra)).rejects.toMatchObject({ param });
+  });
+
+  it('takes one payment when the page is submitted twice at once', async () => {
+    const session = await create();
+    const form = { email: 'buyer@example.com', card_number: '4242424242424242' };
+
+    const results = await Promise.all([submit(session.url ?? '', form), submit(session.url ?? '', form)]);
+
+    expect(results.map((r) => r.status).sort()).toEqual([303, 410]);
+    await h.eventFor('checkout.session.completed', (o) => o.id === session.id);
+    const completions = (await h.stripe.events.list({ type: 'checkout.session.completed', limit: 100 })).data.filter(
+      (e) => (e.data.object as { id: string }).id === session.id,
+    );
+    expect(completions).toHaveLength(1);
   });
 
   it('returns payment intents and charges that match Stripe schemas', async () => {
