@@ -1,0 +1,141 @@
+/**
+ * Handler bundle sizes and cold-start module init, against the budgets in ARCHITECTURE.md §8.
+ *
+ *   npm run bench:bundles                    # every handler: size (raw, gzip) and init time
+ *   tsx bench/bundles.ts --only process-task --outdir /out   # just build (the Dockerfile does this)
+ *
+ * Bundles are built with the esbuild options the CDK construct uses (lib/bundling.ts), so the
+ * figures are those of what ships. Init is the time to import the bundle in a fresh `node`
+ * process with a valid dummy UPLOCK_CONFIG and dummy AWS credentials (no network is touched at
+ * import), median of 5. Prints figures; never fails on a budget.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { build } from 'esbuild';
+import { jobs, routes } from '../lambdas/routes';
+import { esbuildOptions, handlerEntry, repoRoot } from '../lib/bundling';
+import { baseRuntimeConfig, parseDeployConfig } from '../lib/config';
+
+const KIB = 1024;
+const BUDGET_BYTES: Record<string, number> = { 'stripe-webhook': 300 * KIB };
+const DEFAULT_BUDGET_BYTES = 150 * KIB;
+const INIT_BUDGET_MS = 50;
+const INIT_RUNS = 5;
+
+interface Args {
+  only?: string;
+  outdir: string;
+  init: boolean;
+}
+
+function parseArgs(argv: string[]): Args {
+  const args: Args = { outdir: path.join(repoRoot, '.bench', 'bundles'), init: true };
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i];
+    const value = argv[i + 1];
+    if (flag === '--only' && value) (args.only = value), (args.init = false), i++;
+    else if (flag === '--outdir' && value) (args.outdir = path.resolve(value)), i++;
+    else if (flag === '--no-init') args.init = false;
+    else throw new Error(`unknown argument ${flag} (use --only <handler>, --outdir <dir>, --no-init)`);
+  }
+  return args;
+}
+
+/** Bundle one handler the way the construct does; returns the bundle path. */
+export async function bundleHandler(name: string, outdir: string): Promise<string> {
+  const outfile = path.join(outdir, name, 'index.mjs');
+  rmSync(path.dirname(outfile), { recursive: true, force: true });
+  mkdirSync(path.dirname(outfile), { recursive: true });
+  await build({ ...esbuildOptions, entryPoints: [handlerEntry(name)], outfile, logLevel: 'error', absWorkingDir: repoRoot });
+  return outfile;
+}
+
+/** A valid runtime config built from cdk.json's defaults, as the stack builds it. */
+function dummyRuntimeConfig(): string {
+  const cdkJson = JSON.parse(readFileSync(path.join(repoRoot, 'cdk.json'), 'utf8')) as { context: { uplock: unknown } };
+  const config = baseRuntimeConfig(parseDeployConfig(cdkJson.context.uplock), {
+    region: 'us-east-1',
+    tableName: 'bench-table',
+    bucketName: 'bench-bucket',
+    siteUrl: 'https://bench.example.com',
+  });
+  config.stripe.secretKeySecretId = 'bench/stripe-secret-key';
+  config.stripe.webhookSecretSecretId = 'bench/stripe-webhook-secret';
+  return JSON.stringify(config);
+}
+
+/** Import time of the bundle in a fresh process, in ms; or the reason it failed. */
+function measureInit(bundle: string, env: NodeJS.ProcessEnv): number | string {
+  const script = `const t=performance.now();await import(${JSON.stringify(pathToFileURL(bundle).href)});process.stdout.write('INIT '+(performance.now()-t));`;
+  const out = spawnSync(process.execPath, ['--input-type=module', '-e', script], { env, encoding: 'utf8', timeout: 15_000 });
+  const match = /INIT ([\d.]+)/.exec(out.stdout ?? '');
+  if (match?.[1]) return Number(match[1]);
+  const reason = (out.stderr || out.error?.message || `exit ${out.status}`).trim().split('\n').find((l) => /Error|error/.test(l));
+  return `failed: ${reason ?? 'no output'}`;
+}
+
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
+};
+
+const kib = (bytes: number): string => `${(bytes / KIB).toFixed(1)} KiB`;
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const names = args.only ? [args.only] : [...new Set([...routes.map((r) => r.handler), ...jobs])];
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    UPLOCK_CONFIG: dummyRuntimeConfig(),
+    AWS_REGION: 'us-east-1',
+    // Dummy credentials: clients are built at import, nothing may call AWS.
+    AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
+    AWS_SECRET_ACCESS_KEY: 'bench-only-not-a-real-secret',
+    POWERTOOLS_DEV: 'false',
+  };
+  const rows: string[][] = [['handler', 'raw', 'gzip', 'budget', 'size', `init (median of ${INIT_RUNS})`, 'init']];
+  for (const name of names) {
+    if (!existsSync(handlerEntry(name))) {
+      rows.push([name, 'missing: no lambdas/handlers/' + name + '.ts', '', '', '', '', '']);
+      continue;
+    }
+    let bundle: string;
+    try {
+      bundle = await bundleHandler(name, args.outdir);
+    } catch (error) {
+      rows.push([name, `build failed: ${(error as Error).message.split('\n')[0]}`, '', '', '', '', '']);
+      process.exitCode = 1;
+      continue;
+    }
+    const raw = statSync(bundle).size;
+    const gzip = gzipSync(readFileSync(bundle)).length;
+    const budget = BUDGET_BYTES[name] ?? DEFAULT_BUDGET_BYTES;
+    let init = '-';
+    let initVerdict = '';
+    if (args.init) {
+      const samples: number[] = [];
+      let failure: string | undefined;
+      for (let i = 0; i < INIT_RUNS && !failure; i++) {
+        const result = measureInit(bundle, env);
+        if (typeof result === 'number') samples.push(result);
+        else failure = result;
+      }
+      if (failure) init = failure;
+      else {
+        const ms = median(samples);
+        init = `${ms.toFixed(1)} ms`;
+        initVerdict = ms <= INIT_BUDGET_MS ? 'ok' : `OVER ${INIT_BUDGET_MS} ms`;
+      }
+    }
+    rows.push([name, kib(raw), kib(gzip), kib(budget), raw <= budget ? 'ok' : 'OVER', init, initVerdict]);
+  }
+  const widths = rows[0]?.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length))) ?? [];
+  for (const row of rows) console.log(row.map((cell, c) => cell.padEnd(widths[c] ?? 0)).join('  ').trimEnd());
+  console.log(`\nbundles in ${path.relative(repoRoot, args.outdir) || '.'}; budgets: ${kib(300 * KIB)} webhook, ${kib(DEFAULT_BUDGET_BYTES)} others, init ${INIT_BUDGET_MS} ms (ARCHITECTURE.md §8)`);
+}
+
+await main();

@@ -1,0 +1,75 @@
+/**
+ * Least privilege, as one table: what each handler may touch. The stack applies it through the
+ * `bind…` methods, so a handler's IAM policy and its `UPLOCK_CONFIG` both come from this row.
+ * Changing what a handler does means changing its row here, and test/infra asserts the result.
+ */
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { HandlerName, JobName } from '../lambdas/routes';
+import type { BucketAccess, EmailSending, StripeSecretKind, TableAccess } from './runtime-binding';
+
+export type FunctionName = HandlerName | JobName;
+
+export interface HandlerAccess {
+  readonly table?: TableAccess;
+  /** GSIs queried (needs read access). */
+  readonly indexes?: readonly string[];
+  readonly bucket?: BucketAccess;
+  readonly secrets?: readonly StripeSecretKind[];
+  readonly sendEmail?: boolean;
+}
+
+/** The GSI the lookup route queries (keys `email` / `createdAt`; see lib/storage.ts). */
+export const EMAIL_INDEX = 'byEmail';
+
+export const handlerAccess = {
+  // Serves static config: no data access at all.
+  'get-config': {},
+  // Creates the order item and presigns the upload (the signer needs PutObject on that key).
+  'create-order': { table: 'write', bucket: { write: ['uploads/'] } },
+  'get-order': { table: 'read', bucket: { read: ['previews/'] } },
+  // Asks Stripe which order a Checkout Session paid for.
+  'get-checkout-session': { secrets: ['secretKey'] },
+  // Queries by email, writes rate-limit items, emails the order list.
+  'lookup-orders': { table: 'readwrite', indexes: [EMAIL_INDEX], sendEmail: true },
+  // Verifies the signature, records the payment, refunds duplicates, delivers (email with a /d/ link:
+  // no S3 access, the download handler presigns).
+  'stripe-webhook': { table: 'readwrite', secrets: ['secretKey', 'webhookSecret'], sendEmail: true },
+  // Decrements the token and presigns a GET of the result.
+  download: { table: 'readwrite', bucket: { read: ['results/'] } },
+  // Reads the upload, writes result and preview, delivers, refunds when the job fails after payment.
+  'process-upload': {
+    table: 'readwrite',
+    bucket: { read: ['uploads/'], write: ['results/', 'previews/'] },
+    secrets: ['secretKey'],
+    sendEmail: true,
+  },
+  // Lists paid sessions of the Payment Link and fulfils any the webhook missed.
+  sweeper: { table: 'readwrite', secrets: ['secretKey'], sendEmail: true },
+  // Same path as the webhook, but EventBridge already authenticated the event: no signing secret.
+  'stripe-events': { table: 'readwrite', secrets: ['secretKey'], sendEmail: true },
+} as const satisfies Record<FunctionName, HandlerAccess>;
+
+/** What the access rows refer to. */
+export interface AccessResources {
+  readonly table: ITable;
+  readonly bucket: IBucket;
+  readonly secrets: Readonly<Record<StripeSecretKind, ISecret>>;
+  readonly email: EmailSending;
+}
+
+/** Anything with the bind… methods: an UplockFunction or the Fargate task's binding. */
+export interface Bindable {
+  bindTable(table: ITable, access: TableAccess, options?: { indexes?: readonly string[] }): unknown;
+  bindBucket(bucket: IBucket, access: BucketAccess): unknown;
+  bindSecret(secret: ISecret, kind: StripeSecretKind): unknown;
+  bindEmail(email: EmailSending): unknown;
+}
+
+export function applyAccess(target: Bindable, access: HandlerAccess, resources: AccessResources): void {
+  if (access.table) target.bindTable(resources.table, access.table, { indexes: access.indexes ?? [] });
+  if (access.bucket) target.bindBucket(resources.bucket, access.bucket);
+  for (const kind of access.secrets ?? []) target.bindSecret(resources.secrets[kind], kind);
+  if (access.sendEmail) target.bindEmail(resources.email);
+}

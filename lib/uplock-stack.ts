@@ -1,0 +1,247 @@
+/**
+ * The whole pipeline in one stack: storage, email, payments, API, site, processing, monitoring.
+ * Every handler is an `UplockFunction` whose IAM and `UPLOCK_CONFIG` come from its row in
+ * lib/access.ts; API routes come from the route table in lambdas/routes.ts.
+ */
+import * as path from 'node:path';
+import { CfnOutput, Duration, Stack, Tags, Validations, type StackProps } from 'aws-cdk-lib';
+import type * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct, type IConstruct } from 'constructs';
+import { routes, type HandlerName } from '../lambdas/routes';
+import { applyAccess, handlerAccess, type AccessResources, type FunctionName, type HandlerAccess } from './access';
+import { Api } from './api';
+import { handlerEntry, handlersDir as defaultHandlersDir, repoRoot } from './bundling';
+import { baseRuntimeConfig, type DeployConfig, type RuntimeConfigJson } from './config';
+import { Email } from './email';
+import { Monitoring } from './monitoring';
+import { Payments } from './payments';
+import { Processing, sendAsyncFailuresTo } from './processing';
+import { RuntimeBinding } from './runtime-binding';
+import { Site } from './site';
+import { Storage } from './storage';
+import { UplockFunction, type UplockFunctionProps } from './uplock-function';
+
+export interface UplockStackProps extends StackProps {
+  readonly config: DeployConfig;
+  /** The built pages. @default <repo>/frontend/dist */
+  readonly frontendDir?: string;
+  /** Where handler sources live. @default <repo>/lambdas/handlers */
+  readonly handlersDir?: string;
+}
+
+/** Sizing that differs from the UplockFunction defaults (512 MB, 10 s). */
+const FUNCTION_OVERRIDES: Partial<Record<FunctionName, Partial<UplockFunctionProps>>> = {
+  // Stripe calls (refund of a duplicate) and an SES send can take a few seconds each.
+  'stripe-webhook': { timeout: Duration.seconds(29) },
+  'lookup-orders': { timeout: Duration.seconds(15) },
+  // 1,769 MB is one full vCPU: the processor is CPU-bound and streams, so memory is not the limit.
+  'process-upload': { timeout: Duration.minutes(10), memorySize: 1769 },
+  sweeper: { timeout: Duration.minutes(2) },
+  'stripe-events': { timeout: Duration.seconds(30) },
+};
+
+export class UplockStack extends Stack {
+  readonly storage: Storage;
+  readonly email: Email;
+  readonly payments: Payments;
+  readonly api: Api;
+  readonly site: Site;
+  readonly processing: Processing;
+  readonly monitoring: Monitoring;
+  /** Every Lambda function, by handler or job name. */
+  readonly functions = new Map<FunctionName, UplockFunction>();
+  /** The config every handler starts from (before its bindings). */
+  readonly baseConfig: RuntimeConfigJson;
+
+  constructor(scope: Construct, id: string, props: UplockStackProps) {
+    super(scope, id, { description: 'uplock: pay-per-result pipeline (site, API, job, Stripe, SES)', ...props });
+    const config = props.config;
+    const handlersDir = props.handlersDir ?? defaultHandlersDir;
+    Tags.of(this).add('app', 'uplock');
+
+    this.storage = new Storage(this, 'Storage', { retentionDays: config.retentionDays });
+    this.email = new Email(this, 'Email', {
+      senderEmail: config.senderEmail,
+      ...(config.senderDomain ? { senderDomain: config.senderDomain } : {}),
+      ...(config.hostedZone ? { hostedZone: config.hostedZone } : {}),
+    });
+    this.payments = new Payments(this, 'Payments', {
+      ...(config.stripe.secretKeySecretName ? { secretKeySecretName: config.stripe.secretKeySecretName } : {}),
+      ...(config.stripe.webhookSecretSecretName ? { webhookSecretSecretName: config.stripe.webhookSecretSecretName } : {}),
+    });
+    this.api = new Api(this, 'Api', config.apiThrottle);
+    this.site = new Site(this, 'Site', {
+      frontendDir: props.frontendDir ?? path.join(repoRoot, 'frontend', 'dist'),
+      apiDomainName: this.api.domainName,
+      dataBucketRegionalDomainName: this.storage.dataBucketRegionalDomainName,
+      accessLogsBucket: this.storage.accessLogsBucket,
+      ...(config.domainName ? { domainName: config.domainName } : {}),
+      ...(config.certificateArn ? { certificateArn: config.certificateArn } : {}),
+      ...(config.hostedZone ? { hostedZone: config.hostedZone } : {}),
+    });
+    this.storage.allowUploadsFrom(this.site.siteOrigins);
+
+    this.baseConfig = baseRuntimeConfig(config, {
+      region: this.region,
+      tableName: this.storage.table.tableName,
+      bucketName: this.storage.dataBucket.bucketName,
+      siteUrl: this.site.siteUrl,
+    });
+    const resources: AccessResources = {
+      table: this.storage.table,
+      bucket: this.storage.dataBucket,
+      secrets: this.payments.secrets,
+      email: this.email,
+    };
+    const functionsScope = new Construct(this, 'Functions');
+    const makeFunction = (name: FunctionName): UplockFunction => {
+      const fn = new UplockFunction(functionsScope, pascal(name), {
+        entry: handlerEntry(name, handlersDir),
+        description: `uplock ${name}`,
+        config: this.baseConfig,
+        ...FUNCTION_OVERRIDES[name],
+      });
+      applyAccess(fn, handlerAccess[name], resources);
+      this.functions.set(name, fn);
+      return fn;
+    };
+
+    this.api.addRoutes(routes, (handler: HandlerName) => makeFunction(handler));
+
+    const processFunction = config.jobRuntime === 'lambda' ? makeFunction('process-upload') : undefined;
+    this.processing = new Processing(this, 'Processing', {
+      dataBucket: this.storage.dataBucket,
+      ...(processFunction
+        ? { processFunction }
+        : {
+            fargate: {
+              directory: repoRoot,
+              bindTask: (taskRole: iam.IRole) => {
+                const binding = new RuntimeBinding(taskRole, this.baseConfig);
+                applyAccess(binding, handlerAccess['process-upload'], resources);
+                return binding.toJson(this);
+              },
+            },
+          }),
+    });
+    const deadLetterQueue = this.processing.deadLetterQueue;
+
+    const sweeper = makeFunction('sweeper');
+    sendAsyncFailuresTo(sweeper, deadLetterQueue);
+    this.payments.scheduleSweeper(sweeper, deadLetterQueue);
+    if (config.stripe.eventBusName) {
+      const stripeEvents = makeFunction('stripe-events');
+      sendAsyncFailuresTo(stripeEvents, deadLetterQueue);
+      this.payments.routeStripeEvents(config.stripe.eventBusName, stripeEvents, deadLetterQueue);
+    }
+
+    const webhookFunction = this.functions.get('stripe-webhook');
+    if (!webhookFunction) throw new Error('UplockStack: the route table has no stripe-webhook handler');
+    this.monitoring = new Monitoring(this, 'Monitoring', {
+      ...(config.alarmEmail ? { alarmEmail: config.alarmEmail } : {}),
+      deadLetterQueue,
+      uploadRule: this.processing.uploadRule,
+      ...(processFunction ? { processFunction } : {}),
+      webhookFunction,
+      httpApi: this.api.httpApi,
+      accessLogGroup: this.api.accessLogGroup,
+    });
+
+    this.acknowledgeScopedWildcards();
+    this.acknowledgeCdkHelpers();
+
+    new CfnOutput(this, 'SiteUrl', { description: 'The shop page', value: this.site.siteUrl });
+    new CfnOutput(this, 'StripeWebhookUrl', {
+      description: 'Register this as the Stripe webhook endpoint (events: checkout.session.*, charge.refunded, charge.dispute.created)',
+      value: `${this.site.siteUrl}/api/stripe/webhook`,
+    });
+    new CfnOutput(this, 'StripeSecretKeySecret', {
+      description: 'Secrets Manager secret for the Stripe secret key (put the sk_... value here)',
+      value: this.payments.secrets.secretKey.secretName,
+    });
+    new CfnOutput(this, 'StripeWebhookSecretSecret', {
+      description: 'Secrets Manager secret for the webhook signing secret (put the whsec_... value here)',
+      value: this.payments.secrets.webhookSecret.secretName,
+    });
+    new CfnOutput(this, 'DataBucketName', { value: this.storage.dataBucket.bucketName });
+    new CfnOutput(this, 'TableName', { value: this.storage.table.tableName });
+    new CfnOutput(this, 'DistributionId', { value: this.site.distribution.distributionId });
+    new CfnOutput(this, 'DeadLetterQueueUrl', { value: deadLetterQueue.queueUrl });
+    new CfnOutput(this, 'AlarmTopicArn', { value: this.monitoring.topic.topicArn });
+  }
+
+  /**
+   * cdk-nag's IAM5 flags every `*` in a resource. Ours are key-prefix wildcards (`uploads/*`), the
+   * `-??????` suffix Secrets Manager appends to a secret imported by name, and constructs AWS
+   * ships (BucketDeployment, the ECS execution role). Each is acknowledged by its exact finding,
+   * on the one policy that has it, with the reason.
+   */
+  private acknowledgeScopedWildcards(): void {
+    for (const [name, fn] of this.functions) {
+      const policy = fn.role?.node.tryFindChild('DefaultPolicy');
+      if (policy) this.acknowledgeAccessWildcards(policy, handlerAccess[name]);
+    }
+    const taskPolicy = this.processing.taskDefinition?.taskRole.node.tryFindChild('DefaultPolicy');
+    if (taskPolicy) this.acknowledgeAccessWildcards(taskPolicy, handlerAccess['process-upload']);
+  }
+
+  private acknowledgeAccessWildcards(policy: IConstruct, access: HandlerAccess): void {
+    const bucketLogicalId = this.resolveLogicalId(this.storage.dataBucket);
+    const prefixes = new Set([...(access.bucket?.read ?? []), ...(access.bucket?.write ?? [])]);
+    for (const prefix of prefixes) {
+      Validations.of(policy).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::<${bucketLogicalId}.Arn>/${prefix}*]`,
+        reason: `Objects under ${prefix} only: keys are per order (named by order id), so the prefix is the narrowest fixed resource.`,
+      });
+    }
+    for (const kind of access.secrets ?? []) {
+      const secret = this.payments.secrets[kind];
+      if (secret.secretFullArn) continue;
+      Validations.of(policy).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:${secret.secretName}-??????]`,
+        reason: 'A secret imported by name: Secrets Manager appends six random characters to its ARN, matched by -??????.',
+      });
+    }
+  }
+
+  /**
+   * Two Lambda-backed helpers that aws-cdk-lib itself adds at stack level: BucketDeployment's
+   * (copies frontend/dist into the site bucket and invalidates CloudFront) and the one that turns on
+   * the data bucket's EventBridge notifications. Their code and policies are AWS's, not ours.
+   */
+  private acknowledgeCdkHelpers(): void {
+    const helperReason =
+      'aws-cdk-lib BucketDeployment helper: it runs only during deployment, copying the built pages into the site bucket and invalidating CloudFront.';
+    for (const child of this.node.children) {
+      if (child.node.id.startsWith('Custom::CDKBucketDeployment')) {
+        const acks: [string, string][] = [
+          ['AwsSolutions-L1', 'aws-cdk-lib pins the runtime of its BucketDeployment helper; it is not ours to change.'],
+          ['AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]', `${helperReason} The managed policy only lets it write its own logs.`],
+          ...['s3:GetBucket*', 's3:GetObject*', 's3:List*', 's3:Abort*', 's3:DeleteObject*'].map(
+            (action): [string, string] => [`AwsSolutions-IAM5[Action::${action}]`, `${helperReason} It syncs whole folders, so it needs these action groups on the asset and site buckets only.`],
+          ),
+          ['AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-<AWS::Region>/*]', `${helperReason} It reads the uploaded asset from the CDK bootstrap bucket.`],
+          [`AwsSolutions-IAM5[Resource::<${this.resolveLogicalId(this.site.bucket)}.Arn>/*]`, `${helperReason} It replaces every page in the site bucket.`],
+          ['AwsSolutions-IAM5[Resource::*]', `${helperReason} cloudfront:CreateInvalidation does not support resource-level permissions.`],
+        ];
+        for (const [id, reason] of acks) Validations.of(child).acknowledge({ id, reason });
+      }
+      if (child.node.id.startsWith('BucketNotificationsHandler')) {
+        Validations.of(child).acknowledge({
+          id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+          reason: 'aws-cdk-lib helper that turns on EventBridge notifications for the data bucket at deploy time; the managed policy only lets it write its own logs.',
+        });
+      }
+    }
+  }
+
+  private resolveLogicalId(construct: Construct): string {
+    const cfn = construct.node.defaultChild;
+    if (!cfn) throw new Error(`no default child on ${construct.node.path}`);
+    return this.getLogicalId(cfn as unknown as import('aws-cdk-lib').CfnElement);
+  }
+}
+
+function pascal(name: string): string {
+  return name.replace(/(^|-)([a-z])/g, (_m, _dash: string, c: string) => c.toUpperCase());
+}
