@@ -19,6 +19,16 @@ export function validClientReferenceId(value: string | null | undefined): string
   return /^[A-Za-z0-9_-]{1,200}$/.test(value) ? value : null;
 }
 
+/** The origin a successful payment redirects to, for the page's `form-action`. */
+function redirectOrigin(template: string | null): string[] {
+  if (!template) return [];
+  try {
+    return [new URL(template.replaceAll('{CHECKOUT_SESSION_ID}', 'x')).origin];
+  } catch {
+    return [];
+  }
+}
+
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 interface Sale {
@@ -71,14 +81,15 @@ async function paymentLinkPage(engine: StripeEngine, req: IncomingMessage, res: 
   const specs = engine.data.paymentLinkLineItems[id];
   if (!paymentLink || !specs) return notFound(res, 'Payment link');
   const base = saleFor(engine, specs);
+  const origins = redirectOrigin(paymentLink.after_completion.type === 'redirect' ? paymentLink.after_completion.redirect.url : null);
+  const page = (status: number, html: string) => sendHtml(res, status, html, origins);
   if (!paymentLink.active) {
     const message = typeof paymentLink.inactive_message === 'string' ? paymentLink.inactive_message : 'This link is no longer active.';
     return sendHtml(res, 410, renderPaymentPage({ ...base, email: '', clientReferenceId: null, closedMessage: message }));
   }
   if (req.method === 'GET') {
     const prefilled = url.searchParams.get('prefilled_email') ?? '';
-    return sendHtml(
-      res,
+    return page(
       200,
       renderPaymentPage({
         ...base,
@@ -93,7 +104,7 @@ async function paymentLinkPage(engine: StripeEngine, req: IncomingMessage, res: 
   const prefilled = form.get('prefilled_email') ?? '';
   const email = (form.get('email') ?? '').trim();
   const again = (status: number, error: string) =>
-    sendHtml(res, status, renderPaymentPage({ ...base, email, clientReferenceId, prefilledEmail: prefilled || undefined, error }));
+    page(status, renderPaymentPage({ ...base, email, clientReferenceId, prefilledEmail: prefilled || undefined, error }));
   if (!EMAIL.test(email)) return again(400, 'Your email address is invalid.');
   const method = identifyTestPaymentMethod(form.get('card_number') ?? '');
   if (isRefusal(method)) return again(method.status, method.message);
@@ -134,11 +145,12 @@ async function sessionPageHandler(engine: StripeEngine, req: IncomingMessage, re
   const specs = engine.data.sessionLineItems[id];
   if (!session || !specs || session.payment_link !== null) return notFound(res, 'Checkout Session');
   const base = { ...saleFor(engine, specs), cancelUrl: session.cancel_url };
+  const origins = redirectOrigin(session.success_url);
+  const page = (status: number, html: string) => sendHtml(res, status, html, origins);
   const closed = closedMessage(session);
   if (closed) return sendHtml(res, 410, renderPaymentPage({ ...base, email: '', clientReferenceId: null, closedMessage: closed }));
   if (req.method === 'GET') {
-    return sendHtml(
-      res,
+    return page(
       200,
       renderPaymentPage({
         ...base,
@@ -154,7 +166,7 @@ async function sessionPageHandler(engine: StripeEngine, req: IncomingMessage, re
   if (closedNow) return sendHtml(res, 410, renderPaymentPage({ ...base, email: '', clientReferenceId: null, closedMessage: closedNow }));
   const email = (session.customer_email ?? form.get('email') ?? '').trim();
   const again = (status: number, error: string) =>
-    sendHtml(res, status, renderPaymentPage({ ...base, email, emailLocked: session.customer_email !== null, clientReferenceId: session.client_reference_id, error }));
+    page(status, renderPaymentPage({ ...base, email, emailLocked: session.customer_email !== null, clientReferenceId: session.client_reference_id, error }));
   if (!EMAIL.test(email)) return again(400, 'Your email address is invalid.');
   const method = identifyTestPaymentMethod(form.get('card_number') ?? '');
   if (isRefusal(method)) return again(method.status, method.message);

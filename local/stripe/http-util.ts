@@ -19,13 +19,19 @@ export function sendJson(res: ServerResponse, status: number, body: string, head
   res.end(body);
 }
 
-export function sendHtml(res: ServerResponse, status: number, html: string): void {
+/**
+ * `redirectOrigins`: where the form's POST may redirect to. Chromium applies `form-action` to the
+ * redirect after the POST too, so the success URL's origin must be listed or the browser stops
+ * on the payment page.
+ */
+export function sendHtml(res: ServerResponse, status: number, html: string, redirectOrigins: readonly string[] = []): void {
+  const formAction = ["'self'", ...redirectOrigins].join(' ');
   res.writeHead(status, {
     'content-type': 'text/html; charset=utf-8',
     'content-length': Buffer.byteLength(html),
     'cache-control': 'no-store',
     // The page has no script at all; say so.
-    'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
+    'content-security-policy': `default-src 'none'; style-src 'unsafe-inline'; form-action ${formAction}; frame-ancestors 'none'`,
     'x-content-type-options': 'nosniff',
   });
   res.end(html);

@@ -110,6 +110,8 @@ describe('local Stripe stand-in (payment link flow, real SDK)', () => {
   it('serves a hosted page with the product, the price and a prefilled, escaped form', async () => {
     const res = await fetch(`${link.url}?client_reference_id=order-1_A&prefilled_email=${encodeURIComponent('a"b@example.com')}`);
     expect(res.status).toBe(200);
+    // Browsers apply form-action to the redirect after the POST: the success origin must be allowed.
+    expect(res.headers.get('content-security-policy')).toContain("form-action 'self' http://127.0.0.1:9;");
     const html = await res.text();
     expect(html).toContain('Data quality report');
     expect(html).toContain('€12.00');
