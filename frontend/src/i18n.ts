@@ -99,6 +99,13 @@ export function setText(element: HTMLElement, key: MessageKey, params?: Params):
   element.textContent = t(key, params);
 }
 
+/** Empties an element that setText filled, so a language switch does not bring the text back. */
+export function clearText(element: HTMLElement): void {
+  delete element.dataset.i18n;
+  delete element.dataset.i18nParams;
+  element.textContent = '';
+}
+
 // ---- formatting ----------------------------------------------------------------------------
 
 /** `amount` is in minor units (cents, yen): divide by the currency's own exponent. */
@@ -115,21 +122,30 @@ export function formatPrice(amount: number, currency: string): string {
 
 const byteUnits = ['byte', 'kilobyte', 'megabyte', 'gigabyte'] as const;
 
-/** Binary multiples, labelled KB/MB as most people read them. */
+/** Decimal multiples (kB = 1000 bytes), as Intl labels them and as the API's messages count. */
 export function formatBytes(bytes: number): string {
   let value = bytes;
   let unit = 0;
-  while (value >= 1024 && unit < byteUnits.length - 1) {
-    value /= 1024;
+  while (value >= 1000 && unit < byteUnits.length - 1) {
+    value /= 1000;
     unit += 1;
   }
   const format = new Intl.NumberFormat(current, {
     style: 'unit',
     unit: byteUnits[unit] ?? 'byte',
-    unitDisplay: 'short',
+    // "0 bytes" rather than "0 byte"; the larger units read best short ("1.6 MB").
+    unitDisplay: unit === 0 ? 'long' : 'short',
     maximumFractionDigits: unit === 0 ? 0 : 1,
   });
   return format.format(value);
+}
+
+/** Two sizes for comparison; exact byte counts when rounding would make them look equal. */
+export function formatBytesPair(a: number, b: number): [string, string] {
+  const pair: [string, string] = [formatBytes(a), formatBytes(b)];
+  if (pair[0] !== pair[1] || a === b) return pair;
+  const exact = (n: number): string => new Intl.NumberFormat(current, { style: 'unit', unit: 'byte', unitDisplay: 'long' }).format(n);
+  return [exact(a), exact(b)];
 }
 
 export function formatPercent(fraction: number): string {

@@ -175,7 +175,8 @@ function columnTable(columns: readonly Column[], total: number): HTMLElement {
       if (!extraKeys.includes(key) && extraKeys.length < maxExtraKeys) extraKeys.push(key);
     }
   }
-  const hasType = columns.some((c) => c.type !== undefined);
+  // 'unknown' everywhere says nothing; leave the column out.
+  const hasType = columns.some((c) => c.type !== undefined && c.type !== 'unknown');
   const table = el('table', undefined, 'columns');
   const caption = el('caption', t('preview.columnsHeading'));
   caption.id = 'columns-caption';

@@ -6,7 +6,7 @@
 import '../styles.css';
 import { ApiError, createOrder, type CreatedOrder, type SiteConfig } from '../api';
 import { byId, describeError, show, siteConfig, startPage } from '../chrome';
-import { formatBytes, formatPercent, formatPrice, lang, onLangChange, setText, t } from '../i18n';
+import { clearText, formatBytes, formatBytesPair, formatPercent, formatPrice, lang, onLangChange, setText, t } from '../i18n';
 import { postToS3, type UploadHandle } from '../upload';
 
 startPage();
@@ -93,11 +93,8 @@ function validate(cfg: SiteConfig): { email: string; file: File } | undefined {
   } else if (file.size === 0) {
     fileMessage = t('validate.fileEmpty', { name: file.name });
   } else if (file.size > cfg.maxUploadBytes) {
-    fileMessage = t('validate.fileTooLarge', {
-      name: file.name,
-      size: formatBytes(file.size),
-      limit: formatBytes(cfg.maxUploadBytes),
-    });
+    const [size, limit] = formatBytesPair(file.size, cfg.maxUploadBytes);
+    fileMessage = t('validate.fileTooLarge', { name: file.name, size, limit });
   }
   setFieldError(emailInput, emailError, emailMessage);
   setFieldError(fileInput, fileError, fileMessage);
@@ -149,6 +146,8 @@ async function sendFile(): Promise<void> {
   renderProgress();
   setText(statusText, 'upload.starting');
   current = postToS3(order.upload, file, (sent, total) => {
+    // Once bytes move, the bar and its text say it all; "Preparing…" would be stale.
+    if (sent > 0 && statusText.dataset.i18n === 'upload.starting') clearText(statusText);
     lastProgress = { sent, total };
     renderProgress();
   });
@@ -160,15 +159,15 @@ async function sendFile(): Promise<void> {
       location.assign(`./order.html?id=${encodeURIComponent(order.orderId)}`);
       return;
     case 'aborted':
-      statusText.textContent = '';
+      clearText(statusText);
       uploadFailed(t('upload.cancelled'), true);
       return;
     case 'network':
-      statusText.textContent = '';
+      clearText(statusText);
       uploadFailed(t('upload.failed'), true);
       return;
     case 'rejected':
-      statusText.textContent = '';
+      clearText(statusText);
       if (outcome.expired) uploadFailed(t('upload.expired'), false);
       else uploadFailed(t('upload.rejected', { status: outcome.status }), true);
       return;

@@ -1,0 +1,179 @@
+/**
+ * What the customer sees when things go wrong: files refused before anything is sent, a job
+ * that fails, a connection that drops mid-upload (retry re-uses the same order), a cancelled
+ * upload, and a declined card.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { assertStrictCsp, hasChromium, launchBrowser, openPage, screenshots, seriousA11yViolations, type OpenedPage } from './support/browser';
+import { letStripeRedirectToSite, payOnStripePage, startSite, TEST_CARDS, type Site } from './support/site';
+
+const LIMIT = 200_000;
+const smallCsv = 'city,population\nOsaka,2691000\nLyon,522250\nPorto,231800\n';
+
+async function fillForm(page: Page, file: { name: string; buffer: Buffer; mimeType?: string }): Promise<void> {
+  await page.getByLabel('Your email').fill('bo@example.com');
+  await page.getByLabel('Your file').setInputFiles({ mimeType: 'text/csv', ...file });
+  await page.getByRole('button', { name: 'Upload and analyse' }).click();
+}
+
+describe.skipIf(!hasChromium)('failures the customer can meet', () => {
+  let site: Site;
+  let browser: Browser;
+  let opened: OpenedPage;
+
+  beforeAll(async () => {
+    [site, browser] = await Promise.all([startSite({ maxUploadBytes: LIMIT }), launchBrowser()]);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await site?.stop();
+  });
+
+  async function freshPage(): Promise<OpenedPage> {
+    opened = await openPage(browser, site.url);
+    await opened.page.goto(`${site.url}/index.html`);
+    await expect.poll(() => opened.page.locator('#file-hint').textContent()).toContain('.csv');
+    return opened;
+  }
+
+  async function assertCleanPage(): Promise<void> {
+    expect(opened.watch.cspViolations.filter((v) => v.startsWith(site.url))).toEqual([]);
+    expect(opened.watch.pageErrors).toEqual([]);
+    expect(assertStrictCsp(opened.watch)).toEqual([]);
+    await opened.context.close();
+  }
+
+  it.each([
+    { label: 'wrong extension', file: { name: 'notes.txt', buffer: Buffer.from('hello') }, message: /“notes\.txt” is not a \.csv.* file/ },
+    { label: 'oversize', file: { name: 'big.csv', buffer: Buffer.alloc(LIMIT + 1, 'a,b\n') }, message: /^“big\.csv” is 200,001 bytes; the limit is 200,000 bytes\.$/ },
+    { label: 'empty', file: { name: 'empty.csv', buffer: Buffer.alloc(0) }, message: /“empty\.csv” is empty/ },
+  ])('refuses a file before sending anything: $label', async ({ label, file, message }) => {
+    // Prepare
+    const { page } = await freshPage();
+    const apiCalls: string[] = [];
+    page.on('request', (request) => {
+      if (request.method() === 'POST') apiCalls.push(request.url());
+    });
+
+    // Act
+    await fillForm(page, file);
+
+    // Assess
+    const error = page.locator('#file-error');
+    await expect.poll(() => error.textContent()).toMatch(message);
+    expect(await page.getByLabel('Your file').getAttribute('aria-invalid')).toBe('true');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('file');
+    expect(apiCalls).toEqual([]);
+    if (label === 'oversize') {
+      expect(await seriousA11yViolations(page)).toEqual([]);
+      await screenshots(page, 'index-file-refused');
+    }
+    await assertCleanPage();
+  });
+
+  it('shows why the job failed, and that nothing was charged', async () => {
+    // Prepare: "CSV" that is really binary
+    const { page } = await freshPage();
+    const binary = Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 37) % 256));
+
+    // Act
+    await fillForm(page, { name: 'export.csv', buffer: binary });
+    await page.waitForURL(/\/order\.html\?id=/);
+    await page.getByText('We could not process your file.').waitFor({ timeout: 30_000 });
+
+    // Assess
+    const detail = await page.locator('#status-detail').innerText();
+    expect(detail).toMatch(/^Reason: .+/);
+    expect(detail).toContain('You have not been charged.');
+    expect(await page.locator('#pay').isVisible()).toBe(false);
+    expect(await page.locator('#steps .step-failed').first().innerText()).toContain('Free preview');
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await screenshots(page, 'order-failed');
+    await assertCleanPage();
+  });
+
+  it('tells the customer when the connection drops mid-upload, and retry re-uses the order', async () => {
+    // Prepare: the first POST to S3 dies on the wire
+    const { page } = await freshPage();
+    const s3 = site.cloud.urls.s3;
+    const orderPosts: string[] = [];
+    page.on('request', (request) => {
+      if (request.method() === 'POST' && request.url().endsWith('/api/orders')) orderPosts.push(request.url());
+    });
+    await page.route(`${s3}/**`, (route) => route.abort('internetdisconnected'));
+
+    // Act
+    await fillForm(page, { name: 'cities.csv', buffer: Buffer.from(smallCsv) });
+    const error = page.locator('#upload-error');
+    await error.waitFor();
+
+    // Assess: a message, focus on the retry button, no retry offered twice
+    expect(await error.innerText()).toBe('The upload was interrupted. Check your connection, then try again.');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('upload-retry');
+    expect(await page.locator('#upload-cancel').isVisible()).toBe(false);
+    const shownOrder = (await page.locator('#upload-order').innerText()).replace('Order number: ', '');
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await screenshots(page, 'index-upload-failed');
+
+    // Act: the connection is back
+    await page.unroute(`${s3}/**`);
+    await page.getByRole('button', { name: 'Try again' }).click();
+    await page.waitForURL(/\/order\.html\?id=/);
+
+    // Assess: same order, no second order created, and it gets processed
+    expect(new URL(page.url()).searchParams.get('id')).toBe(shownOrder);
+    expect(orderPosts).toHaveLength(1);
+    await page.getByText('Your free preview is ready.').waitFor({ timeout: 30_000 });
+    await assertCleanPage();
+  });
+
+  it('cancels an upload in flight, then sends it on retry', async () => {
+    // Prepare: a slow line, so there is time to cancel
+    const { context, page } = await freshPage();
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Network.enable');
+    await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: 20_000 });
+    const rows = Array.from({ length: 6000 }, (_, i) => `${i},row ${i}`).join('\n');
+
+    // Act
+    await fillForm(page, { name: 'slow.csv', buffer: Buffer.from(`id,label\n${rows}\n`) });
+    await page.getByRole('button', { name: 'Cancel upload' }).click();
+
+    // Assess
+    await page.getByText('Upload cancelled. Your file was not sent.').waitFor();
+    expect(page.url()).toMatch(/\/index\.html$/);
+
+    // Act: full speed again, retry
+    await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
+    await page.getByRole('button', { name: 'Try again' }).click();
+    await page.waitForURL(/\/order\.html\?id=/);
+    await page.getByText('Your free preview is ready.').waitFor({ timeout: 30_000 });
+    await assertCleanPage();
+  });
+
+  it('keeps the order payable after a declined card', async () => {
+    // Prepare
+    const { context, page } = await freshPage();
+    await letStripeRedirectToSite(context, site.cloud.urls.stripe, site.url);
+    await fillForm(page, { name: 'cities.csv', buffer: Buffer.from(smallCsv) });
+    await page.waitForURL(/\/order\.html\?id=/);
+    const orderUrl = page.url();
+    const payLink = page.getByRole('link', { name: 'Pay $9.00' });
+    await payLink.waitFor({ timeout: 30_000 });
+
+    // Act
+    await payLink.click();
+    await page.waitForURL((url) => url.href.startsWith(site.cloud.urls.stripe));
+    await payOnStripePage(page, 'bo@example.com', TEST_CARDS.declined);
+
+    // Assess: Stripe's page says so, and our order still waits for payment
+    await page.getByRole('alert').filter({ hasText: 'Your card was declined.' }).waitFor();
+    expect(page.url().startsWith(site.cloud.urls.stripe)).toBe(true);
+    await page.goto(orderUrl);
+    await page.getByText('Your free preview is ready.').waitFor();
+    expect(await page.getByRole('link', { name: 'Pay $9.00' }).isVisible()).toBe(true);
+    await assertCleanPage();
+  });
+});

@@ -1,0 +1,127 @@
+/**
+ * The site under test: the frontend built with Vite's own build() into a temp dir (one per test
+ * file, so parallel files never race on frontend/dist), served by the local cloud on free ports.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { BrowserContext, Page } from 'playwright-core';
+import { startLocalCloud, type LocalCloud } from '../../../local/cloud';
+
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+
+type CloudConfig = NonNullable<Parameters<typeof startLocalCloud>[0]['config']>;
+
+export interface Site {
+  cloud: LocalCloud;
+  url: string;
+  stop(): Promise<void>;
+}
+
+export async function buildFrontend(outDir: string): Promise<void> {
+  const { build } = await import('vite');
+  await build({
+    configFile: path.join(REPO_ROOT, 'frontend', 'vite.config.ts'),
+    logLevel: 'warn',
+    build: { outDir, emptyOutDir: true },
+  });
+}
+
+export async function startSite(config?: CloudConfig): Promise<Site> {
+  const workDir = await mkdtemp(path.join(os.tmpdir(), 'uplock-e2e-'));
+  const staticDir = path.join(workDir, 'dist');
+  await buildFrontend(staticDir);
+  const cloud = await startLocalCloud({
+    dataDir: path.join(workDir, 'data'),
+    ports: { gateway: 0, dynamodb: 0, s3: 0, ses: 0, stripe: 0 },
+    staticDir,
+    ...(config ? { config } : {}),
+    log: (line) => {
+      if (process.env.UPLOCK_TEST_LOG) console.error(line);
+    },
+  });
+  return {
+    cloud,
+    url: cloud.urls.site,
+    stop: async () => {
+      await cloud.stop();
+      await rm(workDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface SentEmail {
+  subject: string;
+  to: string[];
+  text: string;
+  html: string;
+}
+
+export async function sentEmails(cloud: LocalCloud): Promise<SentEmail[]> {
+  const response = await fetch(cloud.urls.sesStore);
+  const store = (await response.json()) as {
+    emails?: { subject?: string; destination?: { to?: string[] }; body?: { text?: string; html?: string } }[];
+  };
+  return (store.emails ?? []).map((email) => ({
+    subject: email.subject ?? '',
+    to: email.destination?.to ?? [],
+    text: email.body?.text ?? '',
+    html: email.body?.html ?? '',
+  }));
+}
+
+/** Waits for an email to `address` whose text matches `pattern`; returns the first match. */
+export async function waitForEmail(cloud: LocalCloud, address: string, pattern: RegExp, timeoutMs = 15_000): Promise<{ email: SentEmail; match: RegExpMatchArray }> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    for (const email of await sentEmails(cloud)) {
+      if (!email.to.some((to) => to.includes(address))) continue;
+      const match = `${email.text}\n${email.html}`.match(pattern);
+      if (match) return { email, match };
+    }
+    if (Date.now() > deadline) throw new Error(`no email to ${address} matching ${pattern} within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+export const TEST_CARDS = { ok: '4242 4242 4242 4242', declined: '4000 0000 0000 0002' } as const;
+
+/** Fills the local Stripe hosted page as a customer would and submits it. */
+export async function payOnStripePage(page: Page, email: string, card: string): Promise<void> {
+  const form = page.locator('form[method="post"]').first();
+  await form.waitFor();
+  const emailInput = form.locator('input[name="email"]');
+  // The Payment Link may lock the prefilled email; a customer could not change it either.
+  if ((await emailInput.getAttribute('readonly')) === null) await emailInput.fill(email);
+  await form.locator('input[name="card_number"]').fill(card);
+  await form.locator('button[type="submit"]').click();
+}
+
+/**
+ * Chromium applies the form page's `form-action` to the redirect that follows the POST. If the
+ * Stripe stand-in's hosted page allows only 'self', its redirect back to our order page is
+ * blocked (real Stripe redirects from script, not from a form). Until the stand-in allows the
+ * site's origin, widen that one directive on the stand-in's pages only; our own pages keep
+ * exactly the CSP the gateway sends. Returns whether a rewrite happened (for the log).
+ */
+export async function letStripeRedirectToSite(context: BrowserContext, stripeUrl: string, siteUrl: string): Promise<{ rewrites: number }> {
+  const counter = { rewrites: 0 };
+  const site = new URL(siteUrl).origin;
+  await context.route(`${stripeUrl}/**`, async (route) => {
+    const request = route.request();
+    if (request.method() !== 'GET' || request.resourceType() !== 'document') {
+      await route.fallback();
+      return;
+    }
+    const response = await route.fetch({ maxRedirects: 0 });
+    const headers = response.headers();
+    const csp = headers['content-security-policy'];
+    if (csp && /form-action 'self'(?=;|$)/.test(csp) && !csp.includes(site)) {
+      headers['content-security-policy'] = csp.replace(/form-action 'self'(?=;|$)/, `form-action 'self' ${site}`);
+      counter.rewrites += 1;
+    }
+    await route.fulfill({ response, headers });
+  });
+  return counter;
+}
