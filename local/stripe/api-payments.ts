@@ -32,11 +32,11 @@ function chargeToRefund(ctx: ApiContext): Charge {
 function createRefund(ctx: ApiContext): unknown {
   const p = ctx.params;
   assertKnownParams(p, ['charge', 'payment_intent', 'amount', 'reason', 'metadata', 'expand']);
-  const charge = chargeToRefund(ctx);
   const reason = optionalString(p, 'reason');
   if (reason !== undefined && !(REASONS as readonly string[]).includes(reason)) {
     throw invalidParam('reason', `Invalid reason: must be one of ${REASONS.join(', ')}`);
   }
+  const charge = chargeToRefund(ctx);
   const refund = ctx.engine.refund({
     charge,
     amount: optionalInt(p, 'amount'),

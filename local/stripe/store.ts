@@ -103,7 +103,12 @@ function loadFile(file: string): StoreData {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return emptyStoreData();
     throw err;
   }
-  const parsed = JSON.parse(text) as Partial<StoreData>;
+  let parsed: Partial<StoreData>;
+  try {
+    parsed = JSON.parse(text) as Partial<StoreData>;
+  } catch {
+    throw new Error(`${file} is not valid JSON: fix or delete it (npm start --reset wipes local data)`);
+  }
   if (parsed.version !== 1) throw new Error(`${file}: not a local Stripe data file (version ${String(parsed.version)})`);
   // Fill collections added after the file was written.
   return { ...emptyStoreData(), ...parsed };

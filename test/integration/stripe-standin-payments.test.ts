@@ -3,6 +3,9 @@
  * Checkout Sessions on the local Stripe stand-in, driven by the real SDK. Every object is
  * checked against Stripe's published schemas.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStripeStandIn, type StripeStandIn } from '../../local/stripe/server.js';
@@ -190,7 +193,7 @@ describe('refunds', () => {
   it.each([
     ['an unknown payment intent', { payment_intent: 'pi_missing' }, 404, 'resource_missing'],
     ['no target', {}, 400, 'parameter_missing'],
-    ['a bad reason', { payment_intent: 'pi_missing', reason: 'because' }, 404, 'resource_missing'],
+    ['a bad reason', { payment_intent: 'pi_missing', reason: 'because' }, 400, 'parameter_invalid_string'],
   ])('refuses %s', async (_label, params, status, code) => {
     await expect(h.stripe.refunds.create(params as Stripe.RefundCreateParams)).rejects.toMatchObject({ statusCode: status, code });
   });
@@ -371,5 +374,44 @@ describe('server-side Checkout Sessions', () => {
     expect(pi.latest_charge).toMatchObject({ object: 'charge', paid: true, payment_intent: pi.id });
     expectSchema('payment_intent', { ...pi, latest_charge: (pi.latest_charge as Stripe.Charge).id });
     expectSchema('charge', pi.latest_charge);
+  });
+});
+
+describe('restart with a data file', () => {
+  it('keeps a pending delayed payment, the endpoint secret and the link, rebased to the new port', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'stripe-restart-'));
+    const file = join(dir, 'stripe.json');
+    const receiver = await startWebhookReceiver();
+    try {
+      const first = await startStripeStandIn({ port: 0, dataFile: file, settleAfterMs: 600_000 });
+      const client = new Stripe('sk_test_restart', { host: '127.0.0.1', port: first.port, protocol: 'http' });
+      const price = await client.prices.create({ product_data: { name: 'Kept' }, unit_amount: 300, currency: 'usd' });
+      const link = await client.paymentLinks.create({
+        line_items: [{ price: price.id, quantity: 1 }],
+        after_completion: { type: 'redirect', redirect: { url: 'http://127.0.0.1:9/?cs={CHECKOUT_SESSION_ID}' } },
+      });
+      const secret = (await client.webhookEndpoints.create({ url: receiver.url, enabled_events: ['*'] })).secret ?? '';
+      const paid = await submit(link.url, { email: 'p@example.com', card_number: 'DE89370400440532013000', client_reference_id: 'restart' });
+      const sessionId = sessionIdFrom(paid);
+      await receiver.waitFor((w) => w.event.type === 'checkout.session.completed');
+      await first.close();
+
+      const second = await startStripeStandIn({ port: 0, dataFile: file, settleAfterMs: 600_000 });
+      try {
+        const again = new Stripe('sk_test_restart', { host: '127.0.0.1', port: second.port, protocol: 'http' });
+        expect((await again.paymentLinks.retrieve(link.id)).url).toBe(`${second.url}/pay/${link.id}`);
+        expect((await again.checkout.sessions.retrieve(sessionId)).payment_status).toBe('unpaid');
+
+        const settled = await fetch(`${second.url}/_test/sessions/${sessionId}/settle`, { method: 'POST' });
+        expect(settled.status).toBe(200);
+        const w = await receiver.waitFor((x) => x.event.type === 'checkout.session.async_payment_succeeded');
+        expect(again.webhooks.constructEvent(w.body, w.signature, secret).data.object).toMatchObject({ id: sessionId, payment_status: 'paid' });
+      } finally {
+        await second.close();
+      }
+    } finally {
+      await receiver.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -6,6 +6,9 @@ import { signatureHeader } from '../../local/stripe/signing.js';
 import { identifyTestPaymentMethod } from '../../local/stripe/test-payment-methods.js';
 import { formatAmount, renderPaymentPage } from '../../local/stripe/hosted-page.js';
 import { validClientReferenceId } from '../../local/stripe/hosted-routes.js';
+import { matchesRange, paginate } from '../../local/stripe/list.js';
+import { readMetadata } from '../../local/stripe/params.js';
+import { StripeApiError } from '../../local/stripe/errors.js';
 
 describe('parseFormBody (Stripe bracket notation)', () => {
   it('builds nested objects and indexed arrays', () => {
@@ -130,5 +133,64 @@ describe('hosted page', () => {
     [999, 'usd', '$9.99'],
   ])('formats %i %s as %s', (amount, currency, text) => {
     expect(formatAmount(amount, currency)).toBe(text);
+  });
+});
+
+describe('paginate', () => {
+  const items = ['e', 'd', 'c', 'b', 'a'].map((id) => ({ id }));
+  const page = (query: Record<string, string>) => paginate(items, query, '/v1/things', 'thing');
+
+  it.each([
+    [{}, ['e', 'd', 'c', 'b', 'a'], false],
+    [{ limit: '2' }, ['e', 'd'], true],
+    [{ limit: '2', starting_after: 'd' }, ['c', 'b'], true],
+    [{ limit: '2', starting_after: 'b' }, ['a'], false],
+    [{ limit: '2', ending_before: 'b' }, ['d', 'c'], true],
+    [{ limit: '2', ending_before: 'd' }, ['e'], false],
+  ])('%o → %o, has_more %s', (query, ids, hasMore) => {
+    const result = page(query);
+    expect(result.data.map((x) => x.id)).toEqual(ids);
+    expect(result.has_more).toBe(hasMore);
+    expect(result).toMatchObject({ object: 'list', url: '/v1/things' });
+  });
+
+  it.each([{ limit: '0' }, { limit: '101' }, { limit: 'x' }])('refuses %o', (query) => {
+    expect(() => page(query)).toThrow(StripeApiError);
+  });
+
+  it('404s a cursor that names nothing', () => {
+    expect(() => page({ starting_after: 'zz' })).toThrow(expect.objectContaining({ status: 404, code: 'resource_missing', param: 'starting_after' }));
+  });
+});
+
+describe('matchesRange', () => {
+  it.each([
+    [100, '100', true],
+    [100, { gte: '100' }, true],
+    [100, { gt: '100' }, false],
+    [100, { lt: '101', gte: '99' }, true],
+    [100, { lte: '99' }, false],
+  ])('%i against %o → %s', (value, filter, expected) => {
+    expect(matchesRange(value, filter, 'created')).toBe(expected);
+  });
+
+  it('refuses unknown operators and non-integers', () => {
+    expect(() => matchesRange(1, { between: '1' }, 'created')).toThrow(StripeApiError);
+    expect(() => matchesRange(1, { gte: 'soon' }, 'created')).toThrow(StripeApiError);
+  });
+});
+
+describe('readMetadata', () => {
+  it('merges on update, unsets empty values, and clears all with an empty string', () => {
+    expect(readMetadata({ metadata: { b: '', c: '3' } }, { a: '1', b: '2' })).toEqual({ a: '1', c: '3' });
+    expect(readMetadata({ metadata: '' }, { a: '1' })).toEqual({});
+    expect(readMetadata({}, { a: '1' })).toBeUndefined();
+  });
+
+  it('enforces Stripe limits', () => {
+    expect(() => readMetadata({ metadata: { ['k'.repeat(41)]: 'v' } })).toThrow(StripeApiError);
+    expect(() => readMetadata({ metadata: { k: 'v'.repeat(501) } })).toThrow(StripeApiError);
+    const many = Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`k${i}`, 'v']));
+    expect(() => readMetadata({ metadata: many })).toThrow(StripeApiError);
   });
 });
