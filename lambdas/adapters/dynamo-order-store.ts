@@ -105,7 +105,7 @@ export class DynamoOrderStore implements OrderStore {
     });
   }
 
-  setPayment(orderId: OrderId, to: PaymentState, record?: PaymentRecord): Promise<boolean> {
+  setPayment(orderId: OrderId, to: PaymentState, record?: PaymentRecord, opts?: { onlySession?: string }): Promise<boolean> {
     const from = inList('from', paymentStatesBefore(to));
     const sets = ['payment = :to', 'paymentUpdatedAt = :now'];
     const values: Record<string, unknown> = { ':to': to, ...from.names, ':now': new Date().toISOString() };
@@ -122,13 +122,18 @@ export class DynamoOrderStore implements OrderStore {
       }
     }
     if (to === 'refunded') sets.push('refundedAt = :now');
+    let sessionCondition = '';
+    if (opts?.onlySession) {
+      sessionCondition = ' AND sessionId = :only';
+      values[':only'] = opts.onlySession;
+    }
     return conditional(() =>
       this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: orderKey(orderId),
           UpdateExpression: `SET ${sets.join(', ')}`,
-          ConditionExpression: `attribute_exists(pk) AND payment IN (${from.expr})`,
+          ConditionExpression: `attribute_exists(pk) AND payment IN (${from.expr})${sessionCondition}`,
           ExpressionAttributeValues: values,
         }),
       ),
@@ -271,6 +276,60 @@ export class DynamoOrderStore implements OrderStore {
           UpdateExpression: 'ADD hits :one SET expiresAt = :expires',
           ConditionExpression: 'attribute_not_exists(hits) OR hits < :limit',
           ExpressionAttributeValues: { ':one': 1, ':limit': limit, ':expires': (window + 1) * windowSeconds + 60 },
+        }),
+      ),
+    );
+  }
+
+  async linkPaymentIntent(paymentIntentId: string, orderId: OrderId): Promise<void> {
+    // Refund and dispute events name the PaymentIntent, not the order: remember which it paid.
+    await this.db.send(new PutCommand({ TableName: this.tableName, Item: { pk: `PI#${paymentIntentId}`, orderId } }));
+  }
+
+  async orderIdForPaymentIntent(paymentIntentId: string): Promise<OrderId | undefined> {
+    const out = await this.db.send(new GetCommand({ TableName: this.tableName, Key: { pk: `PI#${paymentIntentId}` }, ConsistentRead: true }));
+    return out.Item ? (String(out.Item.orderId) as OrderId) : undefined;
+  }
+
+  markDisputed(orderId: OrderId): Promise<boolean> {
+    return conditional(() =>
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: orderKey(orderId),
+          UpdateExpression: 'SET disputedAt = if_not_exists(disputedAt, :now)',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':now': new Date().toISOString() },
+        }),
+      ),
+    );
+  }
+
+  setCheckoutSession(orderId: OrderId, session: { id: string; url: string; expiresAt: number }, replacing?: string): Promise<boolean> {
+    return conditional(() =>
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: orderKey(orderId),
+          UpdateExpression: 'SET checkoutSession = :session',
+          ConditionExpression: replacing
+            ? 'attribute_exists(pk) AND checkoutSession.id = :replacing'
+            : 'attribute_exists(pk) AND attribute_not_exists(checkoutSession)',
+          ExpressionAttributeValues: { ':session': session, ...(replacing ? { ':replacing': replacing } : {}) },
+        }),
+      ),
+    );
+  }
+
+  async clearCheckoutSession(orderId: OrderId, sessionId: string): Promise<void> {
+    await conditional(() =>
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: orderKey(orderId),
+          UpdateExpression: 'REMOVE checkoutSession',
+          ConditionExpression: 'checkoutSession.id = :id',
+          ExpressionAttributeValues: { ':id': sessionId },
         }),
       ),
     );

@@ -2,7 +2,7 @@
 import Stripe from 'stripe';
 import type { RuntimeConfig } from '../config';
 import type { SessionFacts } from '../core/payment';
-import { SignatureError, type Payments, type StripeEventFacts } from '../ports/payments';
+import { SignatureError, type OpenCheckout, type Payments, type RefundRequest, type StripeEventFacts } from '../ports/payments';
 import { stripeSecretKey, webhookSecrets } from './secrets';
 
 export function stripeClientOptions(config: RuntimeConfig): ConstructorParameters<typeof Stripe>[1] {
@@ -29,6 +29,12 @@ export class StripePayments implements Payments {
 
   async verifyEvent(rawBody: string, signatureHeader: string | undefined): Promise<StripeEventFacts> {
     if (!signatureHeader) throw new SignatureError('missing Stripe-Signature header');
+    // The SDK refuses old timestamps but not future ones; a clock that far ahead is a forgery.
+    const timestamp = Number(/(?:^|,)\s*t=(\d+)/.exec(signatureHeader)?.[1]);
+    const tolerance = this.config.stripe.signatureToleranceSeconds;
+    if (Number.isFinite(timestamp) && timestamp > Date.now() / 1000 + tolerance) {
+      throw new SignatureError('signature timestamp is in the future');
+    }
     const secrets = await webhookSecrets(this.config);
     let lastError: unknown;
     for (const secret of secrets) {
@@ -54,5 +60,50 @@ export class StripePayments implements Payments {
       if (error instanceof Stripe.errors.StripeInvalidRequestError && error.statusCode === 404) return undefined;
       throw error;
     }
+  }
+
+  async refund(request: RefundRequest): Promise<{ id: string; status: string }> {
+    const stripe = await this.stripe();
+    const refund = await stripe.refunds.create(
+      { payment_intent: request.paymentIntentId, reason: request.reason, metadata: request.metadata },
+      { idempotencyKey: request.idempotencyKey },
+    );
+    return { id: refund.id, status: refund.status ?? 'pending' };
+  }
+
+  async *listCompletedSessions(opts: { paymentLinkId?: string; sinceSeconds: number }): AsyncIterable<SessionFacts> {
+    const stripe = await this.stripe();
+    const pages = stripe.checkout.sessions.list({
+      limit: 100,
+      status: 'complete',
+      created: { gte: opts.sinceSeconds },
+      ...(opts.paymentLinkId ? { payment_link: opts.paymentLinkId } : {}),
+    });
+    for await (const session of pages) yield session as unknown as SessionFacts;
+  }
+
+  async createCheckoutSession(opts: {
+    orderId: string;
+    email: string;
+    priceId: string;
+    successUrl: string;
+    cancelUrl: string;
+    idempotencyKey: string;
+  }): Promise<OpenCheckout> {
+    const stripe = await this.stripe();
+    const session = await stripe.checkout.sessions.create(
+      {
+        mode: 'payment',
+        line_items: [{ price: opts.priceId, quantity: 1 }],
+        client_reference_id: opts.orderId,
+        customer_email: opts.email,
+        success_url: opts.successUrl,
+        cancel_url: opts.cancelUrl,
+        metadata: { uplock_order: opts.orderId },
+      },
+      { idempotencyKey: opts.idempotencyKey },
+    );
+    if (!session.url) throw new Error('Stripe returned a checkout session without a URL');
+    return { id: session.id, url: session.url, expiresAt: session.expires_at };
   }
 }

@@ -142,3 +142,39 @@ ${hasLinks ? `<p>${e(t.fresh(input.downloadLimit, input.linkTtlHours))}</p>` : '
 </body></html>`;
   return { subject: t.subject(input.productName), text, html };
 }
+
+export type RefundKind = 'duplicate' | 'no_result';
+
+const refundCopy = {
+  en: {
+    subject: { duplicate: (p: string) => `We refunded a second payment for your ${p}`, no_result: (p: string) => `We refunded your ${p}` },
+    body: {
+      duplicate: 'This order was paid twice. We have refunded the second payment in full; the first one stands and your result is (or will be) sent to you as usual.',
+      no_result: 'We could not analyse your file, so there is no result to deliver. We have refunded your payment in full: no result, no charge.',
+    },
+    timing: 'Refunds usually reach your account within 5–10 business days.',
+    order: 'Your order:',
+  },
+  ja: {
+    subject: { duplicate: (p: string) => `${p}の二重のお支払いを返金しました`, no_result: (p: string) => `${p}のお支払いを返金しました` },
+    body: {
+      duplicate: 'このご注文は2回お支払いいただいていたため、2回目のお支払いを全額返金しました。1回目のお支払いは有効で、結果は通常どおりお送りします。',
+      no_result: 'ファイルを分析できなかったため、お届けできる結果がありません。お支払いは全額返金しました。',
+    },
+    timing: '返金は通常5〜10営業日でお客様の口座に反映されます。',
+    order: 'ご注文:',
+  },
+} as const;
+
+export function refundEmail(input: { kind: RefundKind; lang: Lang; productName: string; orderId: string; orderUrl: string }): EmailMessage {
+  const t = refundCopy[input.lang];
+  const e = escapeHtml;
+  const body = t.body[input.kind];
+  return {
+    subject: t.subject[input.kind](input.productName),
+    text: [body, '', t.timing, '', `${t.order} ${input.orderUrl}`].join('\n'),
+    html: `<!doctype html><html lang="${input.lang}"><body style="font-family:system-ui,sans-serif;line-height:1.5">
+<p>${e(body)}</p><p>${e(t.timing)}</p><p>${e(t.order)} <a href="${e(input.orderUrl)}">${e(input.orderId)}</a></p>
+</body></html>`,
+  };
+}

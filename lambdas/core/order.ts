@@ -34,6 +34,10 @@ export interface Order {
   readonly deliveryClaim?: { readonly id: string; readonly at: number };
   readonly deliveredAt?: string;
   readonly refundedAt?: string;
+  /** A dispute was opened: downloads stop, the operator is alerted. */
+  readonly disputedAt?: string;
+  /** Checkout-session mode: the order's open session, reused until it expires. */
+  readonly checkoutSession?: { readonly id: string; readonly url: string; readonly expiresAt: number };
   /** Epoch seconds: DynamoDB TTL. */
   readonly expiresAt: number;
 }

@@ -68,3 +68,32 @@ export function payUrlFor(paymentLinkUrl: string, orderId: OrderId, email: strin
   url.searchParams.set('prefilled_email', email);
   return url.toString();
 }
+
+export type RefundReason = 'duplicate' | 'requested_by_customer' | 'fraudulent';
+
+export interface RefundRequest {
+  readonly paymentIntentId: string;
+  readonly reason: RefundReason;
+  /** Derived from what causes the refund (session id, order id): a retry never refunds twice. */
+  readonly idempotencyKey: string;
+  readonly metadata: Record<string, string>;
+}
+
+/** The facts of a `charge` object that refunds and disputes need. */
+export interface ChargeFacts {
+  readonly id: string;
+  readonly payment_intent: string | null | { id: string };
+  readonly amount: number;
+  readonly amount_refunded: number;
+  readonly refunded: boolean;
+}
+
+export interface DisputeFacts {
+  readonly id: string;
+  readonly charge: string | { id: string };
+  readonly payment_intent: string | null | { id: string };
+  readonly reason: string;
+}
+
+export const paymentIntentOfCharge = (object: { payment_intent: string | null | { id: string } }): string | undefined =>
+  idOf(object.payment_intent) ?? undefined;

@@ -1,13 +1,26 @@
 /**
  * handleStripeEvent: every Stripe event, whatever brought it (webhook, EventBridge event
  * destination, sweeper), goes through here. Idempotent and order-independent: the event id is
- * remembered, and every state change is a forward-only conditional transition, so a replay or a
- * late, out-of-order event changes nothing.
+ * remembered, every state change is a forward-only conditional transition, refunds carry
+ * idempotency keys derived from their cause, and customer emails are guarded by once-only
+ * markers — so a replay, a race or a late, out-of-order event changes nothing.
  */
 import { deliverIfDue, type DeliveryMailer, type DeliverySettings, type DeliveryStore } from './delivery';
-import type { OrderId } from './ids';
-import type { PaymentState } from './order';
-import { checkSession, paymentIntentOf, paymentStateOf, payerEmailOf, type ExpectedPayment, type SessionFacts } from './payment';
+import { refundEmail, type RefundKind } from './emails';
+import { parseOrderId, type OrderId } from './ids';
+import type { Order, PaymentState } from './order';
+import {
+  checkSession,
+  paymentIntentOf,
+  paymentIntentOfCharge,
+  paymentStateOf,
+  payerEmailOf,
+  type ChargeFacts,
+  type DisputeFacts,
+  type ExpectedPayment,
+  type RefundRequest,
+  type SessionFacts,
+} from './payment';
 
 export interface StripeEvent {
   readonly id: string;
@@ -24,21 +37,34 @@ export interface PaymentRecordFacts {
 }
 
 export interface EventStore extends DeliveryStore {
-  setPayment(orderId: OrderId, to: PaymentState, record?: PaymentRecordFacts): Promise<boolean>;
-  rememberEvent(eventId: string, ttlSeconds: number): Promise<boolean>;
-  forgetEvent(eventId: string): Promise<void>;
+  /** `onlySession`: move only if the order's recorded session is that one. */
+  setPayment(orderId: OrderId, to: PaymentState, record?: PaymentRecordFacts, opts?: { onlySession?: string }): Promise<boolean>;
+  /** Once-only markers: Stripe event ids, and keys for one-time side effects. False when seen. */
+  rememberEvent(key: string, ttlSeconds: number): Promise<boolean>;
+  forgetEvent(key: string): Promise<void>;
+  linkPaymentIntent(paymentIntentId: string, orderId: OrderId): Promise<void>;
+  orderIdForPaymentIntent(paymentIntentId: string): Promise<OrderId | undefined>;
+  revokeTokens(orderId: OrderId): Promise<number>;
+  markDisputed(orderId: OrderId): Promise<boolean>;
+  clearCheckoutSession(orderId: OrderId, sessionId: string): Promise<void>;
 }
 
-export type Report = (level: 'info' | 'warn', message: string, fields: Record<string, unknown>) => void;
+export interface EventPayments {
+  refund(request: RefundRequest): Promise<{ id: string; status: string }>;
+}
+
+export type Report = (level: 'info' | 'warn' | 'error', message: string, fields: Record<string, unknown>) => void;
 
 export interface EventDeps {
   readonly store: EventStore;
   readonly mailer: DeliveryMailer;
+  readonly payments: EventPayments;
   readonly settings: DeliverySettings;
   readonly expected: ExpectedPayment;
+  readonly paymentMode: 'payment-link' | 'checkout-session';
   readonly report: Report;
-  /** Count a payment that failed validation (a metric in AWS). */
-  readonly onMismatch?: (reason: string) => void;
+  /** Metrics (CloudWatch in AWS): PaymentMismatch, Disputes, Refunds. */
+  readonly count?: (metric: 'PaymentMismatch' | 'Disputes' | 'Refunds') => void;
 }
 
 export type EventOutcome =
@@ -48,7 +74,10 @@ export type EventOutcome =
   | 'mismatch'
   | 'no_change'
   | 'recorded'
-  | 'delivered';
+  | 'delivered'
+  | 'refunded_duplicate'
+  | 'refunded_no_result'
+  | 'revoked';
 
 /** Stripe retries for up to three days; remember event ids well past that. */
 export const EVENT_MEMORY_SECONDS = 7 * 24 * 3600;
@@ -64,45 +93,226 @@ export async function handleStripeEvent(event: StripeEvent, deps: EventDeps): Pr
   }
 }
 
+type HandledType =
+  | 'checkout.session.completed'
+  | 'checkout.session.async_payment_succeeded'
+  | 'checkout.session.async_payment_failed'
+  | 'checkout.session.expired'
+  | 'charge.refunded'
+  | 'charge.dispute.created';
+
+const HANDLED: readonly string[] = [
+  'checkout.session.completed',
+  'checkout.session.async_payment_succeeded',
+  'checkout.session.async_payment_failed',
+  'checkout.session.expired',
+  'charge.refunded',
+  'charge.dispute.created',
+] satisfies HandledType[];
+
 async function dispatch(event: StripeEvent, deps: EventDeps): Promise<EventOutcome> {
-  switch (event.type) {
+  if (!HANDLED.includes(event.type)) return 'ignored_type';
+  const type = event.type as HandledType;
+  const object = event.data.object;
+  switch (type) {
     case 'checkout.session.completed':
     case 'checkout.session.async_payment_succeeded':
-      return sessionSettled(event, event.data.object as SessionFacts, deps);
-    default:
-      return 'ignored_type';
+      return reconcileSession(object as SessionFacts, deps, event.id);
+    case 'checkout.session.async_payment_failed':
+      return asyncPaymentFailed(object as SessionFacts, deps, event.id);
+    case 'checkout.session.expired':
+      return sessionExpired(object as SessionFacts, deps);
+    case 'charge.refunded':
+      return chargeRefunded(object as ChargeFacts, deps, event.id);
+    case 'charge.dispute.created':
+      return disputeCreated(object as DisputeFacts, deps, event.id);
+    default: {
+      const unreachable: never = type;
+      return unreachable;
+    }
   }
 }
 
-async function sessionSettled(event: StripeEvent, session: SessionFacts, deps: EventDeps): Promise<EventOutcome> {
-  const check = checkSession(session, deps.expected);
-  if (!check.ok) {
-    deps.report('warn', 'checkout session rejected', { eventId: event.id, sessionId: session.id, reason: check.reason });
-    deps.onMismatch?.(check.reason);
-    return 'mismatch';
+/** The checks that need the order: in checkout-session mode the session must be the order's own. */
+async function validatedOrder(
+  session: SessionFacts,
+  deps: EventDeps,
+  eventId: string | undefined,
+): Promise<{ order: Order } | { outcome: 'mismatch' | 'unknown_order' }> {
+  const orderId = parseOrderId(session.client_reference_id);
+  const order = orderId ? await deps.store.getOrder(orderId) : undefined;
+  if (orderId && !order) {
+    deps.report('warn', 'checkout session for an unknown order', { eventId, sessionId: session.id, orderId });
+    return { outcome: 'unknown_order' };
   }
-  const { orderId } = check;
-  const order = await deps.store.getOrder(orderId);
-  if (!order) {
-    deps.report('warn', 'checkout session for an unknown order', { eventId: event.id, sessionId: session.id, orderId });
-    return 'unknown_order';
+  const expected: ExpectedPayment =
+    deps.paymentMode === 'checkout-session' ? { ...deps.expected, orderSessionId: order?.checkoutSession?.id ?? '' } : deps.expected;
+  const check = checkSession(session, expected);
+  if (!check.ok || !order) {
+    const reason = check.ok ? 'no_order_reference' : check.reason;
+    deps.report('warn', 'checkout session rejected', { eventId, sessionId: session.id, orderId, reason });
+    deps.count?.('PaymentMismatch');
+    return { outcome: 'mismatch' };
   }
+  return { order };
+}
+
+/**
+ * A completed (or settled) session: record payment, then deliver, or refund if the order already
+ * has another payment or its job failed. Also what the sweeper runs for sessions it finds.
+ */
+export async function reconcileSession(session: SessionFacts, deps: EventDeps, eventId?: string): Promise<EventOutcome> {
+  const found = await validatedOrder(session, deps, eventId);
+  if (!('order' in found)) return found.outcome;
+  const { order } = found;
+  const orderId = order.orderId;
+  const paymentIntentId = paymentIntentOf(session);
+  if (paymentIntentId) await deps.store.linkPaymentIntent(paymentIntentId, orderId);
+
   const to = paymentStateOf(session);
-  const moved = await deps.store.setPayment(orderId, to, {
+  const record: PaymentRecordFacts = {
     sessionId: session.id,
     amount: session.amount_total ?? 0,
     currency: (session.currency ?? '').toLowerCase(),
-    ...optional('paymentIntentId', paymentIntentOf(session)),
+    ...optional('paymentIntentId', paymentIntentId),
     ...optional('payerEmail', payerEmailOf(session)),
-  });
-  if (!moved) {
-    deps.report('info', 'payment state unchanged', { eventId: event.id, orderId, payment: order.payment, wanted: to });
+  };
+  const moved = await deps.store.setPayment(orderId, to, record);
+  const current = moved ? { ...order, payment: to, sessionId: session.id } : ((await deps.store.getOrder(orderId)) ?? order);
+
+  // Another session already paid (or is settling) for this order: this one is a second payment.
+  if (!moved && current.sessionId && current.sessionId !== session.id && to === 'paid') {
+    return refundDuplicate(current, session, deps);
   }
   if (to !== 'paid') return moved ? 'recorded' : 'no_change';
-  // Whether or not this event moved the state, the order may be paid and undelivered (a retry
-  // after a failed email): deliverIfDue decides, and its claim makes a second email impossible.
+  if (current.job === 'failed') return refundNoResult(orderId, deps);
+  // Whether or not this call moved the state, the order may be paid and undelivered (a retry
+  // after a failed email, a crash after the claim): deliverIfDue decides, and its claim makes a
+  // second email impossible.
   const outcome = await deliverIfDue(orderId, deps);
   return outcome === 'delivered' ? 'delivered' : moved ? 'recorded' : 'no_change';
+}
+
+async function asyncPaymentFailed(session: SessionFacts, deps: EventDeps, eventId: string): Promise<EventOutcome> {
+  const found = await validatedOrder(session, deps, eventId);
+  if (!('order' in found)) return found.outcome;
+  // Only this session's pending payment returns to unpaid: a failure of some other session must
+  // not undo a payment that went through.
+  const moved = await deps.store.setPayment(found.order.orderId, 'unpaid', undefined, { onlySession: session.id });
+  return moved ? 'recorded' : 'no_change';
+}
+
+async function sessionExpired(session: SessionFacts, deps: EventDeps): Promise<EventOutcome> {
+  const orderId = parseOrderId(session.client_reference_id);
+  if (!orderId || deps.paymentMode !== 'checkout-session') return 'no_change';
+  // The next visit to the order page opens a fresh session.
+  await deps.store.clearCheckoutSession(orderId, session.id);
+  return 'recorded';
+}
+
+async function orderOfPaymentIntent(paymentIntentId: string | undefined, deps: EventDeps): Promise<Order | undefined> {
+  if (!paymentIntentId) return undefined;
+  const orderId = await deps.store.orderIdForPaymentIntent(paymentIntentId);
+  return orderId ? deps.store.getOrder(orderId) : undefined;
+}
+
+async function chargeRefunded(charge: ChargeFacts, deps: EventDeps, eventId: string): Promise<EventOutcome> {
+  const paymentIntentId = paymentIntentOfCharge(charge);
+  const order = await orderOfPaymentIntent(paymentIntentId, deps);
+  // Refunds of second payments (which we made) or of unrelated charges change nothing.
+  if (!order || order.paymentIntentId !== paymentIntentId) return 'no_change';
+  if (!charge.refunded) {
+    // A partial refund is the operator's goodwill gesture: the customer keeps the result.
+    deps.report('info', 'partial refund: downloads stay open', { eventId, orderId: order.orderId, amountRefunded: charge.amount_refunded });
+    return 'no_change';
+  }
+  const revoked = await deps.store.revokeTokens(order.orderId);
+  await deps.store.setPayment(order.orderId, 'refunded');
+  deps.report('info', 'order refunded: downloads revoked', { eventId, orderId: order.orderId, revoked });
+  return 'revoked';
+}
+
+async function disputeCreated(dispute: DisputeFacts, deps: EventDeps, eventId: string): Promise<EventOutcome> {
+  const paymentIntentId = paymentIntentOfCharge(dispute);
+  const order = await orderOfPaymentIntent(paymentIntentId, deps);
+  if (!order) {
+    deps.report('warn', 'dispute for a payment we do not know', { eventId, disputeId: dispute.id });
+    return 'unknown_order';
+  }
+  await deps.store.markDisputed(order.orderId);
+  const revoked = await deps.store.revokeTokens(order.orderId);
+  deps.count?.('Disputes');
+  // An operator must answer a dispute within days: this is an alert, not a note.
+  deps.report('error', 'payment disputed: downloads revoked, respond in the Stripe Dashboard', {
+    eventId,
+    orderId: order.orderId,
+    disputeId: dispute.id,
+    reason: dispute.reason,
+    revoked,
+  });
+  return 'revoked';
+}
+
+async function refundDuplicate(order: Order, session: SessionFacts, deps: EventDeps): Promise<EventOutcome> {
+  const paymentIntentId = paymentIntentOf(session);
+  if (!paymentIntentId) return 'no_change';
+  await deps.payments.refund({
+    paymentIntentId,
+    reason: 'duplicate',
+    idempotencyKey: `uplock-duplicate-${session.id}`,
+    metadata: { uplock_order: order.orderId, uplock_reason: 'second payment for a paid order' },
+  });
+  deps.count?.('Refunds');
+  deps.report('warn', 'second payment refunded', { orderId: order.orderId, sessionId: session.id });
+  const payer = payerEmailOf(session) ?? order.email;
+  await notifyOnce(`mail:duplicate:${session.id}`, payer, 'duplicate', order, deps);
+  return 'refunded_duplicate';
+}
+
+/**
+ * "No result, no charge": a paid order whose job failed is refunded in full and told so. Called
+ * when the job fails after payment and when payment arrives after the job failed.
+ */
+export async function refundNoResult(orderId: OrderId, deps: Pick<EventDeps, 'store' | 'payments' | 'mailer' | 'settings' | 'report' | 'count'>): Promise<EventOutcome> {
+  const order = await deps.store.getOrder(orderId);
+  if (!order || order.job !== 'failed' || order.payment !== 'paid' || !order.paymentIntentId) return 'no_change';
+  await deps.payments.refund({
+    paymentIntentId: order.paymentIntentId,
+    reason: 'requested_by_customer',
+    idempotencyKey: `uplock-no-result-${orderId}`,
+    metadata: { uplock_order: orderId, uplock_reason: 'the job failed: no result, no charge' },
+  });
+  await deps.store.setPayment(orderId, 'refunded');
+  deps.count?.('Refunds');
+  deps.report('warn', 'job failed after payment: refunded', { orderId });
+  await notifyOnce(`mail:no-result:${orderId}`, order.payerEmail ?? order.email, 'no_result', order, deps);
+  return 'refunded_no_result';
+}
+
+async function notifyOnce(
+  key: string,
+  to: string,
+  kind: RefundKind,
+  order: Order,
+  deps: Pick<EventDeps, 'store' | 'mailer' | 'settings'>,
+): Promise<void> {
+  if (!(await deps.store.rememberEvent(key, EVENT_MEMORY_SECONDS))) return;
+  try {
+    await deps.mailer.send(
+      to,
+      refundEmail({
+        kind,
+        lang: order.lang,
+        productName: deps.settings.productName,
+        orderId: order.orderId,
+        orderUrl: `${deps.settings.siteUrl}/order.html?id=${order.orderId}`,
+      }),
+    );
+  } catch (error) {
+    // Let a retry send it.
+    await deps.store.forgetEvent(key).catch(() => undefined);
+    throw error;
+  }
 }
 
 const optional = <K extends string>(key: K, value: string | undefined): Partial<Record<K, string>> =>

@@ -36,7 +36,7 @@ export const handler = httpHandler('download', async (event) => {
 
   // Defence in depth: a refund racing a delivery could leave a token unrevoked for a moment.
   const order = await store.getOrder(result.token.orderId);
-  if (!order || order.payment !== 'paid' || !order.primaryArtifact) return refuse(event, 'revoked');
+  if (!order || order.payment !== 'paid' || order.disputedAt || !order.primaryArtifact) return refuse(event, 'revoked');
 
   const base = order.fileName.replace(/\.[^.]*$/, '');
   const extension = order.primaryArtifact.slice(order.primaryArtifact.lastIndexOf('.'));

@@ -1,11 +1,21 @@
 /** GET /api/orders/{orderId}: the order's public view; the page polls it. */
 import { deps } from '../adapters/wiring';
 import { parseOrderId } from '../core/ids';
-import { orderView } from '../core/order';
+import { openCheckout } from '../core/checkout';
+import { orderView, type Order } from '../core/order';
 import { payUrlFor } from '../core/payment';
 import { HttpError, httpHandler, json } from './http';
 
-const { config, store, blobs } = deps();
+const { config, store, blobs, payments } = deps();
+
+async function payUrlOf(order: Order): Promise<string | undefined> {
+  if (order.job !== 'done' || order.payment !== 'unpaid') return undefined;
+  if (config.stripe.paymentMode === 'checkout-session') {
+    if (!config.stripe.priceId) throw new Error('checkout-session mode needs stripe.priceId in config');
+    return openCheckout(order, { payments, store, priceId: config.stripe.priceId, siteUrl: config.siteUrl });
+  }
+  return config.stripe.paymentLinkUrl ? payUrlFor(config.stripe.paymentLinkUrl, order.orderId, order.email) : undefined;
+}
 
 export const handler = httpHandler('get-order', async (event) => {
   const orderId = parseOrderId(event.pathParameters?.orderId);
@@ -13,9 +23,6 @@ export const handler = httpHandler('get-order', async (event) => {
   const order = await store.getOrder(orderId);
   if (!order) throw new HttpError(404, 'order_not_found', 'We have no order with that number.');
   const preview = order.job === 'done' ? await blobs.getPreview(orderId) : undefined;
-  const payUrl =
-    order.job === 'done' && order.payment === 'unpaid' && config.stripe.paymentLinkUrl
-      ? payUrlFor(config.stripe.paymentLinkUrl, orderId, order.email)
-      : undefined;
+  const payUrl = await payUrlOf(order);
   return json(200, orderView(order, { preview, ...(payUrl ? { payUrl } : {}) }));
 });

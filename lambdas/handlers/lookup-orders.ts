@@ -49,7 +49,7 @@ export const handler = httpHandler('lookup-orders', async (event) => {
   const entries: LookupEntry[] = [];
   for (const order of orders) {
     let downloadUrl: string | undefined;
-    if (order.payment === 'paid' && order.job === 'done' && order.primaryArtifact) {
+    if (order.payment === 'paid' && order.job === 'done' && order.primaryArtifact && !order.disputedAt) {
       const { token, hash } = mintToken();
       await store.attachToken({ hash, orderId: order.orderId, downloadsLeft: config.downloadLimit, expiresAt: nowSeconds + config.linkTtlHours * 3600, revoked: false });
       downloadUrl = `${config.siteUrl}/d/${token}`;

@@ -7,6 +7,7 @@ import { deps } from '../adapters/wiring';
 import { eventDeps } from '../adapters/event-deps';
 import { countMetric, logger } from '../adapters/observability';
 import { deliverIfDue } from '../core/delivery';
+import { refundNoResult } from '../core/stripe-events';
 import { orderIdFromUploadKey, type OrderId } from '../core/ids';
 import { extensionOf } from '../core/validation';
 import { defaultProcessor } from '../processors';
@@ -32,6 +33,8 @@ export async function runProcessJob(key: string, processor: Processor = defaultP
     await store.failJob(orderId, { code, message });
     countMetric('JobFailures');
     logger.warn('job failed', { orderId, code });
+    // The customer may have paid already: no result, no charge.
+    await refundNoResult(orderId, eventDeps());
     return 'failed';
   };
   try {
@@ -64,7 +67,6 @@ export async function runProcessJob(key: string, processor: Processor = defaultP
 }
 
 async function deliverAfterJob(orderId: OrderId): Promise<void> {
-  const { store, mailer, settings } = eventDeps();
-  const outcome = await deliverIfDue(orderId, { store, mailer, settings });
+  const outcome = await deliverIfDue(orderId, eventDeps());
   if (outcome === 'delivered') logger.info('delivered after job', { orderId });
 }

@@ -3,7 +3,7 @@
  * conditional single-item write; a method that returns `false` means "the condition did not hold"
  * (a replay, a race lost, or an out-of-order event), never an error.
  */
-import type { DeliveryStore } from '../core/delivery';
+import type { EventStore } from '../core/stripe-events';
 import type { OrderId } from '../core/ids';
 import type { JobError, Order, PaymentState } from '../core/order';
 
@@ -28,7 +28,7 @@ export type ConsumeResult =
   | { ok: true; token: TokenRecord }
   | { ok: false; token?: TokenRecord };
 
-export interface OrderStore extends DeliveryStore {
+export interface OrderStore extends EventStore {
   createOrder(order: Order): Promise<void>;
   getOrder(orderId: OrderId): Promise<Order | undefined>;
 
@@ -40,7 +40,10 @@ export interface OrderStore extends DeliveryStore {
   failJob(orderId: OrderId, error: JobError): Promise<boolean>;
 
   /** Move payment to `to` if the current state may precede it; records the session facts. */
-  setPayment(orderId: OrderId, to: PaymentState, record?: PaymentRecord): Promise<boolean>;
+  setPayment(orderId: OrderId, to: PaymentState, record?: PaymentRecord, opts?: { onlySession?: string }): Promise<boolean>;
+
+  /** Checkout-session mode: store the order's open session, unless another was stored meanwhile. */
+  setCheckoutSession(orderId: OrderId, session: { id: string; url: string; expiresAt: number }, replacing?: string): Promise<boolean>;
 
   /** Take the delivery claim if delivery is due and no live claim exists. */
   claimDelivery(orderId: OrderId, claimId: string, now: number, staleBefore: number): Promise<boolean>;
@@ -62,7 +65,4 @@ export interface OrderStore extends DeliveryStore {
   /** Count one hit in a fixed window; false when `limit` was already reached. */
   hitRateLimit(key: string, limit: number, windowSeconds: number): Promise<boolean>;
 
-  /** Remember a Stripe event id; false when it was seen already. */
-  rememberEvent(eventId: string, ttlSeconds: number): Promise<boolean>;
-  forgetEvent(eventId: string): Promise<void>;
 }

@@ -162,6 +162,13 @@ export function inferType(kinds: ColumnReport['kinds'], nonMissing: number): { t
 function numericStats(running: RunningStats, sketch: KllSketch, unit: NumericStats['unit'], integer: boolean): NumericStats {
   const q = sketch.quantiles(QUANTILES);
   const { values, weights } = sketch.weightedItems();
+  // The sketch's weights can fall short of n by a partly sampled block: scale counts up to n.
+  let weightTotal = 0;
+  for (const w of weights) weightTotal += w;
+  if (weightTotal > 0 && weightTotal !== running.count) {
+    const scale = running.count / weightTotal;
+    for (let i = 0; i < weights.length; i++) weights[i] = (weights[i] as number) * scale;
+  }
   const [p1, p5, p25, p50, p75, p95, p99] = q as [number, number, number, number, number, number, number];
   const iqr = p75 - p25;
   const lowFence = p25 - 3 * iqr;

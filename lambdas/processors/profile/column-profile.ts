@@ -79,13 +79,19 @@ export class ColumnProfile {
     }
     if ((this.samples[kind] as string[]).length < SAMPLES_PER_KIND) this.addSample(kind, buf, start, end);
 
-    // One pass over the bytes: hash and character count (UTF-8 continuation bytes are 10xxxxxx).
     let h = FNV_OFFSET;
-    let chars = 0;
-    for (let i = start; i < end; i++) {
-      const b = buf[i] as number;
-      h = Math.imul(h ^ b, FNV_PRIME);
-      if ((b & 0xc0) !== 0x80) chars++;
+    let chars = end - start;
+    if (kind === ValueKind.String) {
+      // One pass over the bytes: hash and character count (UTF-8 continuation bytes are 10xxxxxx).
+      chars = 0;
+      for (let i = start; i < end; i++) {
+        const b = buf[i] as number;
+        h = Math.imul(h ^ b, FNV_PRIME);
+        if ((b & 0xc0) !== 0x80) chars++;
+      }
+    } else {
+      // Numbers, dates and booleans are ASCII: one byte per character.
+      for (let i = start; i < end; i++) h = Math.imul(h ^ (buf[i] as number), FNV_PRIME);
     }
     h = mix32(h);
     if (chars < this.minLength) this.minLength = chars;

@@ -75,20 +75,93 @@ export class CsvScanner {
   /** Scans whole records; returns how many bytes were consumed. */
   private scan(data: Uint8Array, final: boolean): number {
     const len = data.length;
-    const special = this.special;
     const delimiter = this.delimiter;
     const starts = this.starts;
     const ends = this.ends;
     const escaped = this.escaped;
     let pos = 0;
+    // Next quote / CR at or after pos (len when none). Up to the nearer of the two, only the
+    // delimiter and LF matter, so most lines are split with two compares per byte.
+    let nextQuote = -1;
+    let nextCr = -1;
     while (pos < len) {
       const recordStart = pos;
+      if (nextQuote < pos) {
+        nextQuote = data.indexOf(QUOTE, pos);
+        if (nextQuote === -1) nextQuote = len;
+      }
+      if (nextCr < pos) {
+        nextCr = data.indexOf(CR, pos);
+        if (nextCr === -1) nextCr = len;
+      }
+      const stop = nextQuote < nextCr ? nextQuote : nextCr;
       let fields = 0;
+      let fieldStart = pos;
+      let i = pos;
+      for (; i < stop; i++) {
+        const b = data[i];
+        if (b === delimiter) {
+          if (fields >= MAX_COLUMNS) throw tooManyColumns();
+          starts[fields] = fieldStart;
+          ends[fields] = i;
+          escaped[fields++] = 0;
+          fieldStart = i + 1;
+        } else if (b === LF) {
+          break;
+        }
+      }
+      if (i < stop) {
+        starts[fields] = fieldStart;
+        ends[fields] = i;
+        escaped[fields++] = 0;
+        pos = i + 1;
+      } else if (stop === nextCr && stop < nextQuote && stop + 1 < len && data[stop + 1] === LF) {
+        // CRLF line end with no quote in the line.
+        starts[fields] = fieldStart;
+        ends[fields] = stop;
+        escaped[fields++] = 0;
+        pos = stop + 2;
+      } else {
+        // A quote, a lone CR or the end of the data: the full state machine, from the start.
+        fields = this.scanSlow(data, recordStart, final);
+        if (fields < 0) return recordStart;
+        pos = this.slowEnd;
+      }
+      if (fields > MAX_COLUMNS) throw tooManyColumns();
+      this.deliver(data, recordStart, pos, fields);
+    }
+    return pos;
+  }
+
+  private slowEnd = 0;
+
+  /** Checks and hands one record to the sink; returns false for a skipped blank line. */
+  private deliver(data: Uint8Array, recordStart: number, recordEnd: number, fields: number): boolean {
+    if (recordEnd - recordStart > MAX_RECORD_BYTES) throw recordTooLong(this.records + 1, data.subarray(recordStart, recordEnd));
+    // A blank line (one empty unquoted field) is not a record.
+    if (fields === 1 && this.starts[0] === this.ends[0] && data[recordStart] !== QUOTE) return false;
+    this.records++;
+    this.sink.record(data, this.starts, this.ends, this.escaped, fields);
+    return true;
+  }
+
+  /**
+   * The general state machine for one record starting at `pos` (quotes, CR line ends).
+   * Returns the field count and sets `slowEnd`, or -1 when the record is incomplete.
+   */
+  private scanSlow(data: Uint8Array, pos: number, final: boolean): number {
+    const len = data.length;
+    const special = this.special;
+    const delimiter = this.delimiter;
+    const starts = this.starts;
+    const ends = this.ends;
+    const escaped = this.escaped;
+    let fields = 0;
       for (;;) {
         if (fields >= MAX_COLUMNS) throw tooManyColumns();
         if (pos >= len) {
           // After a delimiter at the very end: an empty last field if the file ends here.
-          if (!final) return recordStart;
+          if (!final) return -1;
           starts[fields] = pos;
           ends[fields] = pos;
           escaped[fields++] = 0;
@@ -111,7 +184,7 @@ export class CsvScanner {
             break;
           }
           if (close === -1) {
-            if (!final) return recordStart;
+            if (!final) return -1;
             throw new ProcessingError(
               'unterminated_quote',
               `A quoted value that starts in row ${this.records + 1} is never closed: a closing double quote (") is missing. Please fix the quoting and upload again.`,
@@ -133,7 +206,7 @@ export class CsvScanner {
           escaped[fields++] = 0;
         }
         if (pos >= len) {
-          if (!final) return recordStart;
+          if (!final) return -1;
           break;
         }
         const b = data[pos];
@@ -145,13 +218,8 @@ export class CsvScanner {
         if (b === CR && pos < len && data[pos] === LF) pos++;
         break;
       }
-      if (pos - recordStart > MAX_RECORD_BYTES) throw recordTooLong(this.records + 1, data.subarray(recordStart, pos));
-      // A blank line (one empty unquoted field) is not a record.
-      if (fields === 1 && starts[0] === ends[0] && data[recordStart] !== QUOTE) continue;
-      this.records++;
-      this.sink.record(data, starts, ends, escaped, fields);
-    }
-    return pos;
+    this.slowEnd = pos;
+    return fields;
   }
 }
 

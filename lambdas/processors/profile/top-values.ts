@@ -1,12 +1,16 @@
 /**
  * Frequent values with counts, in fixed memory. Up to `capacity` distinct values it is an exact
- * counter (every distinct value has a slot); past that it becomes SpaceSaving (Metwally et al.):
- * a new value takes over the slot of the least counted one and inherits its count as error,
- * so any value occurring more than n / capacity times is guaranteed to be kept and every count
- * overestimates by at most `error` (<= n / capacity).
+ * counter; past that it is the Misra-Gries "frequent items" summary as DataSketches implements
+ * it: when the table is full, the median counter (estimated from a sample of counters) is
+ * subtracted from every counter, entries that drop to zero are purged, and the subtracted
+ * total (`offset`) bounds the error. Each true count lies in [counter, counter + offset], and
+ * any value occurring more than n / (capacity / 2) times is guaranteed to be held. Amortised
+ * O(1) per value: no heap, no per-value allocation.
  *
- * Values are identified by their 32-bit hash (no string per cell on the hot path); a label of at
- * most `LABEL_BYTES` bytes is copied from the input when a value takes a slot.
+ * Values are identified by their 32-bit hash (no string per cell on the hot path). Labels (the
+ * first `LABEL_BYTES` bytes of the value) are copied on insert while the summary is exact, and
+ * after the first purge only when a value is seen a second time, since most values that arrive
+ * then are purged before they recur.
  */
 export const LABEL_BYTES = 80;
 
@@ -14,32 +18,34 @@ export interface TopValue {
   readonly value: string;
   /** The label was cut at `LABEL_BYTES` bytes. */
   readonly truncated: boolean;
+  /** Upper estimate of the count (counter + offset). */
   readonly count: number;
-  /** Upper bound on how much `count` overestimates (0 while exact). */
+  /** `count` may exceed the true count by at most this (0 while exact). */
   readonly error: number;
 }
 
 const EMPTY = -1;
+const NO_LABEL = 255;
+const MEDIAN_SAMPLE = 64;
 
 export class TopValues {
   readonly capacity: number;
-  /** True once a value has been evicted: counts are then SpaceSaving estimates. */
+  /** True once a purge happened: counts are then bounded estimates. */
   evicted = false;
   size = 0;
+  /** Total subtracted from every counter by purges: the error bound. */
+  offset = 0;
   private readonly mask: number;
-  private readonly table: Int32Array;
+  private table: Int32Array;
   private readonly slotHash: Int32Array;
   private readonly slotCount: Float64Array;
-  private readonly slotError: Float64Array;
   private readonly labels: Uint8Array;
   private readonly labelLength: Uint8Array;
   private readonly labelCut: Uint8Array;
-  /** Min-heap of slots by count, built at the first eviction (not needed while exact). */
-  private heap: Int32Array | undefined;
-  private heapPos: Int32Array | undefined;
+  private readonly sample = new Float64Array(MEDIAN_SAMPLE);
 
   constructor(capacity: number) {
-    if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`capacity must be a positive integer, got ${capacity}`);
+    if (!Number.isInteger(capacity) || capacity < 2) throw new RangeError(`capacity must be an integer >= 2, got ${capacity}`);
     this.capacity = capacity;
     let tableSize = 2;
     while (tableSize < capacity * 2) tableSize *= 2;
@@ -47,13 +53,12 @@ export class TopValues {
     this.table = new Int32Array(tableSize).fill(EMPTY);
     this.slotHash = new Int32Array(capacity);
     this.slotCount = new Float64Array(capacity);
-    this.slotError = new Float64Array(capacity);
     this.labels = new Uint8Array(capacity * LABEL_BYTES);
     this.labelLength = new Uint8Array(capacity);
     this.labelCut = new Uint8Array(capacity);
   }
 
-  /** Hashes of the values held (for seeding a distinct-count sketch at the first eviction). */
+  /** Hashes of the values held (for seeding a distinct-count sketch before the first purge). */
   heldHashes(): Int32Array {
     return this.slotHash.subarray(0, this.size);
   }
@@ -67,95 +72,96 @@ export class TopValues {
       if (slot === EMPTY) break;
       if (this.slotHash[slot] === hash) {
         this.slotCount[slot]! += 1;
-        if (this.heap !== undefined) this.siftDown((this.heapPos as Int32Array)[slot] as number);
+        if (this.labelLength[slot] === NO_LABEL) this.setLabel(slot, buf, start, end);
         return;
       }
       i = (i + 1) & mask;
     }
-    if (this.size < this.capacity) {
-      const slot = this.size++;
-      table[i] = slot;
-      this.slotHash[slot] = hash;
-      this.slotCount[slot] = 1;
-      this.setLabel(slot, buf, start, end);
-      return;
+    if (this.size === this.capacity) {
+      this.purge();
+      i = hash & mask;
+      while (this.table[i] !== EMPTY) i = (i + 1) & mask;
     }
-    if (this.heap === undefined) this.buildHeap();
-    this.evicted = true;
-    const heap = this.heap as Int32Array;
-    const slot = heap[0] as number;
-    this.removeFromTable(this.slotHash[slot] as number);
-    const minCount = this.slotCount[slot] as number;
-    this.slotError[slot] = minCount;
-    this.slotCount[slot] = minCount + 1;
+    const slot = this.size++;
+    this.table[i] = slot;
     this.slotHash[slot] = hash;
-    this.setLabel(slot, buf, start, end);
-    // Re-probe: the backward-shift delete may have moved entries of this chain.
-    let j = hash & mask;
-    while (table[j] !== EMPTY) j = (j + 1) & mask;
-    table[j] = slot;
-    this.siftDown(0);
+    this.slotCount[slot] = 1;
+    if (this.evicted) this.labelLength[slot] = NO_LABEL;
+    else this.setLabel(slot, buf, start, end);
   }
 
-  /** Combine another summary into this one (SpaceSaving merge: counts add, errors add). */
+  /** Combines another summary into this one: counters and offsets add, then purge to fit. */
   merge(other: TopValues): void {
-    const combined = new Map<number, { count: number; error: number; label: Uint8Array; cut: boolean }>();
-    const minOf = (t: TopValues): number => (t.evicted && t.size > 0 ? Math.min(...t.slotCount.subarray(0, t.size)) : 0);
-    const minA = minOf(this);
-    const minB = minOf(other);
-    const collect = (t: TopValues, otherMin: number, first: boolean): void => {
+    const entries = new Map<number, { count: number; label: Uint8Array | undefined; cut: boolean }>();
+    for (const t of [this, other] as const) {
       for (let s = 0; s < t.size; s++) {
         const h = t.slotHash[s] as number;
-        const entry = combined.get(h);
-        const label = t.labels.slice(s * LABEL_BYTES, s * LABEL_BYTES + (t.labelLength[s] as number));
-        if (entry === undefined) {
-          // Absent from the other summary: it may have occurred there up to that summary's min.
-          combined.set(h, { count: (t.slotCount[s] as number) + otherMin, error: (t.slotError[s] as number) + otherMin, label, cut: t.labelCut[s] === 1 });
-        } else {
-          entry.count += (t.slotCount[s] as number) - (first ? 0 : otherMin);
-          entry.error += (t.slotError[s] as number) - (first ? 0 : otherMin);
+        const len = t.labelLength[s] as number;
+        const label = len === NO_LABEL ? undefined : t.labels.slice(s * LABEL_BYTES, s * LABEL_BYTES + len);
+        const entry = entries.get(h);
+        if (entry === undefined) entries.set(h, { count: t.slotCount[s] as number, label, cut: t.labelCut[s] === 1 });
+        else {
+          entry.count += t.slotCount[s] as number;
+          entry.label ??= label;
         }
       }
-    };
-    collect(this, minB, true);
-    collect(other, minA, false);
-    const entries = [...combined.entries()].sort((a, b) => b[1].count - a[1].count);
-    const evicted = this.evicted || other.evicted || entries.length > this.capacity;
+    }
+    const sorted = [...entries.entries()].sort((a, b) => b[1].count - a[1].count);
+    let offset = this.offset + other.offset;
+    let evicted = this.evicted || other.evicted;
+    if (sorted.length > this.capacity) {
+      // Subtract the largest dropped counter from the kept ones, as a purge would.
+      const dropped = (sorted[this.capacity] as [number, { count: number }])[1].count;
+      offset += dropped;
+      evicted = true;
+      for (const [, e] of sorted) e.count -= dropped;
+    }
     this.table.fill(EMPTY);
     this.size = 0;
-    this.heap = undefined;
-    this.heapPos = undefined;
-    for (const [h, e] of entries.slice(0, this.capacity)) {
+    for (const [h, e] of sorted.slice(0, this.capacity)) {
+      if (e.count <= 0) continue;
       const slot = this.size++;
       this.slotHash[slot] = h;
       this.slotCount[slot] = e.count;
-      this.slotError[slot] = e.error;
-      this.labels.set(e.label, slot * LABEL_BYTES);
-      this.labelLength[slot] = e.label.length;
-      this.labelCut[slot] = e.cut ? 1 : 0;
+      if (e.label === undefined) this.labelLength[slot] = NO_LABEL;
+      else {
+        this.labels.set(e.label, slot * LABEL_BYTES);
+        this.labelLength[slot] = e.label.length;
+        this.labelCut[slot] = e.cut ? 1 : 0;
+      }
       let j = h & this.mask;
       while (this.table[j] !== EMPTY) j = (j + 1) & this.mask;
       this.table[j] = slot;
     }
+    this.offset = offset;
     this.evicted = evicted;
-    if (evicted) this.buildHeap();
   }
 
-  /** The `limit` most frequent values, most frequent first (ties by label for stable output). */
+  /**
+   * The `limit` most frequent values, most frequent first. Once estimates, only values whose
+   * guaranteed count (counter) is at least the error bound are listed: the rest are noise.
+   */
   top(limit: number): TopValue[] {
     const decoder = new TextDecoder();
     const out: TopValue[] = [];
     for (let s = 0; s < this.size; s++) {
+      const len = this.labelLength[s] as number;
+      const counter = this.slotCount[s] as number;
+      if (len === NO_LABEL || (this.evicted && counter < this.offset)) continue;
       const at = s * LABEL_BYTES;
-      out.push({
-        value: decoder.decode(this.labels.subarray(at, at + (this.labelLength[s] as number))),
-        truncated: this.labelCut[s] === 1,
-        count: this.slotCount[s] as number,
-        error: this.slotError[s] as number,
-      });
+      out.push({ value: decoder.decode(this.labels.subarray(at, at + len)), truncated: this.labelCut[s] === 1, count: counter + this.offset, error: this.offset });
     }
     out.sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0));
     return out.slice(0, limit);
+  }
+
+  /** Estimated count of one value (by hash): counter + offset, or offset if not held. */
+  estimate(hash: number): number {
+    for (let i = hash & this.mask; this.table[i] !== EMPTY; i = (i + 1) & this.mask) {
+      const slot = this.table[i] as number;
+      if (this.slotHash[slot] === hash) return (this.slotCount[slot] as number) + this.offset;
+    }
+    return this.offset;
   }
 
   private setLabel(slot: number, buf: Uint8Array, start: number, end: number): void {
@@ -174,59 +180,35 @@ export class TopValues {
     this.labelCut[slot] = cut;
   }
 
-  /** Linear-probing delete with backward shift, so lookups never need tombstones. */
-  private removeFromTable(hash: number): void {
-    const table = this.table;
-    const mask = this.mask;
-    let i = hash & mask;
-    while (this.slotHash[table[i] as number] !== hash) i = (i + 1) & mask;
-    let j = i;
-    for (;;) {
-      j = (j + 1) & mask;
-      const slot = table[j] as number;
-      if (slot === EMPTY) break;
-      const home = (this.slotHash[slot] as number) & mask;
-      // Move the entry back if its home is not cyclically within (i, j].
-      const between = i <= j ? home > i && home <= j : home > i || home <= j;
-      if (!between) {
-        table[i] = slot;
-        i = j;
-      }
-    }
-    table[i] = EMPTY;
-  }
-
-  private buildHeap(): void {
-    const heap = new Int32Array(this.capacity);
-    const pos = new Int32Array(this.capacity);
-    for (let s = 0; s < this.size; s++) {
-      heap[s] = s;
-      pos[s] = s;
-    }
-    this.heap = heap;
-    this.heapPos = pos;
-    for (let i = (this.size >> 1) - 1; i >= 0; i--) this.siftDown(i);
-  }
-
-  private siftDown(i: number): void {
-    const heap = this.heap as Int32Array;
-    const pos = this.heapPos as Int32Array;
-    const counts = this.slotCount;
+  /** Subtracts the (sampled) median counter from all counters and drops those left at zero. */
+  private purge(): void {
+    this.evicted = true;
     const n = this.size;
-    const slot = heap[i] as number;
-    const count = counts[slot] as number;
-    for (;;) {
-      let child = 2 * i + 1;
-      if (child >= n) break;
-      const right = child + 1;
-      if (right < n && (counts[heap[right] as number] as number) < (counts[heap[child] as number] as number)) child = right;
-      const childSlot = heap[child] as number;
-      if ((counts[childSlot] as number) >= count) break;
-      heap[i] = childSlot;
-      pos[childSlot] = i;
-      i = child;
+    const counts = this.slotCount;
+    const sample = this.sample;
+    const step = n / MEDIAN_SAMPLE;
+    for (let j = 0; j < MEDIAN_SAMPLE; j++) sample[j] = counts[Math.floor(j * step)] as number;
+    sample.sort();
+    const threshold = Math.max(1, sample[MEDIAN_SAMPLE >> 1] as number);
+    this.offset += threshold;
+    this.table.fill(EMPTY);
+    let kept = 0;
+    const mask = this.mask;
+    for (let s = 0; s < n; s++) {
+      const c = (counts[s] as number) - threshold;
+      if (c <= 0) continue;
+      if (kept !== s) {
+        this.slotHash[kept] = this.slotHash[s] as number;
+        this.labelLength[kept] = this.labelLength[s] as number;
+        this.labelCut[kept] = this.labelCut[s] as number;
+        if (this.labelLength[s] !== NO_LABEL) this.labels.copyWithin(kept * LABEL_BYTES, s * LABEL_BYTES, s * LABEL_BYTES + (this.labelLength[s] as number));
+      }
+      counts[kept] = c;
+      let i = (this.slotHash[kept] as number) & mask;
+      while (this.table[i] !== EMPTY) i = (i + 1) & mask;
+      this.table[i] = kept;
+      kept++;
     }
-    heap[i] = slot;
-    pos[slot] = i;
+    this.size = kept;
   }
 }
