@@ -155,6 +155,6 @@ export async function orderForCheckoutSession(sessionId: string): Promise<string
 }
 
 /** 202 whatever the address (no account enumeration); 400 malformed, 429 too many. */
-export async function requestLookup(email: string): Promise<void> {
-  await request('POST', '/api/orders/lookup', { email });
+export async function requestLookup(email: string, lang: Lang): Promise<void> {
+  await request('POST', '/api/orders/lookup', { email, lang });
 }

@@ -106,7 +106,7 @@ export const en = {
   'order.again': 'Upload another file',
 
   'lookup.title': 'Lost your link?',
-  'lookup.lead': 'Enter the email address you used. We will email you links to your orders.',
+  'lookup.lead': 'Enter the email address you used. We will email you links to your orders, with fresh download links for paid ones.',
   'lookup.submit': 'Email me my links',
   'lookup.sent': 'If we have orders for {email}, we have emailed links to them. Check your inbox and spam folder.',
   'lookup.tooMany': 'Too many requests. Please wait a few minutes and try again.',
@@ -116,7 +116,7 @@ export const en = {
   'link.expired': 'This download link has expired.',
   'link.revoked': 'This download link was cancelled because the payment was refunded or disputed.',
   'link.unknown': 'We do not recognise this download link. Check that you copied the whole link from the email.',
-  'link.help': 'Need your order page again? We can email you links to all your orders.',
+  'link.help': 'Need the file again? Enter your email address and we will send you links to your orders, with fresh download links for paid ones.',
   'link.lookup': 'Email me my order links',
 
   'unit.hours': '{n} hours',
@@ -229,7 +229,7 @@ export const ja: Record<MessageKey, string> = {
   'order.again': '別のファイルをアップロード',
 
   'lookup.title': 'リンクをなくしましたか？',
-  'lookup.lead': 'ご利用のメールアドレスを入力してください。注文へのリンクをメールでお送りします。',
+  'lookup.lead': 'ご利用のメールアドレスを入力してください。注文へのリンクと、お支払い済みの注文には新しいダウンロードリンクをメールでお送りします。',
   'lookup.submit': 'リンクをメールで受け取る',
   'lookup.sent': '{email} の注文がある場合、リンクをメールで送信しました。受信トレイと迷惑メールフォルダをご確認ください。',
   'lookup.tooMany': 'リクエストが多すぎます。数分待ってからもう一度お試しください。',
@@ -239,7 +239,7 @@ export const ja: Record<MessageKey, string> = {
   'link.expired': 'このダウンロードリンクは有効期限が切れました。',
   'link.revoked': 'お支払いが返金または異議申し立てされたため、このダウンロードリンクは無効になりました。',
   'link.unknown': 'このダウンロードリンクは認識できません。メールのリンクを最後までコピーしたか確認してください。',
-  'link.help': '注文ページが必要ですか？すべての注文へのリンクをメールでお送りできます。',
+  'link.help': 'もう一度ファイルが必要ですか？メールアドレスを入力すると、注文へのリンクと、お支払い済みの注文には新しいダウンロードリンクをお送りします。',
   'link.lookup': '注文リンクをメールで受け取る',
 
   'unit.hours': '{n} 時間',

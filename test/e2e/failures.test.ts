@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { assertStrictCsp, hasChromium, launchBrowser, openPage, screenshots, seriousA11yViolations, type OpenedPage } from './support/browser';
-import { letStripeRedirectToSite, payOnStripePage, startSite, TEST_CARDS, type Site } from './support/site';
+import { payOnStripePage, startSite, TEST_CARDS, type Site } from './support/site';
 
 const LIMIT = 200_000;
 const smallCsv = 'city,population\nOsaka,2691000\nLyon,522250\nPorto,231800\n';
@@ -155,8 +155,7 @@ describe.skipIf(!hasChromium)('failures the customer can meet', () => {
 
   it('keeps the order payable after a declined card', async () => {
     // Prepare
-    const { context, page } = await freshPage();
-    await letStripeRedirectToSite(context, site.cloud.urls.stripe, site.url);
+    const { page } = await freshPage();
     await fillForm(page, { name: 'cities.csv', buffer: Buffer.from(smallCsv) });
     await page.waitForURL(/\/order\.html\?id=/);
     const orderUrl = page.url();

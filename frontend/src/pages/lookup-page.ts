@@ -5,7 +5,7 @@
 import '../styles.css';
 import { ApiError, requestLookup } from '../api';
 import { byId, describeError, show, startPage } from '../chrome';
-import { onLangChange, t } from '../i18n';
+import { lang, onLangChange, t } from '../i18n';
 
 startPage();
 
@@ -43,7 +43,7 @@ form.addEventListener('submit', (event) => {
   }
   fieldError(undefined);
   submit.disabled = true;
-  requestLookup(email).then(
+  requestLookup(email, lang()).then(
     () => {
       sentTo = email;
       renderSent();

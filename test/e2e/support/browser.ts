@@ -52,7 +52,8 @@ export async function openPage(browser: Browser, siteUrl: string, options: { loc
   page.on('console', (message) => {
     // Chromium reports every CSP block as a console error naming the policy.
     if (/Content Security Policy/i.test(message.text())) {
-      watch.cspViolations.push(`${message.location().url}: ${message.text()}`);
+      // The message's own location is often empty for blocked inline code: name the page.
+      watch.cspViolations.push(`${page.url()}: ${message.text()}`);
     }
   });
   page.on('pageerror', (error) => {

@@ -6,7 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { startLocalCloud, type LocalCloud } from '../../../local/cloud';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -96,32 +96,4 @@ export async function payOnStripePage(page: Page, email: string, card: string): 
   if ((await emailInput.getAttribute('readonly')) === null) await emailInput.fill(email);
   await form.locator('input[name="card_number"]').fill(card);
   await form.locator('button[type="submit"]').click();
-}
-
-/**
- * Chromium applies the form page's `form-action` to the redirect that follows the POST. If the
- * Stripe stand-in's hosted page allows only 'self', its redirect back to our order page is
- * blocked (real Stripe redirects from script, not from a form). Until the stand-in allows the
- * site's origin, widen that one directive on the stand-in's pages only; our own pages keep
- * exactly the CSP the gateway sends. Returns whether a rewrite happened (for the log).
- */
-export async function letStripeRedirectToSite(context: BrowserContext, stripeUrl: string, siteUrl: string): Promise<{ rewrites: number }> {
-  const counter = { rewrites: 0 };
-  const site = new URL(siteUrl).origin;
-  await context.route(`${stripeUrl}/**`, async (route) => {
-    const request = route.request();
-    if (request.method() !== 'GET' || request.resourceType() !== 'document') {
-      await route.fallback();
-      return;
-    }
-    const response = await route.fetch({ maxRedirects: 0 });
-    const headers = response.headers();
-    const csp = headers['content-security-policy'];
-    if (csp && /form-action 'self'(?=;|$)/.test(csp) && !csp.includes(site)) {
-      headers['content-security-policy'] = csp.replace(/form-action 'self'(?=;|$)/, `form-action 'self' ${site}`);
-      counter.rewrites += 1;
-    }
-    await route.fulfill({ response, headers });
-  });
-  return counter;
 }
