@@ -15,6 +15,7 @@ if (file === undefined) {
 }
 const bytes = statSync(file).size;
 const started = performance.now();
+const cpuStart = process.cpuUsage();
 const result = await profileProcessor.process({
   body: createReadStream(file, { highWaterMark: 256 * 1024 }),
   fileName: basename(file),
@@ -28,6 +29,10 @@ const html = result.artifacts.find((a) => a.name === 'report.html');
 process.stdout.write(
   JSON.stringify({
     seconds,
+    cpuSeconds: (() => {
+      const used = process.cpuUsage(cpuStart);
+      return (used.user + used.system) / 1e6;
+    })(),
     bytes,
     rows: report.file.rows,
     maxRssMb: process.resourceUsage().maxRSS / 1024,

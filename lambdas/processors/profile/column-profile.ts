@@ -1,4 +1,4 @@
-import { FNV_OFFSET, FNV_PRIME, mix32 } from './hashing';
+import { FNV_OFFSET, FNV_PRIME, hashNumber, mix32 } from './hashing';
 import { HyperLogLog } from './hyperloglog';
 import { KllSketch } from './kll-sketch';
 import { RunningStats } from './running-stats';
@@ -15,7 +15,7 @@ export interface SketchSizes {
 
 export function sketchSizesFor(columns: number): SketchSizes {
   // Keeps the sum over all columns to a few tens of MB, so peak RSS stays bounded up to 10,000 columns.
-  if (columns <= 256) return { topCapacity: 1024, hllPrecision: 14, kllK: 400 };
+  if (columns <= 256) return { topCapacity: 1024, hllPrecision: 15, kllK: 400 };
   if (columns <= 1024) return { topCapacity: 256, hllPrecision: 12, kllK: 200 };
   return { topCapacity: 32, hllPrecision: 10, kllK: 64 };
 }
@@ -65,35 +65,33 @@ export class ColumnProfile {
       this.missing++;
       return MISSING_HASH;
     }
-    this.kinds[kind]! += 1;
+    const seen = ((this.kinds[kind] as number) += 1);
+    if (seen <= SAMPLES_PER_KIND) this.addSample(kind, buf, start, end);
+    let h: number;
+    let chars = end - start;
     if (kind === ValueKind.Integer || kind === ValueKind.Decimal) {
       const v = parsed.value;
+      h = hashNumber(v);
       this.numeric.add(v);
       (this.numericSketch ??= new KllSketch(this.sizes.kllK)).update(v);
     } else if (kind === ValueKind.Date || kind === ValueKind.DateTime) {
       const v = parsed.value;
+      // Dates and date-times at the same instant are distinct spellings: keep the kind in the hash.
+      h = hashNumber(v) ^ kind;
       this.temporal.add(v);
       (this.temporalSketch ??= new KllSketch(this.sizes.kllK)).update(v);
-    } else if (kind === ValueKind.Boolean) {
-      this.booleanTrue += parsed.value;
-    }
-    if ((this.samples[kind] as string[]).length < SAMPLES_PER_KIND) this.addSample(kind, buf, start, end);
-
-    let h = FNV_OFFSET;
-    let chars = end - start;
-    if (kind === ValueKind.String) {
+    } else {
+      if (kind === ValueKind.Boolean) this.booleanTrue += parsed.value;
       // One pass over the bytes: hash and character count (UTF-8 continuation bytes are 10xxxxxx).
+      let f = FNV_OFFSET;
       chars = 0;
       for (let i = start; i < end; i++) {
         const b = buf[i] as number;
-        h = Math.imul(h ^ b, FNV_PRIME);
+        f = Math.imul(f ^ b, FNV_PRIME);
         if ((b & 0xc0) !== 0x80) chars++;
       }
-    } else {
-      // Numbers, dates and booleans are ASCII: one byte per character.
-      for (let i = start; i < end; i++) h = Math.imul(h ^ (buf[i] as number), FNV_PRIME);
+      h = mix32(f);
     }
-    h = mix32(h);
     if (chars < this.minLength) this.minLength = chars;
     if (chars > this.maxLength) this.maxLength = chars;
 

@@ -53,7 +53,8 @@ export async function* validatedText(body: AsyncIterable<Uint8Array>, maxBytes: 
     if (ascii && !isAscii(whole)) ascii = false;
     if (!ascii && !isUtf8(whole)) throw invalidUtf8(offset);
     tail = cut < toCheck.length ? toCheck.slice(cut) : undefined;
-    if (chunk.length > 0) yield chunk;
+    // Plain Uint8Array views (not Buffer): the scanner's hot loops then see one array type.
+    if (chunk.length > 0) yield new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length);
   }
   if (tail !== undefined) throw invalidUtf8(facts.bytes - tail.length);
   facts.encoding = bom ? 'utf-8 (with BOM)' : ascii ? 'ascii' : 'utf-8';
