@@ -50,7 +50,9 @@ export class StripeEngine {
     readonly store: StripeStore,
     private readonly opts: EngineOptions,
   ) {
-    this.delivery = new WebhookDelivery({ ...opts.delivery, log: opts.log, onDelivered: () => this.changed() });
+    // A delivered webhook only lowers `pending_webhooks`: not worth a write of its own; it is
+    // saved with the next change or on close.
+    this.delivery = new WebhookDelivery({ ...opts.delivery, log: opts.log, onDelivered: () => undefined });
     // Work owed from before a restart (settlements, disputes) is picked up again.
     for (const [pi, plan] of Object.entries(store.data.pendingSettlements)) this.scheduleSettlement(pi, plan.dueAt);
     for (const [ch, dueAt] of Object.entries(store.data.pendingDisputes)) this.scheduleDispute(ch, dueAt);

@@ -134,7 +134,7 @@ export async function startStripeStandIn(opts: StripeStandInOptions = {}): Promi
         // Keys are scoped to the API key, as on Stripe; the fingerprint catches reuse with other params.
         const slot = createHash('sha256').update(`${apiKey}\n${idempotencyKey}`).digest('hex');
         const fingerprint = createHash('sha256').update(`${method} ${url.pathname}\n${body}`).digest('hex');
-        const saved = store.data.idempotency[slot];
+        const saved = store.idempotentResponse(slot);
         if (saved) {
           if (saved.fingerprint !== fingerprint) {
             throw new StripeApiError(
@@ -155,10 +155,7 @@ export async function startStripeStandIn(opts: StripeStandInOptions = {}): Promi
           } finally {
             inProgress.delete(slot);
           }
-          if (outcome.status < 500) {
-            store.data.idempotency[slot] = { ...outcome, fingerprint, createdAt: Date.now() };
-            store.save();
-          }
+          if (outcome.status < 500) store.rememberResponse(slot, idempotencyKey, { ...outcome, fingerprint, createdAt: Date.now() });
         }
       } else {
         outcome = await run();
@@ -198,6 +195,7 @@ export async function startStripeStandIn(opts: StripeStandInOptions = {}): Promi
         server.close(() => resolve());
         server.closeAllConnections();
       });
+      store.flush();
     },
   };
 }
@@ -207,7 +205,7 @@ function rebaseHostedUrls(store: StripeStore, baseUrl: string): void {
   for (const session of Object.values(store.data.checkoutSessions)) {
     if (session.url !== null) session.url = `${baseUrl}/c/pay/${session.id}`;
   }
-  store.save();
+  store.flush();
 }
 
 function headerValue(req: IncomingMessage, name: string): string | undefined {

@@ -70,17 +70,53 @@ export function emptyStoreData(): StoreData {
 
 const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
 
+/**
+ * stripe-node puts a fresh `stripe-node-retry-<uuid>` key on every POST so that its own network
+ * retries (seconds apart) are safe. Those are kept in memory only: persisting one per request
+ * would grow the data file with every call. Keys the caller chose (e.g. derived from a session
+ * id, to refund once) are persisted and survive a restart.
+ */
+function isSdkRetryKey(key: string): boolean {
+  return key.startsWith('stripe-node-retry-');
+}
+
 export class StripeStore {
   readonly data: StoreData;
+  private readonly ephemeralIdempotency = new Map<string, IdempotentResponse>();
+  private pending: NodeJS.Immediate | undefined;
 
   constructor(private readonly file?: string) {
     this.data = file ? loadFile(file) : emptyStoreData();
   }
 
-  /** Write to a temporary file and rename it over the old one: a crash never leaves half a file. */
+  idempotentResponse(slot: string): IdempotentResponse | undefined {
+    return this.data.idempotency[slot] ?? this.ephemeralIdempotency.get(slot);
+  }
+
+  rememberResponse(slot: string, key: string, response: IdempotentResponse): void {
+    if (isSdkRetryKey(key)) {
+      this.ephemeralIdempotency.set(slot, response);
+    } else {
+      this.data.idempotency[slot] = response;
+      this.save();
+    }
+  }
+
+  /**
+   * Schedules a write at the end of this turn of the event loop, so the several changes one
+   * request makes (session, payment intent, charge, events) cost one write, not one each.
+   */
   save(): void {
-    if (!this.file) return;
+    if (!this.file || this.pending) return;
+    this.pending = setImmediate(() => this.flush());
+  }
+
+  /** Writes now: to a temporary file renamed over the old one, so a crash never leaves half a file. */
+  flush(): void {
+    if (this.pending) clearImmediate(this.pending);
+    this.pending = undefined;
     this.pruneIdempotency();
+    if (!this.file) return;
     mkdirSync(dirname(this.file), { recursive: true });
     const tmp = `${this.file}.${process.pid}.tmp`;
     writeFileSync(tmp, JSON.stringify(this.data));
@@ -91,6 +127,9 @@ export class StripeStore {
     const cutoff = Date.now() - IDEMPOTENCY_TTL_MS;
     for (const [key, entry] of Object.entries(this.data.idempotency)) {
       if (entry.createdAt < cutoff) delete this.data.idempotency[key];
+    }
+    for (const [key, entry] of this.ephemeralIdempotency) {
+      if (entry.createdAt < cutoff) this.ephemeralIdempotency.delete(key);
     }
   }
 }

@@ -314,13 +314,16 @@ describe('local Stripe stand-in (payment link flow, real SDK)', () => {
     const file = join(dir, 'restart.json');
     const first = await startStripeStandIn({ port: 0, dataFile: file });
     const client = new Stripe('sk_test_restart', { host: '127.0.0.1', port: first.port, protocol: 'http' });
-    const kept = await client.products.create({ name: 'Kept' });
+    const kept = await client.products.create({ name: 'Kept' }, { idempotencyKey: 'kept-once' });
     await first.close();
 
     const second = await startStripeStandIn({ port: 0, dataFile: file });
     try {
       const again = new Stripe('sk_test_restart', { host: '127.0.0.1', port: second.port, protocol: 'http' });
       expect((await again.products.retrieve(kept.id)).name).toBe('Kept');
+      // A key the caller chose still replays after the restart: no second product.
+      expect((await again.products.create({ name: 'Kept' }, { idempotencyKey: 'kept-once' })).id).toBe(kept.id);
+      expect((await again.products.list({ limit: 100 })).data).toHaveLength(1);
     } finally {
       await second.close();
     }
