@@ -129,6 +129,55 @@ describe.skipIf(!hasChromium)('failures the customer can meet', () => {
     await assertCleanPage();
   });
 
+  it('says the upload window expired instead of sending into a refused POST', async () => {
+    // Prepare: the API's answer as it would look after a long pause (the servers cannot be
+    // made to wait 30 minutes, so only the timestamp is rewritten)
+    const { page } = await freshPage();
+    const s3Posts: string[] = [];
+    page.on('request', (request) => {
+      if (request.url().startsWith(site.cloud.urls.s3)) s3Posts.push(request.url());
+    });
+    await page.route(`${site.url}/api/orders`, async (route) => {
+      const response = await route.fetch();
+      const body = (await response.json()) as Record<string, unknown>;
+      await route.fulfill({ response, json: { ...body, uploadExpiresAt: new Date(Date.now() - 1000).toISOString() } });
+    });
+
+    // Act
+    await fillForm(page, { name: 'cities.csv', buffer: Buffer.from(smallCsv) });
+
+    // Assess: nothing sent, only "Start again" offered, and it brings the form back
+    const error = page.locator('#upload-error');
+    await expect.poll(() => error.textContent()).toBe('This upload window has expired. Please start again.');
+    expect(s3Posts).toEqual([]);
+    expect(await page.locator('#upload-retry').isVisible()).toBe(false);
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('upload-restart');
+    await page.getByRole('button', { name: 'Start again' }).click();
+    expect(await page.getByLabel('Your email').isVisible()).toBe(true);
+    await assertCleanPage();
+  });
+
+  it('reports a storage refusal with its status and lets the customer retry', async () => {
+    // Prepare: S3 says no once (the local S3 enforces no policy, so the refusal is staged)
+    const { page } = await freshPage();
+    let refusals = 0;
+    await page.route(`${site.cloud.urls.s3}/**`, async (route) => {
+      if (refusals > 0) return route.fallback();
+      refusals += 1;
+      return route.fulfill({ status: 400, contentType: 'application/xml', body: '<Error><Code>EntityTooLarge</Code></Error>' });
+    });
+
+    // Act
+    await fillForm(page, { name: 'cities.csv', buffer: Buffer.from(smallCsv) });
+
+    // Assess
+    const error = page.locator('#upload-error');
+    await expect.poll(() => error.textContent()).toBe('The storage service refused the file (status 400). Try again, or start again.');
+    await page.getByRole('button', { name: 'Try again' }).click();
+    await page.waitForURL(/\/order\.html\?id=/);
+    await assertCleanPage();
+  });
+
   it('cancels an upload in flight, then sends it on retry', async () => {
     // Prepare: a slow line, so there is time to cancel
     const { context, page } = await freshPage();
