@@ -17,7 +17,7 @@ import Stripe from 'stripe';
 import type { RuntimeConfig } from '../lambdas/config';
 import { LocalEventBus, type ObjectCreatedEvent } from './event-bus';
 import { startGateway, type Gateway } from './gateway';
-import { startStripeStandIn, type StripeStandIn } from './stripe/server';
+import { startStripeStandIn, type StripeStandIn, type StripeStandInOptions } from './stripe/server';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -40,6 +40,10 @@ export interface LocalCloudOptions {
   /** Wipe dataDir first. */
   reset?: boolean;
   config?: ConfigOverrides;
+  /** Knobs of the Stripe stand-in (retry backoff, settle and dispute delays) for tests. */
+  stripe?: Pick<StripeStandInOptions, 'webhookRetryBaseMs' | 'webhookMaxAttempts' | 'settleAfterMs' | 'disputeAfterMs'>;
+  /** How often the reconciliation sweeper runs (scheduled in AWS); 0 = never (tests call it). Default 60. */
+  sweepIntervalSeconds?: number;
   /** Directory of the built frontend; defaults to frontend/dist. */
   staticDir?: string;
   log?: (line: string) => void;
@@ -59,6 +63,8 @@ export interface LocalCloud {
   readonly webhookSecret: string;
   /** Resolves when every process job started so far has finished. */
   idle(): Promise<void>;
+  /** Run the sweeper now, as its schedule would. */
+  sweep(): Promise<unknown>;
   stop(): Promise<void>;
 }
 
@@ -130,6 +136,7 @@ export async function startLocalCloud(opts: LocalCloudOptions): Promise<LocalClo
       host: '127.0.0.1',
       dataFile: path.join(dataDir, 'stripe.json'),
       ...(process.env.STRIPE_WEBHOOK_SECRET ? { webhookSecret: process.env.STRIPE_WEBHOOK_SECRET } : {}),
+      ...opts.stripe,
       log,
     });
     stops.push(() => stripeStandIn.close());
@@ -197,6 +204,16 @@ export async function startLocalCloud(opts: LocalCloudOptions): Promise<LocalClo
     // Let running jobs finish before the stores go away.
     stops.push(() => bus.idle());
 
+    const sweep = async () => (await import('../lambdas/handlers/sweeper')).handler();
+    const interval = opts.sweepIntervalSeconds ?? 60;
+    if (interval > 0) {
+      const timer = setInterval(() => {
+        sweep().catch((error: unknown) => log(`sweeper error: ${error instanceof Error ? error.message : String(error)}`));
+      }, interval * 1000);
+      timer.unref();
+      stops.push(async () => clearInterval(timer));
+    }
+
     return {
       urls: {
         site: gateway.url,
@@ -209,6 +226,7 @@ export async function startLocalCloud(opts: LocalCloudOptions): Promise<LocalClo
       config,
       webhookSecret: stripeSetup.webhookSecret,
       idle: () => bus.idle(),
+      sweep,
       stop,
     };
   } catch (error) {

@@ -6,17 +6,21 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { startLocalCloud, type ConfigOverrides, type LocalCloud } from '../../local/cloud';
+import { startLocalCloud, type ConfigOverrides, type LocalCloud, type LocalCloudOptions } from '../../local/cloud';
 
 export interface TestCloud extends LocalCloud {
   api(pathname: string, init?: RequestInit): Promise<Response>;
 }
 
-export async function startTestCloud(config?: ConfigOverrides): Promise<TestCloud> {
+export async function startTestCloud(config?: ConfigOverrides, stripe?: LocalCloudOptions['stripe']): Promise<TestCloud> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'uplock-test-'));
   const cloud = await startLocalCloud({
     dataDir,
     ports: { gateway: 0, dynamodb: 0, s3: 0, ses: 0, stripe: 0 },
+    // Tests run the sweeper themselves, when they mean to.
+    sweepIntervalSeconds: 0,
+    // Fast webhook retries; delayed payments and disputes settle only when a test says so.
+    stripe: { webhookRetryBaseMs: 50, settleAfterMs: 3_600_000, disputeAfterMs: 3_600_000, ...stripe },
     ...(config ? { config } : {}),
     log: (line) => {
       if (process.env.UPLOCK_TEST_LOG) console.error(line);
@@ -53,7 +57,7 @@ export async function createOrderOk(cloud: TestCloud, email: string, fileName: s
 export async function uploadFile(order: CreatedOrder, fileName: string, content: string | Uint8Array): Promise<Response> {
   const form = new FormData();
   for (const [key, value] of Object.entries(order.upload.fields)) form.append(key, value);
-  form.append('file', new Blob([content]), fileName);
+  form.append('file', new Blob([typeof content === 'string' ? content : new Uint8Array(content)]), fileName);
   return fetch(order.upload.url, { method: 'POST', body: form });
 }
 
