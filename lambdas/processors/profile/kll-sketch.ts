@@ -3,7 +3,8 @@
  * reference implementation. Level h holds items of weight 2^h; when the sketch is full the
  * lowest over-capacity level is sorted and every other item (random offset) is promoted.
  * Memory is O(k) whatever the stream length; with k = 400 the normalised rank error stays well
- * under 1 % (DataSketches quotes ~0.8 % at 99 % confidence for k = 400). Exact while n is small.
+ * under 1 % (DataSketches quotes ~0.8 % at 99 % confidence for k = 400). Exact up to
+ * EXACT_LIMIT items.
  * Mergeable: concatenating levels and compacting gives a sketch of the union.
  *
  * Speed: sorting is the cost of a compaction, so the lowest levels are replaced by a sampler,
@@ -16,6 +17,8 @@ const CAPACITY_DECAY = 2 / 3;
 /** DataSketches' minimum level width: tiny levels would compact (and sort) too often. */
 const MIN_WIDTH = 32;
 const SAMPLER_START = 1 << 15;
+/** Up to this many items nothing is compacted, so quantiles of small columns are exact. */
+const EXACT_LIMIT = 4096;
 
 export class KllSketch {
   readonly k: number;
@@ -61,7 +64,7 @@ export class KllSketch {
     this.total++;
     if (this.blockSize === 1) {
       (this.levels[0] as number[]).push(x);
-      if (++this.size >= this.maxSize) this.compress();
+      if (++this.size >= this.maxSize && (this.levels.length > 1 || this.size >= EXACT_LIMIT)) this.compress();
       if (this.total >= SAMPLER_START) this.raiseSampler();
       return;
     }
