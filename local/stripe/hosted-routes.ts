@@ -6,7 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { StripeEngine } from './engine.js';
 import { renderPaymentPage, escapeHtml, type PaymentPageView } from './hosted-page.js';
 import { readBody, redirect, sendHtml } from './http-util.js';
-import { describeLineItems } from './line-items.js';
+import { describeLineItems, totalAmount } from './line-items.js';
 import { makeCheckoutSession, type CheckoutSession, type LineItemSpec } from './objects.js';
 import { identifyTestPaymentMethod, isRefusal } from './test-payment-methods.js';
 
@@ -31,20 +31,15 @@ function redirectOrigin(template: string | null): string[] {
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
-interface Sale {
-  specs: LineItemSpec[];
-  view: Omit<PaymentPageView, 'email' | 'clientReferenceId' | 'error' | 'prefilledEmail'>;
-}
-
-function saleFor(engine: StripeEngine, specs: LineItemSpec[]): Omit<Sale['view'], 'cancelUrl' | 'closedMessage'> {
+/** What the page shows about the sale: one item as "quantity × unit", several as one total. */
+function saleFor(engine: StripeEngine, specs: LineItemSpec[]): Pick<PaymentPageView, 'productName' | 'amount' | 'quantity' | 'currency'> {
   const first = specs[0];
   const price = first ? engine.data.prices[first.price] : undefined;
-  const only = specs.length === 1 && first && price;
-  const amount = specs.reduce((sum, s) => sum + (engine.data.prices[s.price]?.unit_amount ?? 0) * s.quantity, 0);
+  const single = specs.length === 1 && first && price;
   return {
     productName: describeLineItems(engine, specs),
-    amount: only ? price.unit_amount : amount,
-    quantity: only ? first.quantity : 1,
+    amount: single ? price.unit_amount : totalAmount(engine, specs),
+    quantity: single ? first.quantity : 1,
     currency: price?.currency ?? 'usd',
   };
 }
@@ -110,7 +105,7 @@ async function paymentLinkPage(engine: StripeEngine, req: IncomingMessage, res: 
   if (isRefusal(method)) return again(method.status, method.message);
 
   const session = makeCheckoutSession({
-    amount: specs.reduce((sum, s) => sum + (engine.data.prices[s.price]?.unit_amount ?? 0) * s.quantity, 0),
+    amount: totalAmount(engine, specs),
     currency: paymentLink.currency,
     clientReferenceId,
     customerEmail: EMAIL.test(prefilled) ? prefilled : null,

@@ -39,6 +39,11 @@ export function readLineItems(engine: StripeEngine, params: FormObject): PricedL
   return { specs, currency: currency ?? 'usd', amount };
 }
 
+/** Sum of unit_amount × quantity over prices that still exist (prices are never deleted). */
+export function totalAmount(engine: StripeEngine, specs: readonly LineItemSpec[]): number {
+  return specs.reduce((sum, s) => sum + (engine.data.prices[s.price]?.unit_amount ?? 0) * s.quantity, 0);
+}
+
 export function describeLineItems(engine: StripeEngine, specs: readonly LineItemSpec[]): string {
   const names = specs.map((s) => {
     const price = engine.data.prices[s.price];

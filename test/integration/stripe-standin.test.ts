@@ -257,6 +257,23 @@ describe('local Stripe stand-in (payment link flow, real SDK)', () => {
     expect(paid.status).toBe(410);
   });
 
+  it('charges unit price × quantity and shows a confirmation page for hosted_confirmation links', async () => {
+    const threePack = await stripe.paymentLinks.create({
+      line_items: [{ price: price.id, quantity: 3 }],
+      after_completion: { type: 'hosted_confirmation', hosted_confirmation: { custom_message: 'Check <your> inbox' } },
+    });
+
+    const res = await submit(threePack.url, { email: 'three@example.com', card_number: '4242424242424242', client_reference_id: 'three' });
+
+    expect(res.status).toBe(200);
+    const html = await res.text();
+    expect(html).toContain('Thanks for your payment');
+    expect(html).toContain('Check &lt;your&gt; inbox');
+    const [session] = (await stripe.checkout.sessions.list({ payment_link: threePack.id })).data;
+    expect(session).toMatchObject({ amount_subtotal: 3600, amount_total: 3600, client_reference_id: 'three', success_url: null });
+    expectSchema('checkout.session', session);
+  });
+
   it('expands line_items on a session and a link', async () => {
     const [session] = (await stripe.checkout.sessions.list({ payment_link: link.id, limit: 1, expand: ['data.line_items'] })).data;
     expect(session?.line_items?.data[0]).toMatchObject({ object: 'item', quantity: 1, amount_total: 1200, price: { id: price.id } });
