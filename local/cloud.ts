@@ -15,6 +15,7 @@ import S3rver from 's3rver';
 import * as sesModule from 'aws-ses-v2-local';
 import Stripe from 'stripe';
 import type { RuntimeConfig } from '../lambdas/config';
+import { wireStripe } from '../lambdas/adapters/stripe-wiring';
 import { LocalEventBus, type ObjectCreatedEvent } from './event-bus';
 import { startGateway, type Gateway } from './gateway';
 import { startStripeStandIn, type StripeStandIn, type StripeStandInOptions } from './stripe/server';
@@ -151,12 +152,19 @@ export async function startLocalCloud(opts: LocalCloudOptions): Promise<LocalClo
     });
     stops.push(() => gateway.close());
 
-    const stripeSetup = await bootstrapStripe({
-      stripeUrl: stripeStandIn.url,
-      siteUrl: gateway.url,
-      price: { amount: opts.config?.price?.amount ?? 900, currency: opts.config?.price?.currency ?? 'usd' },
-      productName: opts.config?.product?.name ?? 'Data profile report',
-    });
+    // What the deploy-time wiring does in AWS, against the stand-in. The endpoint is replaced on
+    // every start: ports may change, and a signing secret is only shown at creation.
+    const product = {
+      name: 'Data profile report',
+      description: 'Every column of your CSV profiled: types, missing values, distributions, outliers and warnings.',
+      ...opts.config?.product,
+    };
+    const price = { amount: 900, currency: 'usd', ...opts.config?.price };
+    const stripeUrl = new URL(stripeStandIn.url);
+    const stripeClient = new Stripe(LOCAL_STRIPE_KEY, { host: stripeUrl.hostname, port: stripeUrl.port, protocol: 'http', telemetry: false });
+    const wired = await wireStripe(stripeClient, { tag: 'local', siteUrl: gateway.url, product, price, rotateWebhookSecret: true });
+    if (!wired.webhookSecret) throw new Error('the Stripe stand-in returned no webhook signing secret');
+    const stripeSetup = { ...wired, webhookSecret: wired.webhookSecret };
 
     const config: RuntimeConfig = {
       region: 'us-east-1',
@@ -171,12 +179,8 @@ export async function startLocalCloud(opts: LocalCloudOptions): Promise<LocalClo
       retentionDays: 30,
       senderEmail: 'results@uplock.local',
       ...opts.config,
-      product: {
-        name: 'Data profile report',
-        description: 'Every column of your CSV profiled: types, missing values, distributions, outliers and warnings.',
-        ...opts.config?.product,
-      },
-      price: { amount: 900, currency: 'usd', ...opts.config?.price },
+      product,
+      price,
       stripe: {
         paymentMode: 'payment-link',
         paymentLinkId: stripeSetup.paymentLinkId,
@@ -284,53 +288,4 @@ async function ensureBucket(endpoint: string): Promise<void> {
   } finally {
     client.destroy();
   }
-}
-
-/**
- * What the deploy-time Stripe wiring does in AWS, against the stand-in: find or create the
- * product, price and Payment Link (redirecting back to the order page), and register the webhook
- * endpoint. Idempotent across restarts: objects are found again by metadata.
- */
-async function bootstrapStripe(opts: {
-  stripeUrl: string;
-  siteUrl: string;
-  price: { amount: number; currency: string };
-  productName: string;
-}): Promise<{ paymentLinkId: string; paymentLinkUrl: string; priceId: string; webhookSecret: string }> {
-  const url = new URL(opts.stripeUrl);
-  const stripe = new Stripe(LOCAL_STRIPE_KEY, { host: url.hostname, port: url.port, protocol: 'http', telemetry: false });
-  const tag = `${opts.price.amount}-${opts.price.currency}`;
-  const redirect = `${opts.siteUrl}/order.html?session_id={CHECKOUT_SESSION_ID}`;
-
-  const links = await stripe.paymentLinks.list({ limit: 100 });
-  let link = links.data.find((l) => l.metadata?.uplock === tag);
-  let priceId: string;
-  if (link) {
-    priceId = link.metadata?.price ?? '';
-    // Ports may differ between runs: point the redirect at this run's gateway.
-    link = await stripe.paymentLinks.update(link.id, { after_completion: { type: 'redirect', redirect: { url: redirect } } });
-  } else {
-    const product = await stripe.products.create({ name: opts.productName, metadata: { uplock: tag } });
-    const price = await stripe.prices.create({ product: product.id, unit_amount: opts.price.amount, currency: opts.price.currency });
-    priceId = price.id;
-    link = await stripe.paymentLinks.create({
-      line_items: [{ price: price.id, quantity: 1 }],
-      after_completion: { type: 'redirect', redirect: { url: redirect } },
-      metadata: { uplock: tag, price: price.id },
-    });
-  }
-
-  // A signing secret is only shown at creation: replace this gateway's endpoint each start.
-  const webhookUrl = `${opts.siteUrl}/api/stripe/webhook`;
-  const endpoints = await stripe.webhookEndpoints.list({ limit: 100 });
-  for (const endpoint of endpoints.data) {
-    if (endpoint.url === webhookUrl || endpoint.metadata?.uplock === 'local') await stripe.webhookEndpoints.del(endpoint.id);
-  }
-  const endpoint = await stripe.webhookEndpoints.create({
-    url: webhookUrl,
-    enabled_events: ['checkout.session.completed', 'checkout.session.async_payment_succeeded', 'checkout.session.async_payment_failed', 'checkout.session.expired', 'charge.refunded', 'charge.dispute.created'],
-    metadata: { uplock: 'local' },
-  });
-  if (!endpoint.secret) throw new Error('the Stripe stand-in returned no webhook signing secret');
-  return { paymentLinkId: link.id, paymentLinkUrl: link.url, priceId, webhookSecret: endpoint.secret };
 }

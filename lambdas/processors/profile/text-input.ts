@@ -21,7 +21,9 @@ export async function* validatedText(body: AsyncIterable<Uint8Array>, maxBytes: 
   let ascii = true;
   let tail: Uint8Array | undefined;
   let bom = false;
-  for await (const raw of body) {
+  // The first few bytes are gathered before anything else so that a BOM or a file signature cut
+  // by a chunk boundary is still recognised.
+  for await (const raw of withLead(body, LEAD_BYTES)) {
     if (raw.length === 0) continue;
     let chunk = raw;
     const offset = facts.bytes;
@@ -58,6 +60,34 @@ export async function* validatedText(body: AsyncIterable<Uint8Array>, maxBytes: 
   }
   if (tail !== undefined) throw invalidUtf8(facts.bytes - tail.length);
   facts.encoding = bom ? 'utf-8 (with BOM)' : ascii ? 'ascii' : 'utf-8';
+}
+
+const LEAD_BYTES = 8;
+
+/** Re-chunks the stream so that the first chunk has at least `lead` bytes (unless the file is shorter). */
+async function* withLead(body: AsyncIterable<Uint8Array>, lead: number): AsyncGenerator<Uint8Array> {
+  let head: Uint8Array | undefined;
+  for await (const chunk of body) {
+    if (head === undefined && chunk.length >= lead) {
+      head = new Uint8Array(0);
+      yield chunk;
+      continue;
+    }
+    if (head !== undefined && head.length === 0) {
+      yield chunk;
+      continue;
+    }
+    const joined = new Uint8Array((head?.length ?? 0) + chunk.length);
+    if (head !== undefined) joined.set(head, 0);
+    joined.set(chunk, head?.length ?? 0);
+    if (joined.length >= lead) {
+      head = new Uint8Array(0);
+      yield joined;
+    } else {
+      head = joined;
+    }
+  }
+  if (head !== undefined && head.length > 0) yield head;
 }
 
 /** Length of the prefix that ends on a character boundary (drops at most 3 trailing bytes). */
