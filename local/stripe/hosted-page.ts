@@ -46,7 +46,7 @@ export function renderPaymentPage(view: PaymentPageView): string {
     : `${error}
 <form method="post">
   <label>Email <input type="email" name="email" autocomplete="email" required value="${escapeHtml(view.email)}"${view.emailLocked ? ' readonly' : ''}></label>
-  <label>Card number or test IBAN <input name="card_number" inputmode="numeric" autocomplete="cc-number" required placeholder="4242 4242 4242 4242"></label>
+  <label>Card number or test IBAN <input name="card_number" autocomplete="cc-number" required placeholder="4242 4242 4242 4242"></label>
   <input type="hidden" name="client_reference_id" value="${escapeHtml(view.clientReferenceId ?? '')}">
 ${view.prefilledEmail ? `  <input type="hidden" name="prefilled_email" value="${escapeHtml(view.prefilledEmail)}">\n` : ''}  <button type="submit">Pay ${escapeHtml(total)}</button>
 </form>

@@ -55,6 +55,7 @@ export interface StripeStandIn {
 }
 
 const DEFAULT_PORT = 12111;
+const LOOPBACK_HOSTS = ['127.0.0.1', 'localhost', '::1'];
 const MAX_API_BODY = 1024 * 1024;
 
 export async function startStripeStandIn(opts: StripeStandInOptions = {}): Promise<StripeStandIn> {
@@ -81,6 +82,8 @@ export async function startStripeStandIn(opts: StripeStandInOptions = {}): Promi
     ...paymentRoutes,
   ];
   const host = opts.host ?? '127.0.0.1';
+  // Any test key is accepted and /_test/ needs none: never listen beyond this machine.
+  if (!LOOPBACK_HOSTS.includes(host)) throw new Error(`local Stripe stand-in: host must be loopback (${LOOPBACK_HOSTS.join(', ')}), got ${host}`);
   let baseUrl = '';
   const inProgress = new Set<string>();
 
@@ -181,7 +184,7 @@ export async function startStripeStandIn(opts: StripeStandInOptions = {}): Promi
     });
   });
   const port = (server.address() as AddressInfo).port;
-  baseUrl = `http://${host}:${port}`;
+  baseUrl = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   // Hosted-page URLs saved by an earlier run may name another port.
   rebaseHostedUrls(store, baseUrl);
   log(`local Stripe listening on ${baseUrl}`);

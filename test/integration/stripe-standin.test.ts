@@ -327,6 +327,10 @@ describe('local Stripe stand-in (payment link flow, real SDK)', () => {
     });
   });
 
+  it('refuses to listen beyond loopback', async () => {
+    await expect(startStripeStandIn({ port: 0, host: '0.0.0.0' })).rejects.toThrow(/loopback/);
+  });
+
   it('keeps its state in the data file across a restart', async () => {
     const file = join(dir, 'restart.json');
     const first = await startStripeStandIn({ port: 0, dataFile: file });
