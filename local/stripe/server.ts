@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { createHash } from 'node:crypto';
 import { StripeEngine, type RequestInfo } from './engine.js';
 import { StripeApiError } from './errors.js';
-import { FormBodyError, parseFormBody } from './form-body.js';
+import { FormBodyError, parseFormBody, type FormObject } from './form-body.js';
 import { newId } from './ids.js';
 import { API_VERSION } from './objects.js';
 import { StripeStore } from './store.js';
@@ -117,7 +117,7 @@ export async function startStripeStandIn(opts: StripeStandInOptions = {}): Promi
       const body = await readBody(req, MAX_API_BODY);
       const route = routes.find((r) => r.method === method && r.pattern.test(url.pathname));
       if (!route) throw unrecognized(req, url);
-      const params = parseFormBody(method === 'POST' ? body : url.search.slice(1));
+      const params = decodeParams(method === 'POST' ? body : url.search.slice(1));
       const idempotencyKey = method === 'POST' ? headerValue(req, 'idempotency-key') : undefined;
       const request: RequestInfo = { id: requestId, idempotency_key: idempotencyKey ?? null };
       const pathParams = (route.pattern.exec(url.pathname) ?? []).slice(1).map((s) => decodeURIComponent(s));
@@ -127,7 +127,6 @@ export async function startStripeStandIn(opts: StripeStandInOptions = {}): Promi
           return { status: 200, body: JSON.stringify(result, null, 2) };
         } catch (err) {
           if (err instanceof StripeApiError) return { status: err.status, body: JSON.stringify(err.toBody()) };
-          if (err instanceof FormBodyError) return { status: 400, body: JSON.stringify(new StripeApiError(400, 'invalid_request_error', err.message).toBody()) };
           throw err;
         }
       };
@@ -209,6 +208,15 @@ function rebaseHostedUrls(store: StripeStore, baseUrl: string): void {
     if (session.url !== null) session.url = `${baseUrl}/c/pay/${session.id}`;
   }
   store.flush();
+}
+
+function decodeParams(text: string): FormObject {
+  try {
+    return parseFormBody(text);
+  } catch (err) {
+    if (err instanceof FormBodyError) throw new StripeApiError(400, 'invalid_request_error', err.message);
+    throw err;
+  }
 }
 
 function headerValue(req: IncomingMessage, name: string): string | undefined {

@@ -302,6 +302,13 @@ describe('local Stripe stand-in (payment link flow, real SDK)', () => {
     const raw = await fetch(`${standIn.url}/v1/nothing`, { headers: { authorization: 'Bearer sk_test_x' } });
     expect(raw.status).toBe(404);
     expect(await raw.json()).toMatchObject({ error: { type: 'invalid_request_error' } });
+    const malformed = await fetch(`${standIn.url}/v1/products`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer sk_test_x', 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'name[oops=1',
+    });
+    expect(malformed.status).toBe(400);
+    expect(await malformed.json()).toMatchObject({ error: { type: 'invalid_request_error' } });
   });
 
   it.each([
