@@ -68,6 +68,7 @@ const LEAD_BYTES = 8;
 async function* withLead(body: AsyncIterable<Uint8Array>, lead: number): AsyncGenerator<Uint8Array> {
   let head: Uint8Array | undefined;
   for await (const chunk of body) {
+    if (chunk.length === 0) continue;
     if (head === undefined && chunk.length >= lead) {
       head = new Uint8Array(0);
       yield chunk;
