@@ -38,18 +38,24 @@ export const deployConfigSchema = z.strictObject(
      * @default - the address alone is the SES identity
      */
     senderDomain: z.optional(hostname),
-    price: z.strictObject({
-      amount: positiveInt('the price in minor units, e.g. 500 for $5.00'),
-      currency: z
-        .string({ error: 'expected a lower-case ISO 4217 currency code like "usd"' })
-        .check(z.regex(/^[a-z]{3}$/, 'expected a lower-case ISO 4217 currency code like "usd"')),
-    }),
-    product: z.strictObject({
-      name: nonEmpty('the product name shown to customers', 120),
-      description: z.string({ error: 'expected a product description' }).check(z.maxLength(500, 'expected at most 500 characters')),
-    }),
+    price: z.strictObject(
+      {
+        amount: positiveInt('the price in minor units, e.g. 500 for $5.00'),
+        currency: z
+          .string({ error: 'expected a lower-case ISO 4217 currency code like "usd"' })
+          .check(z.regex(/^[a-z]{3}$/, 'expected a lower-case ISO 4217 currency code like "usd"')),
+      },
+      { error: 'expected an object {amount, currency}, e.g. {"amount": 500, "currency": "usd"}' },
+    ),
+    product: z.strictObject(
+      {
+        name: nonEmpty('the product name shown to customers', 120),
+        description: z.string({ error: 'expected a product description' }).check(z.maxLength(500, 'expected at most 500 characters')),
+      },
+      { error: 'expected an object {name, description}' },
+    ),
     maxUploadBytes: positiveInt('bytes').check(z.maximum(MAX_POST_BYTES, `expected at most ${MAX_POST_BYTES} bytes (5 GiB, the presigned POST limit)`)),
-    acceptedExtensions: z.array(extension).check(z.minLength(1, 'expected at least one extension')),
+    acceptedExtensions: z.array(extension, { error: 'expected a list of extensions like [".csv"]' }).check(z.minLength(1, 'expected at least one extension')),
     downloadLimit: positiveInt('downloads per paid order'),
     linkTtlHours: z.number({ error: 'expected a positive number of hours' }).check(z.positive('expected a positive number of hours')),
     retentionDays: positiveInt('days uploads, results and previews are kept'),
@@ -84,23 +90,26 @@ export const deployConfigSchema = z.strictObject(
       }),
       { rateLimit: 50, burstLimit: 100 },
     ),
-    stripe: z.strictObject({
-      paymentLinkId: z.optional(
-        z.string({ error: 'expected a Payment Link id' }).check(z.regex(/^plink_[A-Za-z0-9]+$/, 'expected a Payment Link id like "plink_1AbC..."')),
-      ),
-      paymentLinkUrl: z.optional(z.url('expected the Payment Link URL, like "https://buy.stripe.com/..."')),
-      livemode: z._default(z.boolean('expected true (live keys) or false (test mode)'), false),
-      /** Existing Secrets Manager secret holding the Stripe secret key. @default - the stack creates one */
-      secretKeySecretName: z.optional(nonEmpty('a Secrets Manager secret name', 512)),
-      /** Existing Secrets Manager secret holding the webhook signing secret. @default - the stack creates one */
-      webhookSecretSecretName: z.optional(nonEmpty('a Secrets Manager secret name', 512)),
-      /** Partner event bus of a Stripe event destination (`aws.partner/stripe.com/...`). @default - none */
-      eventBusName: z.optional(
-        z
-          .string({ error: 'expected an EventBridge partner bus name' })
-          .check(z.regex(/^aws\.partner\/stripe\.com\/[A-Za-z0-9_./-]+$/, 'expected a Stripe partner event bus name like "aws.partner/stripe.com/ed_..."')),
-      ),
-    }),
+    stripe: z.strictObject(
+      {
+        paymentLinkId: z.optional(
+          z.string({ error: 'expected a Payment Link id' }).check(z.regex(/^plink_[A-Za-z0-9]+$/, 'expected a Payment Link id like "plink_1AbC..."')),
+        ),
+        paymentLinkUrl: z.optional(z.url('expected the Payment Link URL, like "https://buy.stripe.com/..."')),
+        livemode: z._default(z.boolean('expected true (live keys) or false (test mode)'), false),
+        /** Existing Secrets Manager secret holding the Stripe secret key. @default - the stack creates one */
+        secretKeySecretName: z.optional(nonEmpty('a Secrets Manager secret name', 512)),
+        /** Existing Secrets Manager secret holding the webhook signing secret. @default - the stack creates one */
+        webhookSecretSecretName: z.optional(nonEmpty('a Secrets Manager secret name', 512)),
+        /** Partner event bus of a Stripe event destination (`aws.partner/stripe.com/...`). @default - none */
+        eventBusName: z.optional(
+          z
+            .string({ error: 'expected an EventBridge partner bus name' })
+            .check(z.regex(/^aws\.partner\/stripe\.com\/[A-Za-z0-9_./-]+$/, 'expected a Stripe partner event bus name like "aws.partner/stripe.com/ed_..."')),
+        ),
+      },
+      { error: 'expected an object with the Stripe settings, at least {"livemode": false}' },
+    ),
   },
   { error: 'expected an object' },
 );

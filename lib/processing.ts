@@ -4,7 +4,7 @@
  * Fargate task for files past Lambda's 15-minute / 10 GB limits. Deliveries EventBridge gives up
  * on, failed asynchronous invocations and failed tasks all land in one dead-letter queue.
  */
-import { Duration, RemovalPolicy, Stack, Validations, type CfnElement } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Platform } from 'aws-cdk-lib/aws-ecr-assets';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -17,6 +17,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { iam5Resource } from './nag';
 
 /** Key prefix whose new objects start the job. */
 export const UPLOAD_PREFIX = 'uploads/';
@@ -169,7 +170,7 @@ export class Processing extends Construct {
     const eventsPolicy = this.taskDefinition.node.tryFindChild('EventsRole')?.node.tryFindChild('DefaultPolicy');
     if (eventsPolicy) {
       Validations.of(eventsPolicy).acknowledge({
-        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ecs:<AWS::Region>:*:task/<${Stack.of(this).getLogicalId(this.cluster.node.defaultChild as CfnElement)}>/*]`,
+        id: iam5Resource(this, `arn:${Stack.of(this).partition}:ecs:${Stack.of(this).region}:*:task/${this.cluster.clusterName}/*`),
         reason: 'EventBridge tags the tasks it starts; task ids are random, so the grant is every task of this cluster only.',
       });
     }

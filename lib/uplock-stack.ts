@@ -14,6 +14,7 @@ import { handlerEntry, handlersDir as defaultHandlersDir, repoRoot } from './bun
 import { baseRuntimeConfig, type DeployConfig, type RuntimeConfigJson } from './config';
 import { Email } from './email';
 import { Monitoring } from './monitoring';
+import { iam5Resource } from './nag';
 import { Payments } from './payments';
 import { Processing, sendAsyncFailuresTo } from './processing';
 import { RuntimeBinding } from './runtime-binding';
@@ -186,11 +187,10 @@ export class UplockStack extends Stack {
   }
 
   private acknowledgeAccessWildcards(policy: IConstruct, access: HandlerAccess): void {
-    const bucketLogicalId = this.resolveLogicalId(this.storage.dataBucket);
     const prefixes = new Set([...(access.bucket?.read ?? []), ...(access.bucket?.write ?? [])]);
     for (const prefix of prefixes) {
       Validations.of(policy).acknowledge({
-        id: `AwsSolutions-IAM5[Resource::<${bucketLogicalId}.Arn>/${prefix}*]`,
+        id: iam5Resource(this, this.storage.dataBucket.arnForObjects(`${prefix}*`)),
         reason: `Objects under ${prefix} only: keys are per order (named by order id), so the prefix is the narrowest fixed resource.`,
       });
     }
@@ -198,7 +198,7 @@ export class UplockStack extends Stack {
       const secret = this.payments.secrets[kind];
       if (secret.secretFullArn) continue;
       Validations.of(policy).acknowledge({
-        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:${secret.secretName}-??????]`,
+        id: iam5Resource(this, `${secret.secretArn}-??????`),
         reason: 'A secret imported by name: Secrets Manager appends six random characters to its ARN, matched by -??????.',
       });
     }
@@ -210,6 +210,8 @@ export class UplockStack extends Stack {
    * the data bucket's EventBridge notifications. Their code and policies are AWS's, not ours.
    */
   private acknowledgeCdkHelpers(): void {
+    const qualifierContext: unknown = this.node.tryGetContext('@aws-cdk/core:bootstrapQualifier');
+    const qualifier = typeof qualifierContext === 'string' ? qualifierContext : 'hnb659fds';
     const helperReason =
       'aws-cdk-lib BucketDeployment helper: it runs only during deployment, copying the built pages into the site bucket and invalidating CloudFront.';
     for (const child of this.node.children) {
@@ -220,8 +222,8 @@ export class UplockStack extends Stack {
           ...['s3:GetBucket*', 's3:GetObject*', 's3:List*', 's3:Abort*', 's3:DeleteObject*'].map(
             (action): [string, string] => [`AwsSolutions-IAM5[Action::${action}]`, `${helperReason} It syncs whole folders, so it needs these action groups on the asset and site buckets only.`],
           ),
-          ['AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-<AWS::Region>/*]', `${helperReason} It reads the uploaded asset from the CDK bootstrap bucket.`],
-          [`AwsSolutions-IAM5[Resource::<${this.resolveLogicalId(this.site.bucket)}.Arn>/*]`, `${helperReason} It replaces every page in the site bucket.`],
+          [iam5Resource(this, `arn:${this.partition}:s3:::cdk-${qualifier}-assets-${this.account}-${this.region}/*`), `${helperReason} It reads the uploaded asset from the CDK bootstrap bucket.`],
+          [iam5Resource(this, this.site.bucket.arnForObjects('*')), `${helperReason} It replaces every page in the site bucket.`],
           ['AwsSolutions-IAM5[Resource::*]', `${helperReason} cloudfront:CreateInvalidation does not support resource-level permissions.`],
         ];
         for (const [id, reason] of acks) Validations.of(child).acknowledge({ id, reason });
@@ -233,12 +235,6 @@ export class UplockStack extends Stack {
         });
       }
     }
-  }
-
-  private resolveLogicalId(construct: Construct): string {
-    const cfn = construct.node.defaultChild;
-    if (!cfn) throw new Error(`no default child on ${construct.node.path}`);
-    return this.getLogicalId(cfn as unknown as import('aws-cdk-lib').CfnElement);
   }
 }
 

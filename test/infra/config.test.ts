@@ -30,6 +30,7 @@ describe('deploy config', () => {
     ['senderDomain', { senderDomain: 'other.com' }, /senderDomain: expected the domain of senderEmail/],
     ['stripe.paymentLinkId', { stripe: { paymentLinkId: 'link_123' } }, /stripe\.paymentLinkId: expected a Payment Link id like "plink_/],
     ['stripe.eventBusName', { stripe: { eventBusName: 'default' } }, /stripe\.eventBusName: expected a Stripe partner event bus name/],
+    ['missing object', { product: null }, /product: expected an object \{name, description\}/],
     ['unknown key', { sendrEmail: 'a@b.co' }, /\(root\): unknown key\(s\) "sendrEmail"/],
   ])('rejects a bad %s, naming the key and what is expected', (_name, patch, message) => {
     expect(() => parseDeployConfig(withValue(patch))).toThrow(message);

@@ -46,7 +46,8 @@ let stack: UplockStack;
 let template: Template;
 
 beforeAll(() => {
-  synth = synthesize({ config: fargateConfig(), bundle: false });
+  // A known account and region, as `cdk deploy` has them: ARNs become literals.
+  synth = synthesize({ config: fargateConfig(), bundle: false, env: { account: '123456789012', region: 'eu-west-1' } });
   stack = synth.stack;
   template = synth.template;
 }, 180_000);
@@ -99,7 +100,7 @@ describe('fargate job', () => {
     expect(lines).toContain(`s3:GetObject ${bucket}/uploads/*`);
     expect(lines).toContain(`s3:PutObject ${bucket}/results/*`);
     expect(lines).toContain(`s3:PutObject ${bucket}/previews/*`);
-    expect(lines).toContain('secretsmanager:GetSecretValue arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:uplock/stripe-secret-key-??????');
+    expect(lines).toContain('secretsmanager:GetSecretValue arn:aws:secretsmanager:eu-west-1:123456789012:secret:uplock/stripe-secret-key-??????');
     expect(lines.filter((l) => l.startsWith('s3:'))).toHaveLength(4);
     const container = (Object.values(template.findResources('AWS::ECS::TaskDefinition'))[0] as { Properties: { ContainerDefinitions: { Environment: { Name: string; Value: unknown }[] }[] } }).Properties.ContainerDefinitions[0];
     const env = container?.Environment.find((e) => e.Name === 'UPLOCK_CONFIG');
@@ -165,7 +166,7 @@ describe('payments and alarms', () => {
     const lines = grantLines(grantsOfRole(template, logicalId(stripeEvents?.role ?? stack)));
 
     expect(lines.filter((l) => l.startsWith('secretsmanager:'))).toEqual([
-      'secretsmanager:GetSecretValue arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:uplock/stripe-secret-key-??????',
+      'secretsmanager:GetSecretValue arn:aws:secretsmanager:eu-west-1:123456789012:secret:uplock/stripe-secret-key-??????',
     ]);
   });
 
