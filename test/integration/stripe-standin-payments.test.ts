@@ -3,7 +3,7 @@
  * Checkout Sessions on the local Stripe stand-in, driven by the real SDK. Every object is
  * checked against Stripe's published schemas.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Stripe from 'stripe';
@@ -406,6 +406,45 @@ describe('restart with a data file', () => {
         expect(settled.status).toBe(200);
         const w = await receiver.waitFor((x) => x.event.type === 'checkout.session.async_payment_succeeded');
         expect(again.webhooks.constructEvent(w.body, w.signature, secret).data.object).toMatchObject({ id: sessionId, payment_status: 'paid' });
+      } finally {
+        await second.close();
+      }
+    } finally {
+      await receiver.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('session expiry', () => {
+  it('expires an open session once expires_at has passed, with checkout.session.expired', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'stripe-expiry-'));
+    const file = join(dir, 'stripe.json');
+    const receiver = await startWebhookReceiver();
+    try {
+      const first = await startStripeStandIn({ port: 0, dataFile: file });
+      const client = new Stripe('sk_test_expiry', { host: '127.0.0.1', port: first.port, protocol: 'http' });
+      const price = await client.prices.create({ product_data: { name: 'Soon gone' }, unit_amount: 300, currency: 'usd' });
+      await client.webhookEndpoints.create({ url: receiver.url, enabled_events: ['checkout.session.expired'] });
+      const session = await client.checkout.sessions.create({
+        mode: 'payment',
+        line_items: [{ price: price.id, quantity: 1 }],
+        success_url: 'http://127.0.0.1:9/ok',
+      });
+      await first.close();
+      // Stripe's shortest lifetime is 30 minutes: move this one's deadline into the past instead of waiting.
+      const data = JSON.parse(readFileSync(file, 'utf8')) as { checkoutSessions: Record<string, { expires_at: number }> };
+      const stored = data.checkoutSessions[session.id];
+      if (!stored) throw new Error('session not persisted');
+      stored.expires_at = Math.floor(Date.now() / 1000) - 1;
+      writeFileSync(file, JSON.stringify(data));
+
+      const second = await startStripeStandIn({ port: 0, dataFile: file, expirySweepMs: 20 });
+      try {
+        const w = await receiver.waitFor((x) => x.event.type === 'checkout.session.expired');
+        expect(w.event.data.object).toMatchObject({ id: session.id, status: 'expired', url: null });
+        const again = new Stripe('sk_test_expiry', { host: '127.0.0.1', port: second.port, protocol: 'http' });
+        expect((await again.checkout.sessions.retrieve(session.id)).status).toBe('expired');
       } finally {
         await second.close();
       }
