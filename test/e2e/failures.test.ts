@@ -23,7 +23,7 @@ describe.skipIf(!hasChromium)('failures the customer can meet', () => {
   let opened: OpenedPage;
 
   beforeAll(async () => {
-    [site, browser] = await Promise.all([startSite({ maxUploadBytes: LIMIT }), launchBrowser()]);
+    [site, browser] = await Promise.all([startSite({ config: { maxUploadBytes: LIMIT } }), launchBrowser()]);
   });
 
   afterAll(async () => {

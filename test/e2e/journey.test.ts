@@ -14,7 +14,7 @@ import {
   seriousA11yViolations,
   skipReason,
 } from './support/browser';
-import { payOnStripePage, startSite, TEST_CARDS, waitForEmail, type Site } from './support/site';
+import { payOnStripePage, startSite, waitForReturnFromStripe, TEST_CARDS, waitForEmail, type Site } from './support/site';
 
 const ROWS = 30_000;
 
@@ -100,7 +100,7 @@ describe.skipIf(!hasChromium)('customer journey in a real browser', () => {
     await payOnStripePage(page, email, TEST_CARDS.ok);
 
     // Assess: back on our page with the order's own bookmarkable URL
-    await page.waitForURL(/\/order\.html\?id=.*&paid=1/, { timeout: 30_000 });
+    await waitForReturnFromStripe(page);
     expect(new URL(page.url()).searchParams.get('id')).toBe(orderId);
     await page.getByText(/Payment received/).first().waitFor();
     await page.getByText(/we have emailed the download link/).waitFor({ timeout: 30_000 });

@@ -30,6 +30,22 @@ const previewBody = byId('preview-body');
 const params = new URLSearchParams(location.search);
 /** Set when we came back from Stripe: the webhook may still be on its way. */
 const returnedFromPayment = params.get('paid') === '1' || params.has('session_id');
+const pageOpenedAt = Date.now();
+/** After this long without word from Stripe, stop claiming a payment is on its way. */
+const confirmWindowMs = 60_000;
+/** Payment states this page has seen; a payment that went pending → unpaid failed. */
+const seenPayments = new Set<OrderView['payment']>();
+
+/** True while "we are confirming your payment" is the honest thing to say. */
+function awaitingConfirmation(order: OrderView): boolean {
+  return (
+    returnedFromPayment &&
+    order.payment === 'unpaid' &&
+    !seenPayments.has('pending') &&
+    !seenPayments.has('paid') &&
+    Date.now() - pageOpenedAt < confirmWindowMs
+  );
+}
 
 let config: SiteConfig | undefined;
 let view: OrderView | undefined;
@@ -115,7 +131,8 @@ function statusText(order: OrderView): { main: string; detail: string } {
     return { main: t(order.job === 'done' ? 'status.paidSending' : 'status.paidProcessing'), detail: '' };
   }
   if (order.payment === 'pending') return { main: t('status.payPending'), detail: '' };
-  if (returnedFromPayment && order.job !== 'awaiting_upload') return { main: t('status.confirmingPayment'), detail: '' };
+  if (awaitingConfirmation(order) && order.job !== 'awaiting_upload') return { main: t('status.confirmingPayment'), detail: '' };
+  if (seenPayments.has('pending') && order.job === 'done') return { main: t('status.payFailed'), detail: '' };
   switch (order.job) {
     case 'awaiting_upload':
       return { main: t('status.awaiting'), detail: t('status.awaitingHelp') };
@@ -133,7 +150,8 @@ function setIfChanged(element: HTMLElement, text: string): void {
 }
 
 function renderPay(order: OrderView): void {
-  const canPay = order.payUrl !== undefined && order.job === 'done' && order.payment === 'unpaid';
+  // While a payment we just made is being confirmed, a second Pay button invites paying twice.
+  const canPay = order.payUrl !== undefined && order.job === 'done' && order.payment === 'unpaid' && !awaitingConfirmation(order);
   show(paySection, canPay);
   if (!canPay || !order.payUrl) return;
   const price = config ? formatPrice(config.price.amount, config.price.currency) : '';
@@ -175,7 +193,7 @@ function isFinal(order: OrderView): boolean {
 }
 
 function nextDelay(order: OrderView): number {
-  const waitingForCustomer = order.job === 'done' && order.payment === 'unpaid' && !returnedFromPayment;
+  const waitingForCustomer = order.job === 'done' && order.payment === 'unpaid' && !awaitingConfirmation(order);
   return waitingForCustomer ? slowPollMs : fastPollMs;
 }
 
@@ -187,6 +205,7 @@ async function poll(orderId: string): Promise<void> {
   let delay = fastPollMs;
   try {
     view = await getOrder(orderId);
+    seenPayments.add(view.payment);
     failures = 0;
     show(connection, false);
     render();

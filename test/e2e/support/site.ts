@@ -11,7 +11,9 @@ import { startLocalCloud, type LocalCloud } from '../../../local/cloud';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
-type CloudConfig = NonNullable<Parameters<typeof startLocalCloud>[0]['config']>;
+type CloudOptions = Parameters<typeof startLocalCloud>[0];
+/** What a test file may change: runtime config overrides and the Stripe stand-in's delays. */
+export type SiteOptions = Pick<CloudOptions, 'config' | 'stripe'>;
 
 export interface Site {
   cloud: LocalCloud;
@@ -28,7 +30,7 @@ export async function buildFrontend(outDir: string): Promise<void> {
   });
 }
 
-export async function startSite(config?: CloudConfig): Promise<Site> {
+export async function startSite(options: SiteOptions = {}): Promise<Site> {
   const workDir = await mkdtemp(path.join(os.tmpdir(), 'uplock-e2e-'));
   const staticDir = path.join(workDir, 'dist');
   await buildFrontend(staticDir);
@@ -36,7 +38,7 @@ export async function startSite(config?: CloudConfig): Promise<Site> {
     dataDir: path.join(workDir, 'data'),
     ports: { gateway: 0, dynamodb: 0, s3: 0, ses: 0, stripe: 0 },
     staticDir,
-    ...(config ? { config } : {}),
+    ...options,
     log: (line) => {
       if (process.env.UPLOCK_TEST_LOG) console.error(line);
     },
@@ -96,4 +98,14 @@ export async function payOnStripePage(page: Page, email: string, card: string): 
   if ((await emailInput.getAttribute('readonly')) === null) await emailInput.fill(email);
   await form.locator('input[name="card_number"]').fill(card);
   await form.locator('button[type="submit"]').click();
+}
+
+/** Waits for Stripe's redirect back to our order page; on failure, says where the page got stuck. */
+export async function waitForReturnFromStripe(page: Page, timeoutMs = 30_000): Promise<void> {
+  try {
+    await page.waitForURL(/\/order\.html\?id=.*&paid=1/, { timeout: timeoutMs });
+  } catch (error) {
+    const text = await page.locator('body').innerText().catch(() => '(no body)');
+    throw new Error(`no redirect back from Stripe within ${timeoutMs} ms; at ${page.url()}: ${text.slice(0, 500)}`, { cause: error });
+  }
 }

@@ -1,0 +1,112 @@
+/**
+ * Payments that do not settle at once, seen from the order page: a bank debit that clears after
+ * a while, one that fails (the order becomes payable again), and a disputed card payment whose
+ * emailed link then stops working.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { assertStrictCsp, hasChromium, launchBrowser, openPage, screenshots, seriousA11yViolations, type OpenedPage } from './support/browser';
+import { payOnStripePage, startSite, waitForReturnFromStripe, waitForEmail, type Site } from './support/site';
+
+/** Stripe's SEPA test IBANs and dispute card, as the stand-in knows them. */
+const IBAN_SETTLES = 'DE89 3704 0044 0532 0130 00';
+const IBAN_FAILS = 'DE62 3704 0044 0532 0130 01';
+const CARD_DISPUTED = '4000 0000 0000 0259';
+
+describe.skipIf(!hasChromium)('payments that settle later, fail later, or are disputed', () => {
+  let site: Site;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    [site, browser] = await Promise.all([startSite({ stripe: { settleAfterMs: 4_000, disputeAfterMs: 3_000 } }), launchBrowser()]);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await site?.stop();
+  });
+
+  /** Upload a small CSV as `email`, wait for the preview, go to Stripe and pay with `method`. */
+  async function orderAndPay(page: Page, email: string, method: string): Promise<string> {
+    await page.goto(`${site.url}/index.html`);
+    await page.getByLabel('Your email').fill(email);
+    await page.getByLabel('Your file').setInputFiles({ name: 'sales.csv', mimeType: 'text/csv', buffer: Buffer.from('region,amount\nnorth,120\nsouth,95\n') });
+    await page.getByRole('button', { name: 'Upload and analyse' }).click();
+    await page.waitForURL(/\/order\.html\?id=/);
+    const orderId = new URL(page.url()).searchParams.get('id') ?? '';
+    await page.getByRole('link', { name: 'Pay $9.00' }).click();
+    await page.waitForURL((url) => url.href.startsWith(site.cloud.urls.stripe));
+    await payOnStripePage(page, email, method);
+    await waitForReturnFromStripe(page);
+    return orderId;
+  }
+
+  async function assertClean({ context, watch }: OpenedPage): Promise<void> {
+    expect(watch.cspViolations.filter((v) => v.startsWith(site.url))).toEqual([]);
+    expect(watch.pageErrors).toEqual([]);
+    expect(assertStrictCsp(watch)).toEqual([]);
+    await context.close();
+  }
+
+  it('a bank debit: "being confirmed by your bank", then delivered', async () => {
+    // Prepare
+    const opened = await openPage(browser, site.url);
+    const { page } = opened;
+
+    // Act
+    await orderAndPay(page, 'dee@example.com', IBAN_SETTLES);
+
+    // Assess: pending first, no second Pay button, then delivery
+    await page.getByText('Your payment is being confirmed by your bank.', { exact: false }).waitFor({ timeout: 15_000 });
+    expect(await page.locator('#pay').isVisible()).toBe(false);
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await screenshots(page, 'order-payment-pending');
+    await page.getByText(/we have emailed the download link/).waitFor({ timeout: 30_000 });
+    await assertClean(opened);
+  });
+
+  it('a bank debit that fails: the order is payable again, and says why', async () => {
+    // Prepare
+    const opened = await openPage(browser, site.url);
+    const { page } = opened;
+
+    // Act
+    await orderAndPay(page, 'eve@example.com', IBAN_FAILS);
+    await page.getByText('Your payment is being confirmed by your bank.', { exact: false }).waitFor({ timeout: 15_000 });
+
+    // Assess
+    await page.getByText('Your bank payment did not go through', { exact: false }).waitFor({ timeout: 30_000 });
+    expect(await page.getByRole('link', { name: 'Pay $9.00' }).isVisible()).toBe(true);
+    expect(await page.locator('#steps [aria-current="step"]').innerText()).toContain('Payment');
+    await screenshots(page, 'order-payment-failed');
+    await assertClean(opened);
+  });
+
+  it('a disputed payment: the emailed link is revoked and says so', async () => {
+    // Prepare
+    const opened = await openPage(browser, site.url);
+    const { page } = opened;
+    const email = 'fay@example.com';
+
+    // Act
+    await orderAndPay(page, email, CARD_DISPUTED);
+    await page.getByText(/we have emailed the download link/).waitFor({ timeout: 30_000 });
+    const { match } = await waitForEmail(site.cloud, email, /https?:\/\/[^\s"'<>]+\/d\/[A-Za-z0-9_-]+/);
+    const link = match[0];
+
+    // Assess: once the dispute lands, the link leads to the friendly "revoked" page
+    await expect
+      .poll(
+        async () => {
+          const response = await fetch(link, { redirect: 'manual', headers: { accept: 'application/json' } });
+          return response.status;
+        },
+        { timeout: 20_000, interval: 500 },
+      )
+      .toBe(410);
+    await page.goto(link);
+    expect(page.url()).toMatch(/\/link\.html\?reason=revoked$/);
+    await page.getByText('This download link was cancelled because the payment was refunded or disputed.').waitFor();
+    await assertClean(opened);
+  });
+});
