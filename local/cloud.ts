@@ -61,6 +61,8 @@ export interface LocalCloud {
     dynamodb: string;
   };
   readonly config: RuntimeConfig;
+  /** The local stand-in, or real Stripe test mode (STRIPE_SECRET_KEY + STRIPE_WEBHOOK_SECRET set). */
+  readonly stripeMode: 'stand-in' | 'test-mode';
   readonly webhookSecret: string;
   /** Resolves when every process job started so far has finished. */
   idle(): Promise<void>;
@@ -132,22 +134,32 @@ export async function startLocalCloud(opts: LocalCloudOptions): Promise<LocalClo
     const sesUrl = `http://127.0.0.1:${(ses.address() as AddressInfo).port}`;
 
     // Stripe
-    const stripeStandIn: StripeStandIn = await startStripeStandIn({
-      port: ports.stripe,
-      host: '127.0.0.1',
-      dataFile: path.join(dataDir, 'stripe.json'),
-      ...(process.env.STRIPE_WEBHOOK_SECRET ? { webhookSecret: process.env.STRIPE_WEBHOOK_SECRET } : {}),
-      ...opts.stripe,
-      log,
-    });
-    stops.push(() => stripeStandIn.close());
+    // Real Stripe test mode when the developer brings a test key and a `stripe listen` secret.
+    const realKey = process.env.STRIPE_SECRET_KEY;
+    const real = Boolean(realKey && realKey !== LOCAL_STRIPE_KEY && process.env.STRIPE_WEBHOOK_SECRET);
+    if (real && !realKey?.startsWith('sk_test_') && !realKey?.startsWith('rk_test_')) {
+      throw new Error('STRIPE_SECRET_KEY must be a test-mode key (sk_test_…) for local development');
+    }
+    let stripeStandIn: StripeStandIn | undefined;
+    if (!real) {
+      stripeStandIn = await startStripeStandIn({
+        port: ports.stripe,
+        host: '127.0.0.1',
+        dataFile: path.join(dataDir, 'stripe.json'),
+        ...(process.env.STRIPE_WEBHOOK_SECRET ? { webhookSecret: process.env.STRIPE_WEBHOOK_SECRET } : {}),
+        ...opts.stripe,
+        log,
+      });
+      const standIn = stripeStandIn;
+      stops.push(() => standIn.close());
+    }
 
     // Gateway: listening first, so the Payment Link can redirect back to it.
     const gateway: Gateway = await startGateway({
       port: ports.gateway,
       staticDir: opts.staticDir ?? path.join(REPO_ROOT, 'frontend', 'dist'),
       connectSources: [s3Url],
-      formActionSources: [stripeStandIn.url],
+      formActionSources: stripeStandIn ? [stripeStandIn.url] : ['https://checkout.stripe.com', 'https://buy.stripe.com'],
       log,
     });
     stops.push(() => gateway.close());
@@ -160,18 +172,22 @@ export async function startLocalCloud(opts: LocalCloudOptions): Promise<LocalClo
       ...opts.config?.product,
     };
     const price = { amount: 900, currency: 'usd', ...opts.config?.price };
-    const stripeUrl = new URL(stripeStandIn.url);
-    const stripeClient = new Stripe(LOCAL_STRIPE_KEY, { host: stripeUrl.hostname, port: stripeUrl.port, protocol: 'http', telemetry: false });
-    const wired = await wireStripe(stripeClient, { tag: 'local', siteUrl: gateway.url, product, price, rotateWebhookSecret: true });
-    if (!wired.webhookSecret) throw new Error('the Stripe stand-in returned no webhook signing secret');
-    const stripeSetup = { ...wired, webhookSecret: wired.webhookSecret };
+    const stripeUrl = stripeStandIn ? new URL(stripeStandIn.url) : undefined;
+    const stripeClient = stripeUrl
+      ? new Stripe(LOCAL_STRIPE_KEY, { host: stripeUrl.hostname, port: stripeUrl.port, protocol: 'http', telemetry: false })
+      : new Stripe(realKey as string, { telemetry: false });
+    // Against real Stripe the endpoint is `stripe listen --forward-to …`, whose secret is in the env.
+    const wired = await wireStripe(stripeClient, { tag: 'local', siteUrl: gateway.url, product, price, rotateWebhookSecret: true, webhook: !real });
+    const webhookSecret = real ? (process.env.STRIPE_WEBHOOK_SECRET as string) : wired.webhookSecret;
+    if (!webhookSecret) throw new Error('the Stripe stand-in returned no webhook signing secret');
+    const stripeSetup = { ...wired, webhookSecret };
 
     const config: RuntimeConfig = {
       region: 'us-east-1',
       tableName: TABLE,
       bucketName: BUCKET,
       siteUrl: gateway.url,
-      endpoints: { s3: s3Url, dynamodb: dynamoUrl, ses: sesUrl, stripe: stripeStandIn.url },
+      endpoints: { s3: s3Url, dynamodb: dynamoUrl, ses: sesUrl, ...(stripeStandIn ? { stripe: stripeStandIn.url } : {}) },
       maxUploadBytes: 50 * 1024 * 1024,
       acceptedExtensions: ['.csv', '.tsv', '.jsonl'],
       downloadLimit: 5,
@@ -193,7 +209,7 @@ export async function startLocalCloud(opts: LocalCloudOptions): Promise<LocalClo
     };
     // The handlers read their config and secrets once, at import (first request).
     process.env.UPLOCK_CONFIG = JSON.stringify(config);
-    process.env.STRIPE_SECRET_KEY = LOCAL_STRIPE_KEY;
+    process.env.STRIPE_SECRET_KEY = real ? realKey : LOCAL_STRIPE_KEY;
     process.env.STRIPE_WEBHOOK_SECRET = stripeSetup.webhookSecret;
     process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
     process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
@@ -223,11 +239,12 @@ export async function startLocalCloud(opts: LocalCloudOptions): Promise<LocalClo
         site: gateway.url,
         mailViewer: sesUrl,
         sesStore: `${sesUrl}/store`,
-        stripe: stripeStandIn.url,
+        stripe: stripeStandIn?.url ?? 'https://dashboard.stripe.com/test',
         s3: s3Url,
         dynamodb: dynamoUrl,
       },
       config,
+      stripeMode: real ? 'test-mode' : 'stand-in',
       webhookSecret: stripeSetup.webhookSecret,
       idle: () => bus.idle(),
       sweep,

@@ -67,7 +67,11 @@ uplock is running on the local cloud${values.reset ? ' (data wiped)' : ''}.
 
   Page:         ${cloud.urls.site}/
   Mail viewer:  ${cloud.urls.mailViewer}/
-  Stripe (local stand-in): ${cloud.urls.stripe}   test card 4242 4242 4242 4242
+  ${
+    cloud.stripeMode === 'stand-in'
+      ? `Stripe (local stand-in): ${cloud.urls.stripe}   test card 4242 4242 4242 4242`
+      : `Stripe: real test mode. Forward events: stripe listen --forward-to ${cloud.urls.site}/api/stripe/webhook`
+  }
   Data:         ${path.relative(process.cwd(), dataDir) || '.'}/ (npm start -- --reset wipes it)
 
 Ctrl-C stops everything.`);

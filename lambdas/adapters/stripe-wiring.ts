@@ -29,6 +29,11 @@ export interface WiringInput {
    * endpoint is replaced so that the new secret can be stored (first deploy, or secret lost).
    */
   readonly rotateWebhookSecret: boolean;
+  /**
+   * Register the webhook endpoint (default). False for local development against real Stripe
+   * test mode, where Stripe cannot reach 127.0.0.1 and `stripe listen` forwards events instead.
+   */
+  readonly webhook?: boolean;
 }
 
 export interface WiringResult {
@@ -97,6 +102,10 @@ export async function wireStripe(stripe: Stripe, input: WiringInput): Promise<Wi
   } else if (link.after_completion?.redirect?.url !== redirect) {
     link = await stripe.paymentLinks.update(link.id, { after_completion: { type: 'redirect', redirect: { url: redirect } } });
     changes.push(`pointed payment link ${link.id} at ${redirect}`);
+  }
+
+  if (input.webhook === false) {
+    return { productId: product.id, priceId: price.id, paymentLinkId: link.id, paymentLinkUrl: link.url, webhookEndpointId: '', changes };
   }
 
   // Webhook endpoint

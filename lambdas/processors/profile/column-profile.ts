@@ -96,17 +96,15 @@ export class ColumnProfile {
     if (chars > this.maxLength) this.maxLength = chars;
 
     const top = this.top;
-    if (this.distinctSketch !== undefined) {
-      this.distinctSketch.add(h);
-    } else if (top.size === top.capacity) {
-      // The exact table is full and this value may evict one: from here on HyperLogLog counts,
-      // seeded with every distinct value seen so far so it covers the whole column.
+    if (this.distinctSketch === undefined && top.size === top.capacity) {
+      // The exact table is full and this value may force a purge: from here on HyperLogLog
+      // counts, seeded with every distinct value seen so far so it covers the whole column.
       const hll = new HyperLogLog(this.sizes.hllPrecision);
       for (const held of top.heldHashes()) hll.add(held);
-      hll.add(h);
       this.distinctSketch = hll;
     }
-    top.add(h, buf, start, end);
+    // A value already held was added to the sketch when it entered the table (or at seeding).
+    if (top.add(h, buf, start, end) && this.distinctSketch !== undefined) this.distinctSketch.add(h);
     return h;
   }
 

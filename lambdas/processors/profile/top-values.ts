@@ -63,7 +63,8 @@ export class TopValues {
     return this.slotHash.subarray(0, this.size);
   }
 
-  add(hash: number, buf: Uint8Array, start: number, end: number): void {
+  /** Counts one value; returns true when it was not held (a new entry was made for it). */
+  add(hash: number, buf: Uint8Array, start: number, end: number): boolean {
     const table = this.table;
     const mask = this.mask;
     let i = hash & mask;
@@ -73,7 +74,7 @@ export class TopValues {
       if (this.slotHash[slot] === hash) {
         this.slotCount[slot]! += 1;
         if (this.labelLength[slot] === NO_LABEL) this.setLabel(slot, buf, start, end);
-        return;
+        return false;
       }
       i = (i + 1) & mask;
     }
@@ -88,6 +89,7 @@ export class TopValues {
     this.slotCount[slot] = 1;
     if (this.evicted) this.labelLength[slot] = NO_LABEL;
     else this.setLabel(slot, buf, start, end);
+    return true;
   }
 
   /** Combines another summary into this one: counters and offsets add, then purge to fit. */
