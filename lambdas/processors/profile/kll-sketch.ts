@@ -27,12 +27,12 @@ export class KllSketch {
   private maxSize = 0;
   private total = 0;
   private seed: number;
-  /** Sampler: items of weight 2^samplerLevel; position in the current block and its pick. */
+  /** Sampler: items of weight 2^samplerLevel = blockSize, one per block, at blockPick. */
   private samplerLevel = 0;
   private blockSize = 1;
-  private blockPos = 0;
   private blockPick = 0;
-  private nextLevelUp = SAMPLER_START * 2;
+  /** Items until the next pick (inclusive): the common case is one decrement and a compare. */
+  private skip = 1;
   min = Number.POSITIVE_INFINITY;
   max = Number.NEGATIVE_INFINITY;
 
@@ -62,31 +62,19 @@ export class KllSketch {
     if (x < this.min) this.min = x;
     if (x > this.max) this.max = x;
     this.total++;
-    if (this.blockSize === 1) {
-      (this.levels[0] as number[]).push(x);
-      if (++this.size >= this.maxSize && (this.levels.length > 1 || this.size >= EXACT_LIMIT)) this.compress();
-      if (this.total >= SAMPLER_START) this.raiseSampler();
-      return;
+    if (--this.skip !== 0) return;
+    (this.levels[this.samplerLevel] as number[]).push(x);
+    if (++this.size >= this.maxSize && (this.levels.length > 1 || this.size >= EXACT_LIMIT)) this.compress();
+    // Next pick: the rest of this block, then a uniform position in the next block, which
+    // doubles once the stream has doubled since the last raise (always at a block boundary).
+    const rest = this.blockSize - this.blockPick;
+    if (this.total + rest - 1 >= (this.blockSize === 1 ? SAMPLER_START : this.blockSize * SAMPLER_START)) {
+      this.samplerLevel++;
+      this.blockSize *= 2;
+      while (this.levels.length <= this.samplerLevel) this.grow();
     }
-    if (this.blockPos++ === this.blockPick) {
-      (this.levels[this.samplerLevel] as number[]).push(x);
-      if (++this.size >= this.maxSize) this.compress();
-    }
-    if (this.blockPos === this.blockSize) {
-      this.blockPos = 0;
-      this.blockPick = this.nextInt(this.blockSize);
-      if (this.total >= this.nextLevelUp) this.raiseSampler();
-    }
-  }
-
-  /** Doubles the sampler's block; only ever at a block boundary, so weights stay exact. */
-  private raiseSampler(): void {
-    this.samplerLevel++;
-    this.blockSize *= 2;
-    this.nextLevelUp = this.total * 2;
-    while (this.levels.length <= this.samplerLevel) this.grow();
-    this.blockPos = 0;
-    this.blockPick = this.nextInt(this.blockSize);
+    this.blockPick = this.blockSize === 1 ? 0 : this.nextInt(this.blockSize);
+    this.skip = rest + this.blockPick;
   }
 
   /**
