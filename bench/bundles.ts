@@ -44,13 +44,27 @@ function parseArgs(argv: string[]): Args {
   return args;
 }
 
-/** Bundle one handler the way the construct does; returns the bundle path. */
-export async function bundleHandler(name: string, outdir: string): Promise<string> {
+interface Bundle {
+  file: string;
+  /** Output bytes per npm package (or `(project)`), largest first. */
+  packages: [string, number][];
+}
+
+/** Bundle one handler the way the construct does. */
+export async function bundleHandler(name: string, outdir: string): Promise<Bundle> {
   const outfile = path.join(outdir, name, 'index.mjs');
   rmSync(path.dirname(outfile), { recursive: true, force: true });
   mkdirSync(path.dirname(outfile), { recursive: true });
-  await build({ ...esbuildOptions, entryPoints: [handlerEntry(name)], outfile, logLevel: 'error', absWorkingDir: repoRoot });
-  return outfile;
+  const result = await build({ ...esbuildOptions, entryPoints: [handlerEntry(name)], outfile, logLevel: 'error', absWorkingDir: repoRoot, metafile: true });
+  const bytes = new Map<string, number>();
+  for (const output of Object.values(result.metafile.outputs)) {
+    for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
+      const match = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input);
+      const pkg = match?.[1] ?? '(project)';
+      bytes.set(pkg, (bytes.get(pkg) ?? 0) + bytesInOutput);
+    }
+  }
+  return { file: outfile, packages: [...bytes].sort((a, b) => b[1] - a[1]) };
 }
 
 /** A valid runtime config built from cdk.json's defaults, as the stack builds it. */
@@ -97,20 +111,23 @@ async function main(): Promise<void> {
     AWS_SECRET_ACCESS_KEY: 'bench-only-not-a-real-secret',
     POWERTOOLS_DEV: 'false',
   };
+  const largest: [string, [string, number][]][] = [];
   const rows: string[][] = [['handler', 'raw', 'gzip', 'budget', 'size', `init (median of ${INIT_RUNS})`, 'init']];
   for (const name of names) {
     if (!existsSync(handlerEntry(name))) {
       rows.push([name, 'missing: no lambdas/handlers/' + name + '.ts', '', '', '', '', '']);
       continue;
     }
-    let bundle: string;
+    let built: Bundle;
     try {
-      bundle = await bundleHandler(name, args.outdir);
+      built = await bundleHandler(name, args.outdir);
     } catch (error) {
       rows.push([name, `build failed: ${(error as Error).message.split('\n')[0]}`, '', '', '', '', '']);
       process.exitCode = 1;
       continue;
     }
+    const bundle = built.file;
+    largest.push([name, built.packages.slice(0, 4)]);
     const raw = statSync(bundle).size;
     const gzip = gzipSync(readFileSync(bundle)).length;
     const budget = BUDGET_BYTES[name] ?? DEFAULT_BUDGET_BYTES;
@@ -135,6 +152,8 @@ async function main(): Promise<void> {
   }
   const widths = rows[0]?.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length))) ?? [];
   for (const row of rows) console.log(row.map((cell, c) => cell.padEnd(widths[c] ?? 0)).join('  ').trimEnd());
+  console.log('\nlargest contributors (minified bytes in the bundle):');
+  for (const [name, packages] of largest) console.log(`  ${name.padEnd(22)} ${packages.map(([p, b]) => `${p} ${kib(b)}`).join(', ')}`);
   console.log(`\nbundles in ${path.relative(repoRoot, args.outdir) || '.'}; budgets: ${kib(300 * KIB)} webhook, ${kib(DEFAULT_BUDGET_BYTES)} others, init ${INIT_BUDGET_MS} ms (ARCHITECTURE.md §8)`);
 }
 
