@@ -2,11 +2,16 @@
  * Checks objects against Stripe's published schemas (../shared/stripe/schemas.json, API version
  * 2023-08-16). Used by the stand-in's tests; other tests may use it to check their fixtures.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 
-export const STRIPE_SCHEMAS_PATH = process.env.STRIPE_SCHEMAS_PATH ?? '/work/shared/stripe/schemas.json';
+// shared/ sits beside the repository (on developer machines and in CI alike).
+const besideRepo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../shared/stripe/schemas.json');
+export const STRIPE_SCHEMAS_PATH =
+  process.env.STRIPE_SCHEMAS_PATH ?? (existsSync(besideRepo) ? besideRepo : '/work/shared/stripe/schemas.json');
 
 // ajv-formats is CommonJS; its default export arrives wrapped under ESM interop.
 const addFormats = ((addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ?? addFormatsModule) as unknown as (
