@@ -12,6 +12,8 @@ const HISTOGRAM_BINS = 20;
 /** A type is chosen when at least this share of the non-missing values fits it. */
 const TYPE_THRESHOLD = 0.9;
 const QUANTILES = [0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99] as const;
+const COUNT_FORMAT = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+const count = (n: number): string => COUNT_FORMAT.format(n);
 
 export interface ScanFacts {
   readonly fileName: string;
@@ -43,7 +45,7 @@ export function buildReport(profiler: DataProfiler, facts: ScanFacts): ProfileRe
     invalidJsonLines: facts.invalidJsonLines,
   };
   const warnings: Warning[] = [];
-  const plural = (n: number, word: string): string => `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`;
+  const plural = (n: number, word: string): string => `${count(n)} ${word}${n === 1 ? '' : 's'}`;
   if (!profiler.hasHeader) {
     warnings.push({ code: 'no_header', column: null, message: 'The first row looks like data, not column names, so the columns are named column_1, column_2, …' });
   }
@@ -52,7 +54,7 @@ export function buildReport(profiler: DataProfiler, facts: ScanFacts): ProfileRe
     warnings.push({
       code: 'ragged_rows',
       column: null,
-      message: `${plural(ragged, 'row')} do not have ${plural(columns.length, 'field')} like the header (${profiler.shortRows.toLocaleString('en-US')} shorter: missing fields counted as missing; ${profiler.longRows.toLocaleString('en-US')} longer: extra fields ignored). First at data row${profiler.raggedExamples.length === 1 ? '' : 's'} ${profiler.raggedExamples.join(', ')}.`,
+      message: `${plural(ragged, 'row')} do not have ${plural(columns.length, 'field')} like the header (${count(profiler.shortRows)} shorter: missing fields counted as missing; ${count(profiler.longRows)} longer: extra fields ignored). First at data row${profiler.raggedExamples.length === 1 ? '' : 's'} ${profiler.raggedExamples.join(', ')}.`,
     });
   }
   if (file.duplicateRows.count > 0) {
@@ -236,7 +238,7 @@ function columnWarnings(c: ColumnReport, rows: number): Warning[] {
   }
   if (c.stats !== null && c.stats.unit === 'number') {
     const n = Math.round(c.stats.outliers.low + c.stats.outliers.high);
-    if (n > 0) warn('outliers', `${c.stats.exactQuantiles ? '' : 'About '}${n.toLocaleString('en-US')} value${n === 1 ? ' lies' : 's lie'} far outside the typical range (beyond 3 × the interquartile range from the quartiles).`);
+    if (n > 0) warn('outliers', `${c.stats.exactQuantiles ? '' : 'About '}${count(n)} value${n === 1 ? ' lies' : 's lie'} far outside the typical range (beyond 3 × the interquartile range from the quartiles).`);
   }
   return out;
 }

@@ -3,8 +3,8 @@
  * reference implementation. Level h holds items of weight 2^h; when the sketch is full the
  * lowest over-capacity level is sorted and every other item (random offset) is promoted.
  * Memory is O(k) whatever the stream length; with k = 400 the normalised rank error stays well
- * under 1 % (DataSketches quotes ~0.8 % at 99 % confidence for k = 400). Exact up to
- * EXACT_LIMIT items.
+ * under 1 % (DataSketches quotes ~0.8 % at 99 % confidence for k = 400). Exact up to 10·k
+ * items (4,000 at k = 400).
  * Mergeable: concatenating levels and compacting gives a sketch of the union.
  *
  * Speed: sorting is the cost of a compaction, so the lowest levels are replaced by a sampler,
@@ -17,8 +17,8 @@ const CAPACITY_DECAY = 2 / 3;
 /** DataSketches' minimum level width: tiny levels would compact (and sort) too often. */
 const MIN_WIDTH = 32;
 const SAMPLER_START = 1 << 15;
-/** Up to this many items nothing is compacted, so quantiles of small columns are exact. */
-const EXACT_LIMIT = 4096;
+/** Up to EXACT_FACTOR · k items nothing is compacted, so quantiles of small columns are exact. */
+const EXACT_FACTOR = 10;
 
 export class KllSketch {
   readonly k: number;
@@ -36,9 +36,12 @@ export class KllSketch {
   min = Number.POSITIVE_INFINITY;
   max = Number.NEGATIVE_INFINITY;
 
+  private readonly exactLimit: number;
+
   constructor(k = 400, seed = 0x9e3779b9) {
     if (!Number.isInteger(k) || k < 8) throw new RangeError(`KLL k must be an integer >= 8, got ${k}`);
     this.k = k;
+    this.exactLimit = EXACT_FACTOR * k;
     this.seed = seed | 0 || 1;
     this.capacities = [this.computeCapacity(0)];
     this.maxSize = this.capacity(0);
@@ -64,7 +67,7 @@ export class KllSketch {
     this.total++;
     if (--this.skip !== 0) return;
     (this.levels[this.samplerLevel] as number[]).push(x);
-    if (++this.size >= this.maxSize && (this.levels.length > 1 || this.size >= EXACT_LIMIT)) this.compress();
+    if (++this.size >= this.maxSize && (this.levels.length > 1 || this.size >= this.exactLimit)) this.compress();
     // Next pick: the rest of this block, then a uniform position in the next block, which
     // doubles once the stream has doubled since the last raise (always at a block boundary).
     const rest = this.blockSize - this.blockPick;
@@ -156,7 +159,7 @@ export class KllSketch {
 
   private computeCapacity(h: number): number {
     const depth = this.levels.length;
-    return Math.max(MIN_WIDTH, Math.ceil(this.k * CAPACITY_DECAY ** (depth - h - 1))) + 1;
+    return Math.max(Math.min(MIN_WIDTH, this.k >> 2), Math.ceil(this.k * CAPACITY_DECAY ** (depth - h - 1))) + 1;
   }
 
   private grow(): void {

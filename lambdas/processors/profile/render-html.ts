@@ -26,6 +26,9 @@ td.n,th.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 svg{width:100%;height:auto;display:block}footer{font-size:.8rem;color:#5d667a;text-align:center;margin:20px 0}
 `;
 
+/** Columns that get a full section in the page. */
+export const DETAILED_COLUMNS = 300;
+
 export function renderHtml(report: ProfileReport): string {
   const f = report.file;
   const title = `Data profile — ${f.name}`;
@@ -52,11 +55,18 @@ export function renderHtml(report: ProfileReport): string {
   parts.push('<section><h2>Columns</h2><div class="scroll"><table><thead><tr><th>#</th><th>Column</th><th>Type</th><th class="n">Missing</th><th class="n">Distinct</th></tr></thead><tbody>');
   for (const c of report.columns) {
     parts.push(
-      `<tr><td class="n">${c.index + 1}</td><td class="v"><a href="#col-${c.index}">${escapeHtml(c.name)}</a></td><td>${escapeHtml(c.type)}</td><td class="n">${escapeHtml(formatShare(c.missingShare))}</td><td class="n">${escapeHtml(formatDistinct(c))}</td></tr>`,
+      `<tr><td class="n">${c.index + 1}</td><td class="v">${c.index < DETAILED_COLUMNS ? `<a href="#col-${c.index}">${escapeHtml(c.name)}</a>` : escapeHtml(c.name)}</td><td>${escapeHtml(c.type)}</td><td class="n">${escapeHtml(formatShare(c.missingShare))}</td><td class="n">${escapeHtml(formatDistinct(c))}</td></tr>`,
     );
   }
   parts.push('</tbody></table></div></section>');
-  for (const c of report.columns) parts.push(renderColumn(c));
+  // A page with thousands of detailed sections helps nobody and costs memory: past the cap the
+  // overview table and report.json carry the columns.
+  for (const c of report.columns.slice(0, DETAILED_COLUMNS)) parts.push(renderColumn(c));
+  if (report.columns.length > DETAILED_COLUMNS) {
+    parts.push(
+      `<section><p class="muted">Detailed sections are shown for the first ${formatCount(DETAILED_COLUMNS)} columns. All ${formatCount(report.columns.length)} columns are listed above, and report.json has every statistic for each of them.</p></section>`,
+    );
+  }
   parts.push(
     `<footer>report schema v${report.schemaVersion} · quantiles and histograms are exact for small columns, otherwise from a KLL sketch (rank error ≤ 1 %); distinct counts past ${'1,024'} values are HyperLogLog estimates (≈ 1 %)</footer>`,
   );
@@ -97,6 +107,8 @@ function renderColumn(c: ColumnReport): string {
   }
   if (c.topValues.length > 0) {
     out.push(`<h3>Most frequent values${c.topValuesExact ? '' : ' <span class="muted">(estimated counts)</span>'}</h3>${topValuesTable(c.topValues, c.count - c.missing)}`);
+  } else if (c.count > c.missing) {
+    out.push('<h3>Most frequent values</h3><p class="muted">No value repeats often enough to list reliably: almost every value is different.</p>');
   }
   out.push('</div></div></section>');
   return out.join('');
@@ -141,8 +153,12 @@ function formatDistinct(c: ColumnReport): string {
   return `${c.distinct.exact ? '' : '≈ '}${formatCount(c.distinct.value)}`;
 }
 
+// Intl formatters are costly to create: toLocaleString() builds one per call.
+const COUNT_FORMAT = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+const NUMBER_FORMAT = new Intl.NumberFormat('en-US', { maximumSignificantDigits: 7 });
+
 export function formatCount(n: number): string {
-  return Math.round(n).toLocaleString('en-US');
+  return COUNT_FORMAT.format(Math.round(n));
 }
 
 function formatShare(share: number): string {
@@ -155,10 +171,10 @@ function formatShare(share: number): string {
 
 function formatNumber(v: number): string {
   if (!Number.isFinite(v)) return String(v);
-  if (Number.isInteger(v) && Math.abs(v) < 1e15) return v.toLocaleString('en-US');
+  if (Number.isInteger(v) && Math.abs(v) < 1e15) return COUNT_FORMAT.format(v);
   const abs = Math.abs(v);
   if (abs !== 0 && (abs < 1e-4 || abs >= 1e15)) return v.toExponential(4);
-  return v.toLocaleString('en-US', { maximumSignificantDigits: 7 });
+  return NUMBER_FORMAT.format(v);
 }
 
 function formatValue(v: number, unit: NumericStats['unit'], type: ColumnReport['type']): string {
