@@ -2,8 +2,9 @@
  * The default deployment (Lambda job, CloudFront name, placeholder secrets), synthesized once with
  * the real handlers bundled by esbuild, then inspected resource by resource.
  */
-import { Match, Template } from 'aws-cdk-lib/assertions';
-import { Stack, Validations } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import { App, Stack, Validations } from 'aws-cdk-lib';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../lambdas/config';
@@ -400,11 +401,30 @@ describe('monitoring', () => {
 });
 
 describe('cdk-nag AWS Solutions', () => {
+  // cdk-nag 3 is a policy-validation plugin: it reports through validateScope (and fails
+  // `cdk synth` via bin/uplock.ts), not through construct annotations as cdk-nag 2 did.
   it('has no unacknowledged error or warning', () => {
     const report = new AwsSolutionsChecks().validateScope(synth.app);
     const findings = report.violations.map((v) => `${v.severity} ${v.ruleName} at ${v.violatingResources.map((x) => x.constructPath).join(', ')}`);
 
     expect(findings).toEqual([]);
+  });
+
+  it('does flag an insecure resource in this set-up (the check above can fail)', () => {
+    const app = new App();
+    const insecure = new Stack(app, 'Insecure');
+    new s3.Bucket(insecure, 'Open');
+
+    const rules = new AwsSolutionsChecks().validateScope(app).violations.map((v) => v.ruleName);
+
+    expect(rules).toEqual(expect.arrayContaining(['AwsSolutions-S1', 'AwsSolutions-S10']));
+  });
+
+  it('leaves no CDK warning or error annotation either', () => {
+    const annotations = Annotations.fromStack(stack);
+
+    expect(annotations.findError('*', Match.anyValue())).toEqual([]);
+    expect(annotations.findWarning('*', Match.anyValue())).toEqual([]);
   });
 
   it('gives a reason with every acknowledgement', () => {
