@@ -2,7 +2,7 @@
 import Stripe from 'stripe';
 import type { RuntimeConfig } from '../config';
 import type { SessionFacts } from '../core/payment';
-import { SignatureError, type OpenCheckout, type Payments, type RefundRequest, type StripeEventFacts } from '../ports/payments';
+import { SignatureError, type Payments, type RefundRequest, type StripeEventFacts } from '../ports/payments';
 import { stripeSecretKey, webhookSecrets } from './secrets';
 
 export function stripeClientOptions(config: RuntimeConfig): ConstructorParameters<typeof Stripe>[1] {
@@ -89,7 +89,7 @@ export class StripePayments implements Payments {
     successUrl: string;
     cancelUrl: string;
     idempotencyKey: string;
-  }): Promise<OpenCheckout> {
+  }): Promise<{ id: string; url: string; expiresAt: number }> {
     const stripe = await this.stripe();
     const session = await stripe.checkout.sessions.create(
       {

@@ -1,4 +1,5 @@
 /** What the core needs from Stripe. The adapter keeps the SDK out of everything else. */
+import type { CheckoutPorts } from '../core/checkout';
 import type { RefundRequest, SessionFacts } from '../core/payment';
 
 export type { RefundReason, RefundRequest } from '../core/payment';
@@ -15,27 +16,12 @@ export class SignatureError extends Error {
   override name = 'SignatureError';
 }
 
-export interface OpenCheckout {
-  readonly id: string;
-  readonly url: string;
-  /** Epoch seconds. */
-  readonly expiresAt: number;
-}
-
-export interface Payments {
+/** createCheckoutSession (checkout-session mode) comes from core's CheckoutPorts. */
+export interface Payments extends CheckoutPorts {
   /** Verify `Stripe-Signature` over the raw body; throws SignatureError. */
   verifyEvent(rawBody: string, signatureHeader: string | undefined): Promise<StripeEventFacts>;
   retrieveSession(sessionId: string): Promise<SessionFacts | undefined>;
   refund(request: RefundRequest): Promise<{ id: string; status: string }>;
   /** Completed sessions created since `sinceSeconds`, of one Payment Link (or all, in checkout-session mode). */
   listCompletedSessions(opts: { paymentLinkId?: string; sinceSeconds: number }): AsyncIterable<SessionFacts>;
-  /** Checkout-session mode: a new session for one order at the configured price. */
-  createCheckoutSession(opts: {
-    orderId: string;
-    email: string;
-    priceId: string;
-    successUrl: string;
-    cancelUrl: string;
-    idempotencyKey: string;
-  }): Promise<OpenCheckout>;
 }

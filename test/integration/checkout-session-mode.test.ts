@@ -1,7 +1,7 @@
 /** paymentMode 'checkout-session': one server-side Checkout Session per order, reused while open. */
 import Stripe from 'stripe';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createOrderOk, getOrder, payOnStripePage, sampleCsv, startTestCloud, uploadFile, waitForEmails, waitForOrder, type TestCloud } from './local-cloud';
+import { getOrder, payOnStripePage, readyOrder as readyOrderIn, standInStripe, startTestCloud, waitForEmails, waitForOrder, type TestCloud } from './local-cloud';
 
 let cloud: TestCloud;
 beforeAll(async () => {
@@ -11,12 +11,7 @@ afterAll(async () => {
   await cloud?.stop();
 });
 
-async function readyOrder(email: string) {
-  const csv = sampleCsv(3);
-  const order = await createOrderOk(cloud, email, 'data.csv', csv);
-  await uploadFile(order, 'data.csv', csv);
-  return waitForOrder(cloud, order.orderId, (v) => v.job === 'done');
-}
+const readyOrder = (email: string) => readyOrderIn(cloud, email);
 
 it('opens one session per order at the configured price, reuses it, and delivers after payment', async () => {
   const view = await readyOrder('mode@example.com');
@@ -24,8 +19,7 @@ it('opens one session per order at the configured price, reuses it, and delivers
   expect(view.payUrl).toBeDefined();
   expect(again.payUrl).toBe(view.payUrl);
 
-  const url = new URL(cloud.urls.stripe);
-  const stripe = new Stripe('sk_test_uplock_local', { host: url.hostname, port: url.port, protocol: 'http' });
+  const stripe = standInStripe(cloud);
   const sessions = await stripe.checkout.sessions.list({ limit: 100 });
   const mine = sessions.data.filter((s) => s.client_reference_id === view.orderId);
   expect(mine).toHaveLength(1);
@@ -40,8 +34,7 @@ it('opens one session per order at the configured price, reuses it, and delivers
 it('does not let one order’s session unlock another order', async () => {
   const a = await readyOrder('a-mode@example.com');
   const b = await readyOrder('b-mode@example.com');
-  const url = new URL(cloud.urls.stripe);
-  const stripe = new Stripe('sk_test_uplock_local', { host: url.hostname, port: url.port, protocol: 'http' });
+  const stripe = standInStripe(cloud);
   const res = await payOnStripePage(a.payUrl as string, '4242424242424242');
   const sessionId = new URL(res.headers.get('location') as string).searchParams.get('session_id') as string;
   await waitForOrder(cloud, a.orderId, (v) => v.delivered);

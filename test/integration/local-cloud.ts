@@ -6,6 +6,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import StripeSdk from 'stripe';
 import { startLocalCloud, type ConfigOverrides, type LocalCloud, type LocalCloudOptions } from '../../local/cloud';
 
 export interface TestCloud extends LocalCloud {
@@ -134,3 +135,18 @@ export const downloadLinkIn = (email: StoredEmail): string | undefined => /https
 
 export const sampleCsv = (rows = 20): string =>
   ['name,email,age', ...Array.from({ length: rows }, (_, i) => `person ${i},p${i}@example.com,${20 + i}`)].join('\n') + '\n';
+
+/** An order whose job is done and which is still unpaid: what the page shows with a Pay button. */
+export async function readyOrder(cloud: TestCloud, email: string): Promise<OrderView & { payUrl: string }> {
+  const csv = sampleCsv(3);
+  const order = await createOrderOk(cloud, email, 'data.csv', csv);
+  await uploadFile(order, 'data.csv', csv);
+  const view = await waitForOrder(cloud, order.orderId, (v) => v.job === 'done');
+  return { ...view, payUrl: view.payUrl as string };
+}
+
+/** A Stripe SDK client talking to the cloud's Stripe stand-in. */
+export function standInStripe(cloud: TestCloud): import('stripe').default {
+  const url = new URL(cloud.urls.stripe);
+  return new StripeSdk('sk_test_uplock_local', { host: url.hostname, port: url.port, protocol: 'http' });
+}

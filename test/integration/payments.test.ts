@@ -17,6 +17,8 @@ import {
   waitForEmails,
   waitForOrder,
   type TestCloud,
+  readyOrder as readyOrderIn,
+  standInStripe,
 } from './local-cloud';
 
 let cloud: TestCloud;
@@ -25,8 +27,7 @@ const verifier = new Stripe('sk_test_unused');
 
 beforeAll(async () => {
   cloud = await startTestCloud();
-  const url = new URL(cloud.urls.stripe);
-  stripe = new Stripe('sk_test_uplock_local', { host: url.hostname, port: url.port, protocol: 'http' });
+  stripe = standInStripe(cloud);
 });
 
 afterAll(async () => {
@@ -41,14 +42,7 @@ const IBAN_FAILS = 'DE62 3704 0044 0532 0130 01';
 let n = 0;
 const uniqueEmail = (tag: string) => `${tag}-${Date.now()}-${n++}@example.com`;
 
-/** An order whose job is done, unpaid, with its pay URL. */
-async function readyOrder(email: string): Promise<{ orderId: string; payUrl: string }> {
-  const csv = sampleCsv(3);
-  const order = await createOrderOk(cloud, email, 'data.csv', csv);
-  await uploadFile(order, 'data.csv', csv);
-  const view = await waitForOrder(cloud, order.orderId, (v) => v.job === 'done');
-  return { orderId: order.orderId, payUrl: view.payUrl as string };
-}
+const readyOrder = (email: string) => readyOrderIn(cloud, email);
 
 async function pay(payUrl: string, card: string, email?: string): Promise<string> {
   const res = await payOnStripePage(payUrl, card, email);

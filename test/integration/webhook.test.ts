@@ -15,6 +15,8 @@ import {
   waitForEmails,
   waitForOrder,
   type TestCloud,
+  readyOrder as readyOrderIn,
+  standInStripe,
 } from './local-cloud';
 
 let cloud: TestCloud;
@@ -23,8 +25,7 @@ const verifier = new Stripe('sk_test_unused');
 
 beforeAll(async () => {
   cloud = await startTestCloud();
-  const url = new URL(cloud.urls.stripe);
-  stripe = new Stripe('sk_test_uplock_local', { host: url.hostname, port: url.port, protocol: 'http' });
+  stripe = standInStripe(cloud);
 });
 
 afterAll(async () => {
@@ -49,14 +50,7 @@ function post(body: string, signature: string | undefined): Promise<Response> {
 const sign = (body: string, opts: { secret?: string; timestamp?: number } = {}): string =>
   verifier.webhooks.generateTestHeaderString({ payload: body, secret: opts.secret ?? cloud.webhookSecret, ...(opts.timestamp ? { timestamp: opts.timestamp } : {}) });
 
-/** An order whose job is done and which is still unpaid. */
-async function readyOrder(email: string): Promise<{ orderId: string; payUrl: string }> {
-  const csv = sampleCsv(3);
-  const order = await createOrderOk(cloud, email, 'data.csv', csv);
-  await uploadFile(order, 'data.csv', csv);
-  const view = await waitForOrder(cloud, order.orderId, (v) => v.job === 'done');
-  return { orderId: order.orderId, payUrl: view.payUrl as string };
-}
+const readyOrder = (email: string) => readyOrderIn(cloud, email);
 
 /**
  * A genuine paid session for `orderId`, produced by paying on the Stripe page of a *different*
