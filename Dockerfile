@@ -14,7 +14,7 @@ COPY tsconfig.json ./
 COPY lib ./lib
 COPY lambdas ./lambdas
 COPY bench/bundles.ts ./bench/bundles.ts
-COPY cdk.json ./
+
 RUN npx tsx bench/bundles.ts --only process-task --outdir /out
 
 FROM public.ecr.aws/docker/library/node:24-bookworm-slim
