@@ -34,6 +34,8 @@ let config: SiteConfig | undefined;
 let pending: { order: CreatedOrder; file: File } | undefined;
 let current: UploadHandle | undefined;
 let lastProgress = { sent: 0, total: 0 };
+/** One order per submit, even if the customer presses Enter twice. */
+let submitting = false;
 
 const emailPattern = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
@@ -201,12 +203,20 @@ async function start(email: string, file: File): Promise<void> {
 
 form.addEventListener('submit', (event) => {
   event.preventDefault();
-  if (!config) {
-    showForm(t('error.config'));
-    return;
-  }
-  const valid = validate(config);
-  if (valid) void start(valid.email, valid.file);
+  if (submitting) return;
+  submitting = true;
+  // A quick customer can submit before /api/config has answered: wait for it rather than fail.
+  siteConfig()
+    .then(
+      async (loaded) => {
+        const valid = validate(loaded);
+        if (valid) await start(valid.email, valid.file);
+      },
+      () => showForm(t('error.config')),
+    )
+    .finally(() => {
+      submitting = false;
+    });
 });
 
 fileInput.addEventListener('change', () => setFieldError(fileInput, fileError, undefined));
