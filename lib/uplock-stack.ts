@@ -167,6 +167,10 @@ export class UplockStack extends Stack {
     new CfnOutput(this, 'DataBucketName', { value: this.storage.dataBucket.bucketName });
     new CfnOutput(this, 'TableName', { value: this.storage.table.tableName });
     new CfnOutput(this, 'DistributionId', { value: this.site.distribution.distributionId });
+    new CfnOutput(this, 'CloudFrontDomainName', {
+      description: 'Point a custom domain here (CNAME or alias) when the stack does not manage its DNS',
+      value: this.site.distribution.distributionDomainName,
+    });
     new CfnOutput(this, 'DeadLetterQueueUrl', { value: deadLetterQueue.queueUrl });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.monitoring.topic.topicArn });
   }

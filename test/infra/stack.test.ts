@@ -323,7 +323,8 @@ describe('site', () => {
       AllowedMethods: ['GET', 'HEAD', 'OPTIONS', 'PUT', 'PATCH', 'POST', 'DELETE'],
       ViewerProtocolPolicy: 'https-only',
     });
-    expect(render(apiOrigin?.DomainName)).toBe(`<Fn::Select>`);
+    expect(apiOrigin?.DomainName).toEqual(stack.resolve(stack.api.domainName));
+    expect(JSON.stringify(apiOrigin?.DomainName)).toContain(logicalId(stack.api.httpApi));
     expect(distributionConfig().CustomErrorResponses).toBeUndefined();
   });
 
