@@ -17,7 +17,7 @@ async function fillForm(page: Page, file: { name: string; buffer: Buffer; mimeTy
   await page.getByRole('button', { name: 'Upload and analyse' }).click();
 }
 
-describe.skipIf(!hasChromium)('failures the customer can meet', () => {
+describe.skipIf(!hasChromium)('failures the customer can meet', { timeout: 120_000 }, () => {
   let site: Site;
   let browser: Browser;
   let opened: OpenedPage;

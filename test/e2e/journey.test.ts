@@ -12,7 +12,6 @@ import {
   openPage,
   screenshots,
   seriousA11yViolations,
-  skipReason,
 } from './support/browser';
 import { payOnStripePage, startSite, waitForReturnFromStripe, TEST_CARDS, waitForEmail, type Site } from './support/site';
 

@@ -9,7 +9,7 @@ import type { Browser } from 'playwright-core';
 import { assertStrictCsp, hasChromium, launchBrowser, openPage, screenshots, seriousA11yViolations, type OpenedPage } from './support/browser';
 import { startSite, type Site } from './support/site';
 
-describe.skipIf(!hasChromium)('each page on its own', () => {
+describe.skipIf(!hasChromium)('each page on its own', { timeout: 120_000 }, () => {
   let site: Site;
   let browser: Browser;
 

@@ -24,7 +24,7 @@ async function deliveredEvents(stripeUrl: string, type: string): Promise<number>
   return body.data?.length ?? 0;
 }
 
-describe.skipIf(!hasChromium)('payments that settle later, fail later, or are disputed', () => {
+describe.skipIf(!hasChromium)('payments that settle later, fail later, or are disputed', { timeout: 120_000 }, () => {
   let site: Site;
   let browser: Browser;
 

@@ -33,6 +33,7 @@ const returnedFromPayment = params.get('paid') === '1' || params.has('session_id
 const pageOpenedAt = Date.now();
 /** After this long without word from Stripe, stop claiming a payment is on its way. */
 const confirmWindowMs = 60_000;
+const awaitingHelpAfterMs = 20_000;
 /** Payment states this page has seen; a payment that went pending → unpaid failed. */
 const seenPayments = new Set<OrderView['payment']>();
 
@@ -135,7 +136,8 @@ function statusText(order: OrderView): { main: string; detail: string } {
   if (seenPayments.has('pending') && order.job === 'done') return { main: t('status.payFailed'), detail: '' };
   switch (order.job) {
     case 'awaiting_upload':
-      return { main: t('status.awaiting'), detail: t('status.awaitingHelp') };
+      // Right after an upload the storage event is still on its way; advise only if it lingers.
+      return { main: t('status.awaiting'), detail: Date.now() - pageOpenedAt > awaitingHelpAfterMs ? t('status.awaitingHelp') : '' };
     case 'processing':
       return { main: t('status.processing'), detail: '' };
     case 'done':

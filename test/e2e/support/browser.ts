@@ -11,7 +11,7 @@ import { REPO_ROOT } from './site';
 
 export const CHROMIUM_PATH = '/usr/bin/chromium';
 export const hasChromium = existsSync(CHROMIUM_PATH);
-export const skipReason = `${CHROMIUM_PATH} is missing (apt-get install chromium); browser tests skipped`;
+const skipReason = `${CHROMIUM_PATH} is missing (apt-get install chromium); browser tests skipped`;
 if (!hasChromium) console.warn(`[e2e] ${skipReason}`);
 
 export const SCREENSHOT_DIR = path.join(REPO_ROOT, 'test-results', 'screenshots');
