@@ -56,6 +56,55 @@ describe.skipIf(!hasChromium)('each page on its own', { timeout: 120_000 }, () =
     await assertClean(opened);
   });
 
+  it('draws a typed preview: summary, chart and a capped column table', async () => {
+    // Prepare: the profile processor's preview shape, served for a made-up order (the bundled
+    // default processor infers no types, so the chart would otherwise never be drawn)
+    const opened = await openPage(browser, site.url);
+    const { page } = opened;
+    const orderId = randomUUID();
+    const types = ['integer', 'decimal', 'string', 'date', 'boolean'];
+    const columns = Array.from({ length: 50 }, (_, i) => ({ name: `col_${i + 1}`, type: types[i % 3 === 0 ? 2 : i % types.length] }));
+    const preview = {
+      kind: 'data-profile',
+      schemaVersion: 1,
+      rows: 1234567,
+      columnCount: 60,
+      format: 'csv',
+      delimiter: 'semicolon',
+      encoding: 'utf-8',
+      hasHeader: true,
+      columns,
+      moreColumns: 10,
+      warningCount: 3,
+    };
+    await page.route(`${site.url}/api/orders/${orderId}`, (route) =>
+      route.fulfill({ json: { orderId, job: 'done', payment: 'unpaid', delivered: false, preview, payUrl: `${site.cloud.urls.stripe}/pay/plink_x` } }),
+    );
+
+    // Act
+    await page.goto(`${site.url}/order.html?id=${orderId}`);
+    await page.getByText('Your free preview is ready.').waitFor();
+
+    // Assess: translated labels, bookkeeping keys hidden, numbers formatted
+    const summary = await page.locator('dl.summary').innerText();
+    expect(summary).toMatch(/Rows\s+1,234,567/);
+    expect(summary).toMatch(/Columns\s+60/);
+    expect(summary).toMatch(/Delimiter\s+Semicolon \(;\)/);
+    expect(summary).toMatch(/Header row\s+Yes/);
+    expect(summary).toMatch(/Data-quality warnings\s+3/);
+    expect(summary).not.toMatch(/kind|schema|data-profile/i);
+    // One bar per type, labelled for screen readers
+    const chart = page.getByRole('img', { name: 'Columns by inferred type' });
+    expect(await chart.locator('rect').count()).toBe(new Set(columns.map((c) => c.type)).size);
+    expect(await chart.locator('desc').textContent()).toMatch(/^50 columns: string \d+, /);
+    // The table lists what the preview lists, and says how many more the result has
+    expect(await page.locator('table.columns tbody tr').count()).toBe(50);
+    await page.getByText('…and 10 more in the full result.').waitFor();
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await screenshots(page, 'order-preview-typed');
+    await assertClean(opened);
+  });
+
   it('speaks Japanese to a Japanese browser, sends lang=ja with the order, and remembers a switch to English', async () => {
     // Prepare
     const opened = await openPage(browser, site.url, { locale: 'ja-JP' });
