@@ -31,7 +31,6 @@ export class CsvScanner {
   private readonly starts = new Int32Array(MAX_COLUMNS + 1);
   private readonly ends = new Int32Array(MAX_COLUMNS + 1);
   private readonly escaped = new Uint8Array(MAX_COLUMNS + 1);
-  private carry: Uint8Array | undefined;
 
   constructor(delimiter: number, sink: RecordSink) {
     this.delimiter = delimiter;
@@ -42,34 +41,58 @@ export class CsvScanner {
   }
 
   push(chunk: Uint8Array): void {
-    let data = chunk;
-    if (this.carry !== undefined) {
-      // Nothing can complete before a line end arrives: wait without rescanning.
-      if (chunk.indexOf(LF) === -1 && chunk.indexOf(CR) === -1) {
-        this.carry = concat(this.carry, chunk);
-        this.checkCarry();
-        return;
-      }
-      data = concat(this.carry, chunk);
-      this.carry = undefined;
+    if (this.carryLength === 0) {
+      const consumed = this.scan(chunk, false);
+      if (consumed < chunk.length) this.keep(chunk, consumed, chunk.length);
+      return;
     }
+    // The partial record waits at the start of `work`; the chunk goes right after it. One
+    // reused buffer, so a long stream does not churn through a fresh allocation per chunk.
+    const total = this.carryLength + chunk.length;
+    this.ensureWork(total);
+    this.work.set(chunk, this.carryLength);
+    this.carryLength = total;
+    this.checkCarry();
+    // Nothing can complete before a line end arrives: wait without rescanning.
+    if (chunk.indexOf(LF) === -1 && chunk.indexOf(CR) === -1) return;
+    const data = this.work.subarray(0, total);
     const consumed = this.scan(data, false);
-    if (consumed < data.length) {
-      this.carry = data.slice(consumed);
-      this.checkCarry();
-    }
+    this.carryLength = 0;
+    if (consumed < total) this.keep(this.work, consumed, total);
   }
 
   finish(): void {
-    if (this.carry !== undefined) {
-      const data = this.carry;
-      this.carry = undefined;
+    if (this.carryLength > 0) {
+      const data = this.work.subarray(0, this.carryLength);
+      this.carryLength = 0;
       this.scan(data, true);
     }
   }
 
+  private work = new Uint8Array(64 * 1024);
+  private carryLength = 0;
+
+  /** Moves bytes [from, to) of `source` to the start of `work` as the carried partial record. */
+  private keep(source: Uint8Array, from: number, to: number): void {
+    const length = to - from;
+    this.ensureWork(length);
+    if (source === this.work) this.work.copyWithin(0, from, to);
+    else this.work.set(source.subarray(from, to), 0);
+    this.carryLength = length;
+    this.checkCarry();
+  }
+
+  private ensureWork(size: number): void {
+    if (size <= this.work.length) return;
+    let next = this.work.length * 2;
+    while (next < size) next *= 2;
+    const grown = new Uint8Array(next);
+    grown.set(this.work.subarray(0, this.carryLength), 0);
+    this.work = grown;
+  }
+
   private checkCarry(): void {
-    if (this.carry !== undefined && this.carry.length > MAX_RECORD_BYTES) throw recordTooLong(this.records + 1, this.carry);
+    if (this.carryLength > MAX_RECORD_BYTES) throw recordTooLong(this.records + 1, this.work.subarray(0, this.carryLength));
   }
 
   /** Scans whole records; returns how many bytes were consumed. */
@@ -221,13 +244,6 @@ export class CsvScanner {
     this.slowEnd = pos;
     return fields;
   }
-}
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a, 0);
-  out.set(b, a.length);
-  return out;
 }
 
 function tooManyColumns(): ProcessingError {
