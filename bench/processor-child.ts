@@ -36,6 +36,8 @@ process.stdout.write(
     bytes,
     rows: report.file.rows,
     maxRssMb: process.resourceUsage().maxRSS / 1024,
+    heapUsedMb: process.memoryUsage().heapUsed / 1048576,
+    externalMb: process.memoryUsage().external / 1048576,
     htmlBytes: html === undefined ? 0 : String(html.body).length,
     columns: report.columns.map((c) => ({ name: c.name, type: c.type, distinct: c.distinct.value, p50: c.stats?.quantiles.p50 ?? null, unit: c.stats?.unit ?? null })),
   }),
