@@ -7,6 +7,7 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { OrderId } from '../core/ids';
 import { jobStatesBefore, paymentStatesBefore, type JobError, type Order, type PaymentState } from '../core/order';
+import type { EarlyEvents } from '../core/stripe-events';
 import type { ConsumeResult, OrderStore, PaymentRecord, TokenRecord } from '../ports/order-store';
 
 const orderKey = (orderId: string) => ({ pk: `ORDER#${orderId}` });
@@ -149,7 +150,7 @@ export class DynamoOrderStore implements OrderStore {
           Key: orderKey(orderId),
           UpdateExpression: 'SET claimId = :claim, claimAt = :now',
           ConditionExpression:
-            '#job = :done AND payment = :paid AND attribute_not_exists(deliveredAt) AND (attribute_not_exists(claimAt) OR claimAt < :stale)',
+            '#job = :done AND payment = :paid AND attribute_not_exists(deliveredAt) AND attribute_not_exists(disputedAt) AND (attribute_not_exists(claimAt) OR claimAt < :stale)',
           ExpressionAttributeNames: { '#job': 'job' },
           ExpressionAttributeValues: { ':claim': claimId, ':now': now, ':done': 'done', ':paid': 'paid', ':stale': staleBefore },
         }),
@@ -281,9 +282,31 @@ export class DynamoOrderStore implements OrderStore {
     );
   }
 
-  async linkPaymentIntent(paymentIntentId: string, orderId: OrderId): Promise<void> {
-    // Refund and dispute events name the PaymentIntent, not the order: remember which it paid.
-    await this.db.send(new PutCommand({ TableName: this.tableName, Item: { pk: `PI#${paymentIntentId}`, orderId } }));
+  async linkPaymentIntent(paymentIntentId: string, orderId: OrderId): Promise<EarlyEvents> {
+    // Refund and dispute events name the PaymentIntent, not the order: remember which it paid,
+    // keeping any refund or dispute that arrived first.
+    const out = await this.db.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { pk: `PI#${paymentIntentId}` },
+        UpdateExpression: 'SET orderId = :order',
+        ExpressionAttributeValues: { ':order': orderId },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    return { ...(out.Attributes?.refunded === true ? { refunded: true } : {}), ...(out.Attributes?.disputed === true ? { disputed: true } : {}) };
+  }
+
+  async noteEarly(paymentIntentId: string, what: keyof EarlyEvents): Promise<void> {
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { pk: `PI#${paymentIntentId}` },
+        UpdateExpression: 'SET #what = :true, expiresAt = if_not_exists(expiresAt, :expires)',
+        ExpressionAttributeNames: { '#what': what },
+        ExpressionAttributeValues: { ':true': true, ':expires': Math.floor(Date.now() / 1000) + 90 * 86400 },
+      }),
+    );
   }
 
   async orderIdForPaymentIntent(paymentIntentId: string): Promise<OrderId | undefined> {

@@ -78,7 +78,7 @@ export const DELIVERY_CLAIM_TTL_MS = 5 * 60 * 1000;
 
 /** Delivery is due when the second of "job done" and "paid" has arrived and nobody delivered yet. */
 export function deliveryDue(order: Order, now: number): boolean {
-  if (order.job !== 'done' || order.payment !== 'paid' || order.deliveredAt) return false;
+  if (order.job !== 'done' || order.payment !== 'paid' || order.deliveredAt || order.disputedAt) return false;
   return !order.deliveryClaim || now - order.deliveryClaim.at >= DELIVERY_CLAIM_TTL_MS;
 }
 

@@ -42,11 +42,20 @@ export interface EventStore extends DeliveryStore {
   /** Once-only markers: Stripe event ids, and keys for one-time side effects. False when seen. */
   rememberEvent(key: string, ttlSeconds: number): Promise<boolean>;
   forgetEvent(key: string): Promise<void>;
-  linkPaymentIntent(paymentIntentId: string, orderId: OrderId): Promise<void>;
+  /** Remember which order a PaymentIntent paid; returns what arrived for it before (see noteEarly). */
+  linkPaymentIntent(paymentIntentId: string, orderId: OrderId): Promise<EarlyEvents>;
   orderIdForPaymentIntent(paymentIntentId: string): Promise<OrderId | undefined>;
+  /** A refund or dispute for a PaymentIntent no order claims yet: kept until the payment shows up. */
+  noteEarly(paymentIntentId: string, what: keyof EarlyEvents): Promise<void>;
   revokeTokens(orderId: OrderId): Promise<number>;
   markDisputed(orderId: OrderId): Promise<boolean>;
   clearCheckoutSession(orderId: OrderId, sessionId: string): Promise<void>;
+}
+
+/** Refunds and disputes that reached us before the payment they concern (Stripe does reorder). */
+export interface EarlyEvents {
+  readonly refunded?: boolean;
+  readonly disputed?: boolean;
 }
 
 export interface EventPayments {
@@ -167,7 +176,7 @@ export async function reconcileSession(session: SessionFacts, deps: EventDeps, e
   const { order } = found;
   const orderId = order.orderId;
   const paymentIntentId = paymentIntentOf(session);
-  if (paymentIntentId) await deps.store.linkPaymentIntent(paymentIntentId, orderId);
+  const early = paymentIntentId ? await deps.store.linkPaymentIntent(paymentIntentId, orderId) : {};
 
   const to = paymentStateOf(session);
   const record: PaymentRecordFacts = {
@@ -185,6 +194,9 @@ export async function reconcileSession(session: SessionFacts, deps: EventDeps, e
     return refundDuplicate(current, session, deps);
   }
   if (to !== 'paid') return moved ? 'recorded' : 'no_change';
+  // A dispute or a full refund of this very payment arrived first: apply it now, deliver nothing.
+  if (early.disputed) return disputeOrder({ ...current, paymentIntentId }, deps, { eventId, disputeId: 'early' });
+  if (early.refunded) return refundOrder({ ...current, paymentIntentId }, deps, eventId);
   if (current.job === 'failed') return refundNoResult(orderId, deps);
   // Whether or not this call moved the state, the order may be paid and undelivered (a retry
   // after a failed email, a crash after the claim): deliverIfDue decides, and its claim makes a
@@ -219,13 +231,23 @@ async function orderOfPaymentIntent(paymentIntentId: string | undefined, deps: E
 async function chargeRefunded(charge: ChargeFacts, deps: EventDeps, eventId: string): Promise<EventOutcome> {
   const paymentIntentId = paymentIntentOfCharge(charge);
   const order = await orderOfPaymentIntent(paymentIntentId, deps);
-  // Refunds of second payments (which we made) or of unrelated charges change nothing.
-  if (!order || order.paymentIntentId !== paymentIntentId) return 'no_change';
   if (!charge.refunded) {
     // A partial refund is the operator's goodwill gesture: the customer keeps the result.
-    deps.report('info', 'partial refund: downloads stay open', { eventId, orderId: order.orderId, amountRefunded: charge.amount_refunded });
+    deps.report('info', 'partial refund: downloads stay open', { eventId, orderId: order?.orderId, amountRefunded: charge.amount_refunded });
     return 'no_change';
   }
+  if (!order) {
+    // Before its payment was recorded (reordered events), or a charge that is not ours: keep a
+    // note; reconcileSession applies it if this PaymentIntent ever pays an order.
+    if (paymentIntentId) await deps.store.noteEarly(paymentIntentId, 'refunded');
+    return 'no_change';
+  }
+  // Refunds of second payments (which we made) change nothing for the order.
+  if (order.paymentIntentId !== paymentIntentId) return 'no_change';
+  return refundOrder(order, deps, eventId);
+}
+
+async function refundOrder(order: Order, deps: EventDeps, eventId: string | undefined): Promise<EventOutcome> {
   const revoked = await deps.store.revokeTokens(order.orderId);
   await deps.store.setPayment(order.orderId, 'refunded');
   deps.report('info', 'order refunded: downloads revoked', { eventId, orderId: order.orderId, revoked });
@@ -236,20 +258,20 @@ async function disputeCreated(dispute: DisputeFacts, deps: EventDeps, eventId: s
   const paymentIntentId = paymentIntentOfCharge(dispute);
   const order = await orderOfPaymentIntent(paymentIntentId, deps);
   if (!order) {
-    deps.report('warn', 'dispute for a payment we do not know', { eventId, disputeId: dispute.id });
+    deps.report('warn', 'dispute for a payment we do not know (yet)', { eventId, disputeId: dispute.id });
+    if (paymentIntentId) await deps.store.noteEarly(paymentIntentId, 'disputed');
+    deps.count?.('Disputes');
     return 'unknown_order';
   }
+  deps.count?.('Disputes');
+  return disputeOrder(order, deps, { eventId, disputeId: dispute.id, reason: dispute.reason });
+}
+
+async function disputeOrder(order: Order, deps: EventDeps, facts: Record<string, unknown>): Promise<EventOutcome> {
   await deps.store.markDisputed(order.orderId);
   const revoked = await deps.store.revokeTokens(order.orderId);
-  deps.count?.('Disputes');
   // An operator must answer a dispute within days: this is an alert, not a note.
-  deps.report('error', 'payment disputed: downloads revoked, respond in the Stripe Dashboard', {
-    eventId,
-    orderId: order.orderId,
-    disputeId: dispute.id,
-    reason: dispute.reason,
-    revoked,
-  });
+  deps.report('error', 'payment disputed: downloads revoked, respond in the Stripe Dashboard', { ...facts, orderId: order.orderId, revoked });
   return 'revoked';
 }
 

@@ -200,6 +200,26 @@ describe('refunds', () => {
   });
 });
 
+describe('refunds and disputes that arrive before the payment', () => {
+  it.each([
+    ['a dispute', 'charge.dispute.created', (pi: string) => ({ id: `dp_early_${n++}`, object: 'dispute', charge: 'ch_early', payment_intent: pi, amount: 900, reason: 'fraudulent' }), 'paid'],
+    ['a full refund', 'charge.refunded', (pi: string) => ({ id: `ch_early_${n++}`, object: 'charge', payment_intent: pi, amount: 900, amount_refunded: 900, refunded: true }), 'refunded'],
+  ])('%s first: the payment that follows unlocks nothing', async (_name, type, object, payment) => {
+    const email = uniqueEmail('early');
+    const { orderId } = await readyOrder(email);
+    const donor = await readyOrder(uniqueEmail('early-donor'));
+    const template = await stripe.checkout.sessions.retrieve(await pay(donor.payUrl, CARD));
+    const pi = `pi_early_${Date.now()}_${n++}`;
+    const first = signedEvent(type, object(pi));
+    expect((await postSigned(first.body, first.signature)).status).toBe(200);
+    const session = { ...template, id: `cs_test_early${n++}`, payment_intent: pi, client_reference_id: orderId, customer_details: { ...template.customer_details, email } };
+    const completed = signedEvent('checkout.session.completed', session);
+    expect((await postSigned(completed.body, completed.signature)).status).toBe(200);
+    expect(await getOrder(cloud, orderId)).toMatchObject({ payment, delivered: false });
+    expect(await waitForEmails(cloud, email, 1, 300)).toHaveLength(0);
+  });
+});
+
 describe('the sweeper', () => {
   it('delivers a payment whose webhook never arrived, and a second run changes nothing', async () => {
     const email = uniqueEmail('missed');

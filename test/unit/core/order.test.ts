@@ -72,6 +72,7 @@ describe('deliveryDue', () => {
     ['payment pending', { payment: 'pending' as const }, false],
     ['refunded', { payment: 'refunded' as const }, false],
     ['already delivered', { deliveredAt: '2026-01-01T00:00:00Z' }, false],
+    ['disputed', { disputedAt: '2026-01-01T00:00:00Z' }, false],
     ['claimed a moment ago', { deliveryClaim: { id: 'c', at: now - 1000 } }, false],
     ['claim expired (crash between claim and send)', { deliveryClaim: { id: 'c', at: now - DELIVERY_CLAIM_TTL_MS } }, true],
   ])('%s → %s', (_name, patch, due) => {
