@@ -120,7 +120,8 @@ for (const d of duck.columns) {
 
 const mb = bytes / 1e6;
 const fmt = (name: string, r: ChildResult): string =>
-  `${name.padEnd(22)} ${r.seconds.toFixed(2).padStart(7)} s ${(mb / r.seconds).toFixed(1).padStart(8)} MB/s ${Math.round(rows / r.seconds).toLocaleString('en-US').padStart(12)} rows/s   peak RSS ${r.maxRssMb.toFixed(0).padStart(5)} MB`;
+  `${name.padEnd(22)} ${r.seconds.toFixed(2).padStart(7)} s ${(mb / r.seconds).toFixed(1).padStart(8)} MB/s ${Math.round(rows / r.seconds).toLocaleString('en-US').padStart(12)} rows/s` +
+  `   CPU ${r.cpuSeconds.toFixed(2).padStart(6)} s (${(mb / r.cpuSeconds).toFixed(1).padStart(6)} MB/CPU-s)   peak RSS ${r.maxRssMb.toFixed(0).padStart(5)} MB`;
 console.log('');
 console.log(fmt('uplock profile', ours));
 console.log(fmt('DuckDB SUMMARIZE (1t)', duck));

@@ -36,6 +36,17 @@ describe('report.html', () => {
     for (const m of html.matchAll(/href="([^"]*)"/g)) expect(m[1]).toMatch(/^#col-\d+$/);
   });
 
+  it('keeps full sections to the first 300 columns of a wide file, and says so', async () => {
+    const width = 400;
+    const header = Array.from({ length: width }, (_, i) => `c${i}`).join(',');
+    const row = Array.from({ length: width }, (_, i) => String(i)).join(',');
+    const { html, json } = await artifacts(`${header}\n${row}\n${row}\n`);
+    expect(html.match(/<section id="col-/g)).toHaveLength(300);
+    expect(html).toContain('Detailed sections are shown for the first 300 columns');
+    expect(html).toContain('c399');
+    expect(JSON.parse(json).columns).toHaveLength(width);
+  });
+
   it('shows the figures of the report', async () => {
     const { html } = await artifacts(csv);
     expect(html).toContain('Rows');
