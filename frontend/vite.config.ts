@@ -7,6 +7,8 @@ import { defineConfig } from 'vite';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
 const page = (name: string): string => fileURLToPath(new URL(`./${name}.html`, import.meta.url));
+/** `npx vite frontend` edits the pages live against a running `npm start` (its gateway). */
+const apiTarget = process.env.UPLOCK_SITE_URL ?? 'http://127.0.0.1:3000';
 
 export default defineConfig({
   root,
@@ -29,6 +31,9 @@ export default defineConfig({
       },
     },
   },
-  server: { host: '127.0.0.1' },
+  server: {
+    host: '127.0.0.1',
+    proxy: { '/api': apiTarget, '/d': apiTarget },
+  },
   preview: { host: '127.0.0.1' },
 });
