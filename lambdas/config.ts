@@ -63,9 +63,22 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
+/**
+ * The deploy-time Stripe wiring reports '' for the ids it could not create yet (no key in Secrets
+ * Manager): CloudFormation cannot leave a key out conditionally, so '' means absent.
+ */
+function dropEmptyStripeIds(raw: unknown): unknown {
+  const stripe = (raw as { stripe?: Record<string, unknown> } | null)?.stripe;
+  if (!stripe || typeof stripe !== 'object') return raw;
+  const cleaned = Object.fromEntries(
+    Object.entries(stripe).filter(([key, value]) => !(['paymentLinkId', 'paymentLinkUrl', 'priceId'].includes(key) && value === '')),
+  );
+  return { ...(raw as object), stripe: cleaned };
+}
+
 /** Parse and validate; the error names every bad key and what was wrong with it. */
 export function parseConfig(raw: unknown): RuntimeConfig {
-  const result = runtimeConfigSchema.safeParse(raw);
+  const result = runtimeConfigSchema.safeParse(dropEmptyStripeIds(raw));
   if (!result.success) {
     const problems = result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
     throw new ConfigError(`UPLOCK_CONFIG is invalid: ${problems.join('; ')}`);

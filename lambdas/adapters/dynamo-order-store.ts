@@ -3,8 +3,10 @@
  * `EVENT#<stripe event id>`. Each transition is one conditional UpdateItem: no transactions,
  * because the local DynamoDB (dynalite) has none and the design needs none.
  */
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { loadConfig } from '../config';
+import { clientOptions, once } from './clients';
 import type { OrderId } from '../core/ids';
 import { jobStatesBefore, paymentStatesBefore, type JobError, type Order, type PaymentState } from '../core/order';
 import type { EarlyEvents } from '../core/stripe-events';
@@ -385,3 +387,10 @@ function toToken(hash: string, item: Record<string, unknown> | undefined): Token
     revoked: item?.revoked === true,
   };
 }
+
+/** The process-wide OrderStore, configured from the one config object. */
+export const orderStore = once((): OrderStore => {
+  const config = loadConfig();
+  const client = new DynamoDBClient(clientOptions(config, config.endpoints.dynamodb));
+  return new DynamoOrderStore(DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }), config.tableName);
+});

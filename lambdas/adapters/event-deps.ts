@@ -1,32 +1,34 @@
-/** What handleStripeEvent needs, wired to the real adapters and observability. */
+/** What handleStripeEvent (and the job, the sweeper) need, wired to the real adapters. */
+import { loadConfig } from '../config';
 import type { EventDeps } from '../core/stripe-events';
+import { once } from './clients';
+import { orderStore } from './dynamo-order-store';
 import { countMetric, logger } from './observability';
-import { deps } from './wiring';
+import { mailer } from './ses-mailer';
+import { payments } from './stripe-payments';
+import { deliverySettings, expectedPayment } from './wiring';
 
-let built: EventDeps | undefined;
-
-export function eventDeps(): EventDeps {
-  if (built) return built;
-  const { config, store, mailer, payments, delivery, expectedPayment } = deps();
-  built = {
-    store,
+export const eventDeps = once((): EventDeps => {
+  const config = loadConfig();
+  const send = mailer();
+  return {
+    store: orderStore(),
     // Every email on the payment path counts toward the DeliveryFailures alarm when it fails.
     mailer: {
       send: async (to, message) => {
         try {
-          await mailer.send(to, message);
+          await send.send(to, message);
         } catch (error) {
           countMetric('DeliveryFailures');
           throw error;
         }
       },
     },
-    payments,
-    settings: delivery,
-    expected: expectedPayment,
+    payments: payments(),
+    settings: deliverySettings(config),
+    expected: expectedPayment(config),
     paymentMode: config.stripe.paymentMode,
     report: (level, message, fields) => logger[level](message, fields),
     count: (metric) => countMetric(metric),
   };
-  return built;
-}
+});

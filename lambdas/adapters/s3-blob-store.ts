@@ -1,12 +1,13 @@
 /** BlobStore on the private data bucket (ARCHITECTURE.md §4). */
-import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
+import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { previewKey, resultKey, uploadKey, type OrderId } from '../core/ids';
-import type { BlobStore, InputObject, PresignedUpload } from '../ports/blob-store';
+import { previewKey, resultKey, type OrderId } from '../core/ids';
+import type { BlobStore, InputObject } from '../ports/blob-store';
+import { loadConfig } from '../config';
+import { clientOptions, once } from './clients';
 
 /** S3 user metadata must be ASCII: the original file name travels URI-encoded. */
-const FILE_NAME_META = 'original-name';
+export const FILE_NAME_META = 'original-name';
 
 const isMissing = (error: unknown): boolean => {
   const name = (error as { name?: string })?.name;
@@ -18,28 +19,6 @@ export class S3BlobStore implements BlobStore {
     private readonly s3: S3Client,
     private readonly bucket: string,
   ) {}
-
-  async presignUpload(
-    orderId: OrderId,
-    opts: { fileName: string; maxBytes: number; contentType?: string; expiresInSeconds: number },
-  ): Promise<PresignedUpload> {
-    const key = uploadKey(orderId);
-    const fields: Record<string, string> = { [`x-amz-meta-${FILE_NAME_META}`]: encodeURIComponent(opts.fileName) };
-    if (opts.contentType) fields['Content-Type'] = opts.contentType;
-    const { url, fields: signed } = await createPresignedPost(this.s3, {
-      Bucket: this.bucket,
-      Key: key,
-      // The policy pins the key, the metadata and the size range: the browser can upload exactly
-      // one object of at most maxBytes to this order's slot and nothing else.
-      Conditions: [
-        ['content-length-range', 1, opts.maxBytes],
-        ...Object.entries(fields).map(([k, v]) => ({ [k]: v })),
-      ],
-      Fields: fields,
-      Expires: opts.expiresInSeconds,
-    });
-    return { url, fields: signed, expiresAt: new Date(Date.now() + opts.expiresInSeconds * 1000).toISOString() };
-  }
 
   async getInput(key: string): Promise<InputObject | undefined> {
     try {
@@ -99,3 +78,16 @@ export class S3BlobStore implements BlobStore {
     );
   }
 }
+
+/** The process-wide BlobStore on the data bucket. */
+export const s3Client = once((): S3Client => {
+  const config = loadConfig();
+  const local = config.endpoints.s3;
+  return new S3Client({
+    ...clientOptions(config, local),
+    // s3rver serves path-style only and stores aws-chunked bodies verbatim (ARCHITECTURE.md §6).
+    ...(local ? { forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED' as const, responseChecksumValidation: 'WHEN_REQUIRED' as const } : {}),
+  });
+});
+
+export const blobStore = once((): BlobStore => new S3BlobStore(s3Client(), loadConfig().bucketName));

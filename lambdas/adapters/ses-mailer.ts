@@ -1,5 +1,7 @@
 /** Mailer on SES v2 (aws-ses-v2-local serves the same API locally). */
-import { SendEmailCommand, type SESv2Client } from '@aws-sdk/client-sesv2';
+import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
+import { loadConfig } from '../config';
+import { clientOptions, once } from './clients';
 import type { EmailMessage } from '../core/emails';
 import type { Mailer } from '../ports/mailer';
 
@@ -26,3 +28,9 @@ export class SesMailer implements Mailer {
     );
   }
 }
+
+/** The process-wide Mailer, sending from the configured address. */
+export const mailer = once((): Mailer => {
+  const config = loadConfig();
+  return new SesMailer(new SESv2Client(clientOptions(config, config.endpoints.ses)), config.senderEmail);
+});

@@ -1,6 +1,7 @@
 /** Payments on the Stripe SDK; locally the same SDK talks to the stand-in in local/stripe. */
 import Stripe from 'stripe';
-import type { RuntimeConfig } from '../config';
+import { loadConfig, type RuntimeConfig } from '../config';
+import { once } from './clients';
 import type { SessionFacts } from '../core/payment';
 import { SignatureError, type Payments, type RefundRequest, type StripeEventFacts } from '../ports/payments';
 import { stripeSecretKey, webhookSecrets } from './secrets';
@@ -107,3 +108,6 @@ export class StripePayments implements Payments {
     return { id: session.id, url: session.url, expiresAt: session.expires_at };
   }
 }
+
+/** The process-wide Payments. */
+export const payments = once((): Payments => new StripePayments(loadConfig()));

@@ -5,14 +5,18 @@
  */
 import { randomUUID } from 'node:crypto';
 import * as z from 'zod/mini';
-import { deps } from '../adapters/wiring';
+import { orderStore } from '../adapters/dynamo-order-store';
+import { uploadPresigner } from '../adapters/s3-upload-presigner';
+import { loadConfig } from '../config';
 import { logger } from '../adapters/observability';
 import type { OrderId } from '../core/ids';
 import type { Order } from '../core/order';
 import { cleanFileName, extensionOf, isEmail } from '../core/validation';
 import { HttpError, httpHandler, json, jsonBody } from './http';
 
-const { config, store, blobs } = deps();
+const config = loadConfig();
+const store = orderStore();
+const presigner = uploadPresigner();
 
 /** The presigned POST stays valid this long: enough for a slow upload of the largest file. */
 const UPLOAD_WINDOW_SECONDS = 30 * 60;
@@ -66,7 +70,7 @@ export const handler = httpHandler('create-order', async (event) => {
     expiresAt: Math.floor(now / 1000) + config.retentionDays * 86400,
   };
   // Presign first: if it fails, no order is left behind without a way to upload.
-  const upload = await blobs.presignUpload(orderId, {
+  const upload = await presigner.presignUpload(orderId, {
     fileName: req.fileName,
     maxBytes: config.maxUploadBytes,
     ...(req.contentType ? { contentType: req.contentType } : {}),

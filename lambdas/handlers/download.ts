@@ -3,13 +3,17 @@
  * 404 unknown token, 410 used up / expired / revoked. Browsers (Accept: text/html) are sent to
  * the friendly link.html page instead of a JSON error; API clients get the contract's JSON.
  */
-import { deps } from '../adapters/wiring';
+import { orderStore } from '../adapters/dynamo-order-store';
+import { blobStore } from '../adapters/s3-blob-store';
+import { loadConfig } from '../config';
 import { logger } from '../adapters/observability';
 import { parseDownloadToken } from '../core/ids';
 import { hashToken, tokenRefusal, type TokenRefusal } from '../core/tokens';
 import { errorResult, header, httpHandler, type HttpEvent, type HttpResult } from './http';
 
-const { config, store, blobs } = deps();
+const config = loadConfig();
+const store = orderStore();
+const blobs = blobStore();
 
 const PRESIGNED_SECONDS = 60;
 

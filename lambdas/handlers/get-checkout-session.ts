@@ -2,11 +2,11 @@
  * GET /api/checkout-sessions/{sessionId}: one Payment Link serves every order, so the page Stripe
  * redirects to asks which order a session paid for. Read from Stripe, never from the browser.
  */
-import { deps } from '../adapters/wiring';
+import { payments as stripePayments } from '../adapters/stripe-payments';
 import { parseOrderId, parseSessionId } from '../core/ids';
 import { HttpError, httpHandler, json } from './http';
 
-const { payments } = deps();
+const payments = stripePayments();
 
 export const handler = httpHandler('get-checkout-session', async (event) => {
   const sessionId = parseSessionId(event.pathParameters?.sessionId);

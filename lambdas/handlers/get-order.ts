@@ -1,12 +1,18 @@
 /** GET /api/orders/{orderId}: the order's public view; the page polls it. */
-import { deps } from '../adapters/wiring';
+import { blobStore } from '../adapters/s3-blob-store';
+import { orderStore } from '../adapters/dynamo-order-store';
+import { payments as stripePayments } from '../adapters/stripe-payments';
+import { loadConfig } from '../config';
 import { parseOrderId } from '../core/ids';
 import { openCheckout } from '../core/checkout';
 import { orderView, type Order } from '../core/order';
 import { payUrlFor } from '../core/payment';
 import { HttpError, httpHandler, json } from './http';
 
-const { config, store, blobs, payments } = deps();
+const config = loadConfig();
+const store = orderStore();
+const blobs = blobStore();
+const payments = stripePayments();
 
 async function payUrlOf(order: Order): Promise<string | undefined> {
   if (order.job !== 'done' || order.payment !== 'unpaid') return undefined;

@@ -5,7 +5,9 @@
  */
 import { createHash } from 'node:crypto';
 import * as z from 'zod/mini';
-import { deps } from '../adapters/wiring';
+import { orderStore } from '../adapters/dynamo-order-store';
+import { mailer as sesMailer } from '../adapters/ses-mailer';
+import { loadConfig } from '../config';
 import { logger } from '../adapters/observability';
 import { lookupEmail, type LookupEntry } from '../core/emails';
 import type { Order } from '../core/order';
@@ -13,7 +15,9 @@ import { mintToken } from '../core/tokens';
 import { isEmail } from '../core/validation';
 import { HttpError, httpHandler, json, jsonBody } from './http';
 
-const { config, store, mailer } = deps();
+const config = loadConfig();
+const store = orderStore();
+const mailer = sesMailer();
 
 /** At most this many lookups per address per hour (each sends an email) and per client. */
 export const LOOKUP_LIMITS = { perAddressPerHour: 3, perClientPerHour: 20 } as const;

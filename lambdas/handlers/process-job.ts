@@ -3,7 +3,9 @@
  * (process-task): stream the upload through the processor, store preview and results, record
  * done or failed, then deliverIfDue (the customer may have paid already).
  */
-import { deps } from '../adapters/wiring';
+import { orderStore } from '../adapters/dynamo-order-store';
+import { blobStore } from '../adapters/s3-blob-store';
+import { loadConfig } from '../config';
 import { eventDeps } from '../adapters/event-deps';
 import { countMetric, logger } from '../adapters/observability';
 import { deliverIfDue } from '../core/delivery';
@@ -18,7 +20,9 @@ const SAFE_ARTIFACT = /^[A-Za-z0-9._-]{1,100}$/;
 export type JobOutcome = 'ignored' | 'replayed' | 'done' | 'failed';
 
 export async function runProcessJob(key: string, processor: Processor = defaultProcessor): Promise<JobOutcome> {
-  const { config, store, blobs } = deps();
+  const config = loadConfig();
+  const store = orderStore();
+  const blobs = blobStore();
   const orderId = orderIdFromUploadKey(key);
   if (!orderId) {
     logger.warn('object outside the order layout ignored', { key });

@@ -1,14 +1,14 @@
 /** The sweeper on a schedule (EventBridge Scheduler in AWS, a timer in the local cloud). */
 import { eventDeps } from '../adapters/event-deps';
 import { logger } from '../adapters/observability';
-import { deps } from '../adapters/wiring';
+import { payments } from '../adapters/stripe-payments';
 import { sweep, type SweepReport } from '../core/sweep';
 
-const { payments } = deps();
 const handling = eventDeps();
+const source = payments();
 
 export const handler = async (): Promise<SweepReport> => {
-  const report = await sweep({ ...handling, source: payments });
+  const report = await sweep({ ...handling, source });
   logger.info('sweep finished', { ...report });
   return report;
 };

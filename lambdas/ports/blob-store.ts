@@ -13,8 +13,12 @@ export interface InputObject {
   readonly fileName?: string;
 }
 
-export interface BlobStore {
+/** Kept apart from BlobStore: only the create-order handler signs uploads (and carries that code). */
+export interface UploadPresigner {
   presignUpload(orderId: OrderId, opts: { fileName: string; maxBytes: number; contentType?: string; expiresInSeconds: number }): Promise<PresignedUpload>;
+}
+
+export interface BlobStore {
   getInput(key: string): Promise<InputObject | undefined>;
   putResult(orderId: OrderId, name: string, body: string | Uint8Array, contentType: string): Promise<void>;
   putPreview(orderId: OrderId, preview: unknown): Promise<void>;
