@@ -15,8 +15,9 @@ export interface SketchSizes {
 
 export function sketchSizesFor(columns: number): SketchSizes {
   // Keeps the sum over all columns to a few tens of MB, so peak RSS stays bounded up to 10,000 columns.
-  if (columns <= 256) return { topCapacity: 1024, hllPrecision: 15, kllK: 400 };
-  if (columns <= 1024) return { topCapacity: 256, hllPrecision: 12, kllK: 200 };
+  if (columns <= 64) return { topCapacity: 1024, hllPrecision: 15, kllK: 400 };
+  if (columns <= 256) return { topCapacity: 512, hllPrecision: 15, kllK: 400 };
+  if (columns <= 1024) return { topCapacity: 128, hllPrecision: 12, kllK: 200 };
   return { topCapacity: 16, hllPrecision: 10, kllK: 64 };
 }
 

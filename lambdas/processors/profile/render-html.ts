@@ -68,7 +68,7 @@ export function renderHtml(report: ProfileReport): string {
     );
   }
   parts.push(
-    `<footer>report schema v${report.schemaVersion} · quantiles and histograms are exact for small columns, otherwise from a KLL sketch (rank error ≤ 1 %); distinct counts past ${'1,024'} values are HyperLogLog estimates (≈ 1 %)</footer>`,
+    `<footer>report schema v${report.schemaVersion} · percentiles and histograms are exact for small columns, otherwise from a KLL sketch (rank error ≤ 1 %); distinct counts marked ≈ are HyperLogLog estimates (≈ 1 %)</footer>`,
   );
   parts.push('</main></body></html>');
   return parts.join('');

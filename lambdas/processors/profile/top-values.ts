@@ -12,7 +12,7 @@
  * after the first purge only when a value is seen a second time, since most values that arrive
  * then are purged before they recur.
  */
-export const LABEL_BYTES = 80;
+export const LABEL_BYTES = 64;
 
 export interface TopValue {
   readonly value: string;
