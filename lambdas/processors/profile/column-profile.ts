@@ -97,15 +97,25 @@ export class ColumnProfile {
     if (chars > this.maxLength) this.maxLength = chars;
 
     const top = this.top;
-    if (this.distinctSketch === undefined && top.size === top.capacity) {
-      // The exact table is full and this value may force a purge: from here on HyperLogLog
-      // counts, seeded with every distinct value seen so far so it covers the whole column.
-      const hll = new HyperLogLog(this.sizes.hllPrecision);
-      for (const held of top.heldHashes()) hll.add(held);
-      this.distinctSketch = hll;
+    if (top.stride !== 1) {
+      // Sampling mode (a column with many distinct values): every value reaches the distinct
+      // sketch, one in `stride` reaches the frequent-values summary.
+      (this.distinctSketch as HyperLogLog).add(h);
+      if (--top.countdown === 0) {
+        top.countdown = top.stride;
+        top.add(h, buf, start, end);
+      }
+    } else {
+      if (this.distinctSketch === undefined && top.size === top.capacity) {
+        // The exact table is full and this value may force a purge: from here on HyperLogLog
+        // counts, seeded with every distinct value seen so far so it covers the whole column.
+        const hll = new HyperLogLog(this.sizes.hllPrecision);
+        for (const held of top.heldHashes()) hll.add(held);
+        this.distinctSketch = hll;
+      }
+      // A value already held was added to the sketch when it entered the table (or at seeding).
+      if (top.add(h, buf, start, end) && this.distinctSketch !== undefined) this.distinctSketch.add(h);
     }
-    // A value already held was added to the sketch when it entered the table (or at seeding).
-    if (top.add(h, buf, start, end) && this.distinctSketch !== undefined) this.distinctSketch.add(h);
     return h;
   }
 

@@ -27,14 +27,28 @@ export interface TopValue {
 const EMPTY = -1;
 const NO_LABEL = 255;
 const MEDIAN_SAMPLE = 64;
+/**
+ * A column that keeps churning through the table (many distinct values) switches to counting
+ * every SAMPLE_STRIDE-th value only, with counts scaled back up: heavy hitters keep their place
+ * (a value with share p gets ~p·n/8 sampled counts) and the per-value cost drops by the stride.
+ */
+const SAMPLE_STRIDE = 8;
+const SAMPLE_AFTER_VALUES = 1 << 17;
+const SAMPLE_AFTER_PURGES = 16;
 
 export class TopValues {
   readonly capacity: number;
   /** True once a purge happened: counts are then bounded estimates. */
   evicted = false;
   size = 0;
-  /** Total subtracted from every counter by purges: the error bound. */
+  /** Total subtracted from every counter by purges: the error bound (in sampled units). */
   offset = 0;
+  /** 1 while every value is counted; SAMPLE_STRIDE once sampling (counters are then in sampled units). */
+  stride = 1;
+  /** Values until the next one that is counted (sampling mode). */
+  countdown = 1;
+  private values = 0;
+  private purges = 0;
   private readonly mask: number;
   private table: Int32Array;
   private readonly slotHash: Int32Array;
@@ -65,6 +79,7 @@ export class TopValues {
 
   /** Counts one value; returns true when it was not held (a new entry was made for it). */
   add(hash: number, buf: Uint8Array, start: number, end: number): boolean {
+    this.values++;
     const table = this.table;
     const mask = this.mask;
     let i = hash & mask;
@@ -95,21 +110,23 @@ export class TopValues {
   /** Combines another summary into this one: counters and offsets add, then purge to fit. */
   merge(other: TopValues): void {
     const entries = new Map<number, { count: number; label: Uint8Array | undefined; cut: boolean }>();
+    // Counters of a sampling summary are in sampled units: the merge works in true counts.
     for (const t of [this, other] as const) {
       for (let s = 0; s < t.size; s++) {
         const h = t.slotHash[s] as number;
         const len = t.labelLength[s] as number;
         const label = len === NO_LABEL ? undefined : t.labels.slice(s * LABEL_BYTES, s * LABEL_BYTES + len);
         const entry = entries.get(h);
-        if (entry === undefined) entries.set(h, { count: t.slotCount[s] as number, label, cut: t.labelCut[s] === 1 });
+        const count = (t.slotCount[s] as number) * t.stride;
+        if (entry === undefined) entries.set(h, { count, label, cut: t.labelCut[s] === 1 });
         else {
-          entry.count += t.slotCount[s] as number;
+          entry.count += count;
           entry.label ??= label;
         }
       }
     }
     const sorted = [...entries.entries()].sort((a, b) => b[1].count - a[1].count);
-    let offset = this.offset + other.offset;
+    let offset = this.offset * this.stride + other.offset * other.stride;
     let evicted = this.evicted || other.evicted;
     if (sorted.length > this.capacity) {
       // Subtract the largest dropped counter from the kept ones, as a purge would.
@@ -137,6 +154,8 @@ export class TopValues {
     }
     this.offset = offset;
     this.evicted = evicted;
+    this.stride = 1;
+    this.countdown = 1;
   }
 
   /**
@@ -151,7 +170,7 @@ export class TopValues {
       const counter = this.slotCount[s] as number;
       if (len === NO_LABEL || (this.evicted && counter < this.offset)) continue;
       const at = s * LABEL_BYTES;
-      out.push({ value: decoder.decode(this.labels.subarray(at, at + len)), truncated: this.labelCut[s] === 1, count: counter + this.offset, error: this.offset });
+      out.push({ value: decoder.decode(this.labels.subarray(at, at + len)), truncated: this.labelCut[s] === 1, count: (counter + this.offset) * this.stride, error: this.offset * this.stride });
     }
     out.sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0));
     return out.slice(0, limit);
@@ -161,9 +180,9 @@ export class TopValues {
   estimate(hash: number): number {
     for (let i = hash & this.mask; this.table[i] !== EMPTY; i = (i + 1) & this.mask) {
       const slot = this.table[i] as number;
-      if (this.slotHash[slot] === hash) return (this.slotCount[slot] as number) + this.offset;
+      if (this.slotHash[slot] === hash) return ((this.slotCount[slot] as number) + this.offset) * this.stride;
     }
-    return this.offset;
+    return this.offset * this.stride;
   }
 
   private setLabel(slot: number, buf: Uint8Array, start: number, end: number): void {
@@ -182,9 +201,17 @@ export class TopValues {
     this.labelCut[slot] = cut;
   }
 
+  private startSampling(): void {
+    this.stride = SAMPLE_STRIDE;
+    this.countdown = SAMPLE_STRIDE;
+    for (let s = 0; s < this.size; s++) this.slotCount[s] = (this.slotCount[s] as number) / SAMPLE_STRIDE;
+    this.offset /= SAMPLE_STRIDE;
+  }
+
   /** Subtracts the (sampled) median counter from all counters and drops those left at zero. */
   private purge(): void {
     this.evicted = true;
+    if (++this.purges >= SAMPLE_AFTER_PURGES && this.values >= SAMPLE_AFTER_VALUES && this.stride === 1) this.startSampling();
     const n = this.size;
     const counts = this.slotCount;
     const sample = this.sample;

@@ -168,6 +168,31 @@ describe('TopValues (exact, then Misra-Gries)', () => {
     );
   });
 
+  it('switches to sampling on a long high-cardinality stream and still finds heavy hitters within a few percent', () => {
+    const t = new TopValues(256);
+    const truth = new Map<string, number>();
+    const rnd = seededRandom(11);
+    const n = 600_000;
+    for (let i = 0; i < n; i++) {
+      const r = rnd();
+      const v = r < 0.2 ? `heavy${Math.floor(r * 25)}` : `tail${i}`;
+      truth.set(v, (truth.get(v) ?? 0) + 1);
+      if (t.stride === 1) add(t, v);
+      else if (--t.countdown === 0) {
+        t.countdown = t.stride;
+        add(t, v);
+      }
+    }
+    expect(t.stride).toBeGreaterThan(1);
+    const reported = new Map(t.top(10).map((x) => [x.value, x.count]));
+    for (let k = 0; k < 5; k++) {
+      const value = `heavy${k}`;
+      const count = truth.get(value) ?? 0;
+      expect(reported.has(value), value).toBe(true);
+      expect(Math.abs((reported.get(value) ?? 0) - count) / count).toBeLessThan(0.05);
+    }
+  });
+
   it('merging two summaries keeps counts bracketing the combined truth', () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 2 ** 31 }), (seed) => {
