@@ -1,2 +1,6 @@
-/** The processor the job runs. Swap in your own here (docs/processor.md). */
-export { csvSummaryProcessor as defaultProcessor } from './csv-summary';
+/**
+ * The processor the job runs: the streaming data-profile report (docs/processor.md).
+ * To run your own analysis instead, implement `Processor` (./processor.ts) and export it here
+ * as `defaultProcessor`.
+ */
+export { profileProcessor as defaultProcessor } from './profile/index';
