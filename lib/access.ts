@@ -51,6 +51,23 @@ export const handlerAccess = {
   'stripe-events': { table: 'readwrite', secrets: ['secretKey'], sendEmail: true },
 } as const satisfies Record<FunctionName, HandlerAccess>;
 
+/**
+ * In `checkout-session` payment mode the order page's poll opens the Checkout Session itself
+ * (lambdas/core/checkout.ts): get-order then also calls Stripe with the API key and records the
+ * session on the order item.
+ */
+export const checkoutSessionAccess = {
+  'get-order': { table: 'readwrite', bucket: { read: ['previews/'] }, secrets: ['secretKey'] },
+} as const satisfies Partial<Record<FunctionName, HandlerAccess>>;
+
+/** The access row of one function in the given payment mode. */
+export function accessFor(name: FunctionName, paymentMode: 'payment-link' | 'checkout-session'): HandlerAccess {
+  if (paymentMode === 'checkout-session' && name in checkoutSessionAccess) {
+    return checkoutSessionAccess[name as keyof typeof checkoutSessionAccess];
+  }
+  return handlerAccess[name];
+}
+
 /** What the access rows refer to. */
 export interface AccessResources {
   readonly table: ITable;

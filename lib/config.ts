@@ -97,6 +97,12 @@ export const deployConfigSchema = z.strictObject(
         ),
         paymentLinkUrl: z.optional(z.url('expected the Payment Link URL, like "https://buy.stripe.com/..."')),
         livemode: z._default(z.boolean('expected true (live keys) or false (test mode)'), false),
+        /**
+         * How customers pay: the Payment Link, or a Checkout Session the API creates per order at the
+         * deploy-time Price (`priceId` from the Stripe wiring).
+         * @default 'payment-link'
+         */
+        paymentMode: z._default(z.enum(['payment-link', 'checkout-session'], 'expected "payment-link" or "checkout-session"'), 'payment-link'),
         /** Existing Secrets Manager secret holding the Stripe secret key. @default - the stack creates one */
         secretKeySecretName: z.optional(nonEmpty('a Secrets Manager secret name', 512)),
         /** Existing Secrets Manager secret holding the webhook signing secret. @default - the stack creates one */
@@ -227,20 +233,39 @@ export interface RuntimeConfigJson {
   retentionDays: number;
   senderEmail: string;
   stripe: {
-    paymentMode: 'payment-link';
+    paymentMode: 'payment-link' | 'checkout-session';
+    /** May be '' (a deploy-time token): lambdas/config.ts reads '' as absent. */
     paymentLinkId?: string;
     paymentLinkUrl?: string;
+    priceId?: string;
     livemode: boolean;
     secretKeySecretId?: string;
     webhookSecretSecretId?: string;
   };
 }
 
-/** The part of the runtime config every handler gets; bindings add names and secret ids to it. */
+/**
+ * What the deploy-time Stripe wiring reports (custom resource attributes, tokens at synth). Each is
+ * '' while the Stripe key is not in Secrets Manager yet.
+ */
+export interface StripeWiringIds {
+  paymentLinkId: string;
+  paymentLinkUrl: string;
+  priceId: string;
+}
+
+/**
+ * The part of the runtime config every handler gets; bindings add names and secret ids to it.
+ * Payment Link id and URL set in the deploy config win over the wired ones; the Price always comes
+ * from the wiring (checkout-session mode charges it).
+ */
 export function baseRuntimeConfig(
   config: DeployConfig,
   resources: { region: string; tableName: string; bucketName: string; siteUrl: string },
+  wired?: StripeWiringIds,
 ): RuntimeConfigJson {
+  const paymentLinkId = config.stripe.paymentLinkId ?? wired?.paymentLinkId;
+  const paymentLinkUrl = config.stripe.paymentLinkUrl ?? wired?.paymentLinkUrl;
   return {
     region: resources.region,
     // The handlers' schema requires both names even where the function is granted nothing on them
@@ -257,9 +282,10 @@ export function baseRuntimeConfig(
     retentionDays: config.retentionDays,
     senderEmail: config.senderEmail,
     stripe: {
-      paymentMode: 'payment-link',
-      ...(config.stripe.paymentLinkId ? { paymentLinkId: config.stripe.paymentLinkId } : {}),
-      ...(config.stripe.paymentLinkUrl ? { paymentLinkUrl: config.stripe.paymentLinkUrl } : {}),
+      paymentMode: config.stripe.paymentMode,
+      ...(paymentLinkId !== undefined ? { paymentLinkId } : {}),
+      ...(paymentLinkUrl !== undefined ? { paymentLinkUrl } : {}),
+      ...(wired ? { priceId: wired.priceId } : {}),
       livemode: config.stripe.livemode,
     },
   };

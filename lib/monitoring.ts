@@ -1,7 +1,7 @@
 /**
  * Alarms an operator must hear about, on one SNS topic: anything parked in the dead-letter queue,
  * process-job and webhook failures, webhook requests the API answered with 4xx/5xx, and the
- * pipeline's own business metrics (DeliveryFailures, PaymentMismatch) that the handlers emit as
+ * pipeline's own business metrics (DeliveryFailures, PaymentMismatch, Disputes) that the handlers emit as
  * EMF in namespace `uplock` with dimension `service=uplock` (lambdas/adapters/observability.ts).
  */
 import { Duration, Validations } from 'aws-cdk-lib';
@@ -109,6 +109,7 @@ export class Monitoring extends Construct {
     for (const [metricName, description] of [
       ['DeliveryFailures', 'A paid, finished order could not be delivered (email failed): it will be retried, check SES.'],
       ['PaymentMismatch', 'A paid Checkout Session did not match the config (amount, currency, link or mode): check the Payment Link.'],
+      ['Disputes', 'A customer disputed a charge: answer it in the Stripe Dashboard before the deadline (the order is not delivered).'],
     ] as const) {
       this.alarm(metricName, {
         description,

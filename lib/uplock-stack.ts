@@ -8,7 +8,7 @@ import { CfnOutput, Duration, Stack, Tags, Validations, type StackProps } from '
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, type IConstruct } from 'constructs';
 import { routes, type HandlerName } from '../lambdas/routes';
-import { applyAccess, handlerAccess, type AccessResources, type FunctionName, type HandlerAccess } from './access';
+import { accessFor, applyAccess, type AccessResources, type FunctionName, type HandlerAccess } from './access';
 import { Api } from './api';
 import { handlerEntry, handlersDir as defaultHandlersDir, repoRoot } from './bundling';
 import { baseRuntimeConfig, type DeployConfig, type RuntimeConfigJson } from './config';
@@ -53,10 +53,13 @@ export class UplockStack extends Stack {
   readonly functions = new Map<FunctionName, UplockFunction>();
   /** The config every handler starts from (before its bindings). */
   readonly baseConfig: RuntimeConfigJson;
+  /** Decides get-order's access row (lib/access.ts). */
+  readonly paymentMode: DeployConfig['stripe']['paymentMode'];
 
   constructor(scope: Construct, id: string, props: UplockStackProps) {
     super(scope, id, { description: 'uplock: pay-per-result pipeline (site, API, job, Stripe, SES)', ...props });
     const config = props.config;
+    this.paymentMode = config.stripe.paymentMode;
     const handlersDir = props.handlersDir ?? defaultHandlersDir;
     Tags.of(this).add('app', 'uplock');
 
@@ -82,12 +85,25 @@ export class UplockStack extends Stack {
     });
     this.storage.allowUploadsFrom(this.site.siteOrigins);
 
-    this.baseConfig = baseRuntimeConfig(config, {
+    const runtimeResources = {
       region: this.region,
       tableName: this.storage.table.tableName,
       bucketName: this.storage.dataBucket.bucketName,
       siteUrl: this.site.siteUrl,
+    };
+    // The wiring's handler gets the config without the wiring's own outputs (no cycle); every
+    // other function gets the Payment Link and Price the wiring created. Dependency order:
+    // HttpApi -> Distribution (site URL) -> wiring -> functions' UPLOCK_CONFIG -> routes.
+    const wired = this.payments.wireStripe({
+      entry: handlerEntry('stripe-wiring', handlersDir),
+      tag: this.stackName,
+      siteUrl: this.site.siteUrl,
+      product: config.product,
+      price: config.price,
+      managePaymentLink: !(config.stripe.paymentLinkId || config.stripe.paymentLinkUrl),
+      config: baseRuntimeConfig(config, runtimeResources),
     });
+    this.baseConfig = baseRuntimeConfig(config, runtimeResources, wired);
     const resources: AccessResources = {
       table: this.storage.table,
       bucket: this.storage.dataBucket,
@@ -102,7 +118,7 @@ export class UplockStack extends Stack {
         config: this.baseConfig,
         ...FUNCTION_OVERRIDES[name],
       });
-      applyAccess(fn, handlerAccess[name], resources);
+      applyAccess(fn, accessFor(name, config.stripe.paymentMode), resources);
       this.functions.set(name, fn);
       return fn;
     };
@@ -119,7 +135,7 @@ export class UplockStack extends Stack {
               directory: repoRoot,
               bindTask: (taskRole: iam.IRole) => {
                 const binding = new RuntimeBinding(taskRole, this.baseConfig);
-                applyAccess(binding, handlerAccess['process-upload'], resources);
+                applyAccess(binding, accessFor('process-upload', config.stripe.paymentMode), resources);
                 return binding.toJson(this);
               },
             },
@@ -153,7 +169,7 @@ export class UplockStack extends Stack {
 
     new CfnOutput(this, 'SiteUrl', { description: 'The shop page', value: this.site.siteUrl });
     new CfnOutput(this, 'StripeWebhookUrl', {
-      description: 'Register this as the Stripe webhook endpoint (events: checkout.session.*, charge.refunded, charge.dispute.created)',
+      description: 'The Stripe webhook endpoint URL (registered by the deploy-time wiring; events: checkout.session.*, charge.refunded, charge.dispute.created)',
       value: `${this.site.siteUrl}/api/stripe/webhook`,
     });
     new CfnOutput(this, 'StripeSecretKeySecret', {
@@ -161,9 +177,19 @@ export class UplockStack extends Stack {
       value: this.payments.secrets.secretKey.secretName,
     });
     new CfnOutput(this, 'StripeWebhookSecretSecret', {
-      description: 'Secrets Manager secret for the webhook signing secret (put the whsec_... value here)',
+      description: 'Secrets Manager secret for the webhook signing secret (the Stripe wiring writes it on deploy)',
       value: this.payments.secrets.webhookSecret.secretName,
     });
+    new CfnOutput(this, 'StripeWired', {
+      description: 'true once the deploy-time wiring found the Stripe key; false: put the key in StripeSecretKeySecret and deploy again (docs/deploy.md)',
+      value: this.payments.wiringAttribute('Wired'),
+    });
+    new CfnOutput(this, 'StripePaymentLinkUrl', {
+      description: 'The Payment Link the wiring manages (empty until wired; the deploy config may name another)',
+      value: this.payments.wiringAttribute('PaymentLinkUrl'),
+    });
+    new CfnOutput(this, 'StripePriceId', { description: 'The Price the wiring manages (checkout-session mode charges it)', value: this.payments.wiringAttribute('PriceId') });
+    new CfnOutput(this, 'StripeWebhookEndpointId', { description: 'The Stripe webhook endpoint the wiring manages', value: this.payments.wiringAttribute('WebhookEndpointId') });
     new CfnOutput(this, 'DataBucketName', { value: this.storage.dataBucket.bucketName });
     new CfnOutput(this, 'TableName', { value: this.storage.table.tableName });
     new CfnOutput(this, 'DistributionId', { value: this.site.distribution.distributionId });
@@ -184,10 +210,10 @@ export class UplockStack extends Stack {
   private acknowledgeScopedWildcards(): void {
     for (const [name, fn] of this.functions) {
       const policy = fn.role?.node.tryFindChild('DefaultPolicy');
-      if (policy) this.acknowledgeAccessWildcards(policy, handlerAccess[name]);
+      if (policy) this.acknowledgeAccessWildcards(policy, accessFor(name, this.paymentMode));
     }
     const taskPolicy = this.processing.taskDefinition?.taskRole.node.tryFindChild('DefaultPolicy');
-    if (taskPolicy) this.acknowledgeAccessWildcards(taskPolicy, handlerAccess['process-upload']);
+    if (taskPolicy) this.acknowledgeAccessWildcards(taskPolicy, accessFor('process-upload', this.paymentMode));
   }
 
   private acknowledgeAccessWildcards(policy: IConstruct, access: HandlerAccess): void {

@@ -10,6 +10,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../lambdas/config';
 import { routes } from '../../lambdas/routes';
 import type { FunctionName } from '../../lib/access';
+import { SECRET_PLACEHOLDER } from '../../lib/payments';
 import { STRIPE_FORM_ORIGINS } from '../../lib/site';
 import type { UplockStack } from '../../lib/uplock-stack';
 import { synthesize, type Synthesized } from './support';
@@ -82,17 +83,35 @@ describe('functions and least privilege', () => {
     }
   });
 
-  it.each([...new Set([...routes.map((route) => route.handler), 'process-upload', 'sweeper'])] as FunctionName[])(
-    'UPLOCK_CONFIG of %s is valid for the handlers\' own schema',
-    (name) => {
-      const json = joinWithPlaceholders(configJsonOf(name), (_x, i) => `token${i}.example`);
+  /** What the Stripe wiring reports: all '' before the key is in Secrets Manager, else real ids. */
+  const wiredValues = {
+    unwired: { PaymentLinkId: '', PaymentLinkUrl: '', PriceId: '' },
+    wired: { PaymentLinkId: 'plink_1AbC', PaymentLinkUrl: 'https://buy.stripe.com/test_abc', PriceId: 'price_1AbC' },
+  } as const;
 
-      const config = parseConfig(JSON.parse(json));
+  it.each(
+    ([...new Set([...routes.map((route) => route.handler), 'process-upload', 'sweeper'])] as FunctionName[]).flatMap((name) =>
+      (['unwired', 'wired'] as const).map((state) => [name, state] as const),
+    ),
+  )('UPLOCK_CONFIG of %s is valid for the handlers\' own schema (Stripe %s)', (name, state) => {
+    const wiring = logicalId(stack.payments.wiring ?? stack);
+    const json = joinWithPlaceholders(configJsonOf(name), (x, i) => {
+      const getAtt = (x as { 'Fn::GetAtt'?: [string, keyof (typeof wiredValues)['wired']] })['Fn::GetAtt'];
+      return getAtt?.[0] === wiring ? wiredValues[state][getAtt[1]] : `token${i}.example`;
+    });
 
-      expect(config.endpoints).toEqual({});
-      expect(config.senderEmail).toBe('orders@example.com');
-    },
-  );
+    const config = parseConfig(JSON.parse(json));
+
+    expect(config.endpoints).toEqual({});
+    expect(config.senderEmail).toBe('orders@example.com');
+    expect(config.stripe.paymentMode).toBe('payment-link');
+    if (state === 'unwired') {
+      expect(config.stripe).not.toHaveProperty('paymentLinkId');
+      expect(config.stripe).not.toHaveProperty('priceId');
+    } else {
+      expect(config.stripe).toMatchObject({ paymentLinkId: 'plink_1AbC', paymentLinkUrl: 'https://buy.stripe.com/test_abc', priceId: 'price_1AbC' });
+    }
+  });
 
   it('puts secret ids, never secret values, in UPLOCK_CONFIG, and only for the functions that read them', () => {
     const keyId = r(stack.payments.secrets.secretKey.secretArn);
@@ -112,9 +131,10 @@ describe('functions and least privilege', () => {
     }
   });
 
-  it('never writes a secret value anywhere in the template', () => {
+  it('never writes a secret value anywhere in the template: created secrets hold the placeholder', () => {
     expect(JSON.stringify(template.toJSON())).not.toMatch(/resolve:secretsmanager|sk_(live|test)_[A-Za-z0-9]{8}|whsec_[A-Za-z0-9]{8}/);
-    template.allResourcesProperties('AWS::SecretsManager::Secret', { GenerateSecretString: Match.objectLike({ PasswordLength: 32 }) });
+    template.allResourcesProperties('AWS::SecretsManager::Secret', { SecretString: SECRET_PLACEHOLDER });
+    expect(template.findResources('AWS::SecretsManager::Secret', { Properties: { GenerateSecretString: Match.anyValue() } })).toEqual({});
   });
 
   it.each<[FunctionName, (ids: Ids) => string[]]>([
@@ -374,6 +394,7 @@ describe('monitoring', () => {
     ['WebhookClientErrors', 'uplock'],
     ['DeliveryFailures', 'uplock'],
     ['PaymentMismatch', 'uplock'],
+    ['Disputes', 'uplock'],
   ])('alarms on %s (%s) to the alarm topic', (metricName, namespace) => {
     const alarm = alarmOn(metricName, namespace);
 
@@ -383,6 +404,16 @@ describe('monitoring', () => {
 
   it('watches the handlers\' EMF metrics with the dimension they emit (service=uplock)', () => {
     expect(alarmOn('DeliveryFailures', 'uplock')?.Properties).toMatchObject({ Dimensions: [{ Name: 'service', Value: 'uplock' }], Threshold: 0, ComparisonOperator: 'GreaterThanThreshold' });
+  });
+
+  it('alarms on the first dispute (Disputes >= 1)', () => {
+    expect(alarmOn('Disputes', 'uplock')?.Properties).toMatchObject({
+      Dimensions: [{ Name: 'service', Value: 'uplock' }],
+      Statistic: 'Sum',
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+      TreatMissingData: 'notBreaching',
+    });
   });
 
   it('alarms on the dead-letter queue as soon as one message is in it', () => {
