@@ -20,7 +20,12 @@ import { esbuildOptions, handlerEntry, repoRoot } from '../lib/bundling';
 import { baseRuntimeConfig, parseDeployConfig } from '../lib/config';
 
 const KIB = 1024;
-const BUDGET_BYTES: Record<string, number> = { 'stripe-webhook': 300 * KIB };
+const BUDGET_BYTES: Record<string, number> = {
+  'stripe-webhook': 300 * KIB,
+  // Runs once per deploy (custom resource), never on a customer's request: its cold start is
+  // not in any latency budget, only kept from growing unnoticed. Full Stripe SDK + Secrets Manager.
+  'stripe-wiring': 600 * KIB,
+};
 const DEFAULT_BUDGET_BYTES = 150 * KIB;
 const INIT_BUDGET_MS = 50;
 const INIT_RUNS = 5;
@@ -101,7 +106,8 @@ const kib = (bytes: number): string => `${(bytes / KIB).toFixed(1)} KiB`;
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
-  const names = args.only ? [args.only] : [...new Set([...routes.map((r) => r.handler), ...jobs])];
+  // stripe-wiring runs only at deploy (custom resource, lib/payments.ts) but ships like the rest.
+  const names = args.only ? [args.only] : [...new Set([...routes.map((r) => r.handler), ...jobs, 'stripe-wiring'])];
   const largest: [string, [string, number][]][] = [];
   // Built only when measuring: the Docker build (--only) needs no config.
   const env: NodeJS.ProcessEnv = args.init

@@ -67,6 +67,8 @@ export interface StripeWiringProps {
   readonly siteUrl: string;
   readonly product: { readonly name: string; readonly description: string };
   readonly price: { readonly amount: number; readonly currency: string };
+  /** Test or live mode: switching means a new key, so the wiring must run again. */
+  readonly livemode: boolean;
   /**
    * False when the deploy config names its own Payment Link: the wiring should then manage the
    * webhook endpoint only (needs handler support for `ManagePaymentLink`; see docs/deploy.md).
@@ -112,8 +114,8 @@ export class Payments extends Construct {
    * The deploy-time Stripe wiring: one function (reads both secrets, writes only the webhook
    * signing secret), the custom resource Provider framework in front of it, and the resource. Its
    * properties are everything the wiring depends on, so CloudFormation re-runs it whenever the
-   * price, product or site URL changes (and when `uplock:rewire` changes: after the key is first
-   * put in). Returns the ids for `UPLOCK_CONFIG`; each is '' until the key is in Secrets Manager.
+   * price, product, site URL or livemode changes (and when `uplock:rewire` changes: after the key
+   * is first put in). Returns the ids for `UPLOCK_CONFIG`; each is '' until the key is in Secrets Manager.
    */
   wireStripe(props: StripeWiringProps): StripeWiringIds {
     if (this.wiring) throw new Error('Payments: wireStripe may be called once');
@@ -161,6 +163,7 @@ export class Payments extends Construct {
         SecretKeySecretId: secretKey.secretFullArn ?? secretKey.secretName,
         WebhookSecretSecretId: webhookSecret.secretFullArn ?? webhookSecret.secretName,
         ManagePaymentLink: String(props.managePaymentLink),
+        Livemode: String(props.livemode),
         ...(rewire !== undefined && rewire !== '' ? { Rewire: String(rewire) } : {}),
       },
     });

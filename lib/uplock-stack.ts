@@ -100,6 +100,7 @@ export class UplockStack extends Stack {
       siteUrl: this.site.siteUrl,
       product: config.product,
       price: config.price,
+      livemode: config.stripe.livemode,
       managePaymentLink: !(config.stripe.paymentLinkId || config.stripe.paymentLinkUrl),
       config: baseRuntimeConfig(config, runtimeResources),
     });

@@ -156,6 +156,7 @@ describe('the wiring custom resource', () => {
       SecretKeySecretId: `<${logicalId(stack.payments.secrets.secretKey)}>`,
       WebhookSecretSecretId: `<${logicalId(stack.payments.secrets.webhookSecret)}>`,
       ManagePaymentLink: 'true',
+      Livemode: 'false',
     });
   });
 
