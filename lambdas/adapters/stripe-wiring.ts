@@ -34,6 +34,8 @@ export interface WiringInput {
    * test mode, where Stripe cannot reach 127.0.0.1 and `stripe listen` forwards events instead.
    */
   readonly webhook?: boolean;
+  /** Manage this installation's Payment Link (default). False when the operator brings their own. */
+  readonly paymentLink?: boolean;
 }
 
 export interface WiringResult {
@@ -86,13 +88,15 @@ export async function wireStripe(stripe: Stripe, input: WiringInput): Promise<Wi
 
   // Payment Link: one active link per installation, at the current price.
   const redirect = `${input.siteUrl}/order.html?session_id={CHECKOUT_SESSION_ID}`;
-  const links = (await all(stripe.paymentLinks.list({ limit: 100, active: true }))).filter(tagged);
+  const links = input.paymentLink === false ? [] : (await all(stripe.paymentLinks.list({ limit: 100, active: true }))).filter(tagged);
   let link = links.find((l) => l.metadata?.price === price.id);
   for (const stale of links.filter((l) => l !== link)) {
     await stripe.paymentLinks.update(stale.id, { active: false });
     changes.push(`deactivated payment link ${stale.id} (old price)`);
   }
-  if (!link) {
+  if (input.paymentLink === false) {
+    // The operator's own link: leave links alone; keep the Price (checkout-session mode uses it).
+  } else if (!link) {
     link = await stripe.paymentLinks.create({
       line_items: [{ price: price.id, quantity: 1 }],
       after_completion: { type: 'redirect', redirect: { url: redirect } },
@@ -105,7 +109,7 @@ export async function wireStripe(stripe: Stripe, input: WiringInput): Promise<Wi
   }
 
   if (input.webhook === false) {
-    return { productId: product.id, priceId: price.id, paymentLinkId: link.id, paymentLinkUrl: link.url, webhookEndpointId: '', changes };
+    return { productId: product.id, priceId: price.id, paymentLinkId: link?.id ?? '', paymentLinkUrl: link?.url ?? '', webhookEndpointId: '', changes };
   }
 
   // Webhook endpoint
@@ -130,8 +134,8 @@ export async function wireStripe(stripe: Stripe, input: WiringInput): Promise<Wi
   return {
     productId: product.id,
     priceId: price.id,
-    paymentLinkId: link.id,
-    paymentLinkUrl: link.url,
+    paymentLinkId: link?.id ?? '',
+    paymentLinkUrl: link?.url ?? '',
     webhookEndpointId: endpoint.id,
     ...(webhookSecret ? { webhookSecret } : {}),
     changes,
@@ -140,3 +144,6 @@ export async function wireStripe(stripe: Stripe, input: WiringInput): Promise<Wi
 
 /** Values that mean "nobody has put the real secret in yet" (what the stack creates). */
 export const isPlaceholderSecret = (value: string | undefined): boolean => !value || value.startsWith('REPLACE_ME') || value.trim() === '';
+
+/** A Stripe secret or restricted key looks like sk_… / rk_…; anything else is not a key yet. */
+export const isStripeKey = (value: string | undefined): value is string => Boolean(value && /^(sk|rk)_(test|live)_\S+$/.test(value.trim()));

@@ -10,7 +10,7 @@
 import { GetSecretValueCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import Stripe from 'stripe';
-import { isPlaceholderSecret, wireStripe, type WiringResult } from '../adapters/stripe-wiring';
+import { isPlaceholderSecret, isStripeKey, wireStripe, type WiringResult } from '../adapters/stripe-wiring';
 
 const secrets = new SecretsManagerClient({});
 
@@ -23,6 +23,8 @@ interface WiringProperties {
   PriceCurrency: string;
   SecretKeySecretId: string;
   WebhookSecretSecretId: string;
+  /** 'false' when the deploy config names the operator's own Payment Link. */
+  ManagePaymentLink?: string;
 }
 
 async function readSecret(secretId: string): Promise<string | undefined> {
@@ -41,12 +43,12 @@ export interface CustomResourceResult {
 
 export async function wireFromSecrets(props: WiringProperties, log: (line: string) => void = console.log): Promise<WiringResult | undefined> {
   const key = await readSecret(props.SecretKeySecretId);
-  if (isPlaceholderSecret(key)) {
-    log(`Stripe key secret ${props.SecretKeySecretId} is empty: Stripe not wired. Put the key there and deploy again.`);
+  if (!isStripeKey(key)) {
+    log(`Stripe key secret ${props.SecretKeySecretId} holds no Stripe key (sk_… or rk_…): Stripe not wired. Put the key there and deploy again.`);
     return undefined;
   }
   const currentWebhookSecret = await readSecret(props.WebhookSecretSecretId);
-  const stripe = new Stripe(key as string, { maxNetworkRetries: 2, telemetry: false });
+  const stripe = new Stripe(key, { maxNetworkRetries: 2, telemetry: false });
   const amount = Number(props.PriceAmount);
   if (!Number.isInteger(amount) || amount <= 0) throw new Error(`PriceAmount must be a positive integer (minor units), got ${props.PriceAmount}`);
   const result = await wireStripe(stripe, {
@@ -55,6 +57,7 @@ export async function wireFromSecrets(props: WiringProperties, log: (line: strin
     product: { name: props.ProductName, ...(props.ProductDescription ? { description: props.ProductDescription } : {}) },
     price: { amount, currency: props.PriceCurrency },
     rotateWebhookSecret: isPlaceholderSecret(currentWebhookSecret) || !currentWebhookSecret?.startsWith('whsec_'),
+    paymentLink: props.ManagePaymentLink !== 'false',
   });
   if (result.webhookSecret) {
     await secrets.send(new PutSecretValueCommand({ SecretId: props.WebhookSecretSecretId, SecretString: result.webhookSecret }));

@@ -61,3 +61,23 @@ it('rotating replaces the endpoint so a new signing secret can be stored', async
   const remaining = (await stripe.webhookEndpoints.list()).data.filter((e) => e.metadata?.uplock === 'UplockTest');
   expect(remaining).toHaveLength(1);
 });
+
+it('leaves Payment Links alone when the operator brings their own, but keeps price and webhook', async () => {
+  const own = await wireStripe(stripe, { ...input, tag: 'OwnLink', paymentLink: false });
+  expect(own.paymentLinkId).toBe('');
+  expect(own.priceId).toMatch(/^price_/);
+  expect(own.webhookSecret).toMatch(/^whsec_/);
+  const links = (await stripe.paymentLinks.list({ limit: 100 })).data.filter((l) => l.metadata?.uplock === 'OwnLink');
+  expect(links).toHaveLength(0);
+});
+
+it.each([
+  ['sk_test_abc', true],
+  ['rk_live_abc', true],
+  ['REPLACE_ME', false],
+  ['', false],
+  ['pk_test_abc', false],
+])('isStripeKey(%s) = %s', async (value, ok) => {
+  const { isStripeKey } = await import('../../lambdas/adapters/stripe-wiring');
+  expect(isStripeKey(value)).toBe(ok);
+});
