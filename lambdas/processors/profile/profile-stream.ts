@@ -55,6 +55,9 @@ export async function profileStream(input: ProcessorInput): Promise<ProfileRepor
   if (pendingBytes === 0) throw emptyFile();
   (scanner ?? start(true)).finish();
 
+  if (profiler.columns.length === 0 && profiler.rows > 0) {
+    throw new ProcessingError('no_columns', 'The file has rows but no columns: every JSON object is empty.');
+  }
   if (profiler.rows === 0) {
     if (profiler.columns.length === 0) throw emptyFile();
     throw new ProcessingError('no_data_rows', 'The file has a header row but no data rows, so there is nothing to profile.');

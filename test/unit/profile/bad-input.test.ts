@@ -22,8 +22,9 @@ describe('bad input ends in a ProcessingError a customer understands', () => {
     ['header only, no newline', 'a,b,c', 'no_data_rows', /no data rows/],
     ['unterminated quote', 'a,b\n1,"never closed\n2,3\n', 'unterminated_quote', /never closed/],
     ['JSON Lines with no object', 'hello\nworld\n', 'invalid_json', /JSON object/],
+    ['JSON Lines of empty objects', '{}\n{}\n', 'no_columns', /no columns/],
   ])('%s', async (_name, content, code, message) => {
-    const options = code === 'invalid_json' ? { fileName: 'x.jsonl' } : {};
+    const options = code === 'invalid_json' || code === 'no_columns' ? { fileName: 'x.jsonl' } : {};
     const error = await failure(content, options);
     expect(error.code).toBe(code);
     expect(error.customerMessage).toMatch(message);
