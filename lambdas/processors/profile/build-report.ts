@@ -210,7 +210,7 @@ function histogram(values: Float64Array, weights: Float64Array, min: number, max
     let b = Math.floor(((values[i] as number) - min) / width);
     if (b >= bins) b = bins - 1;
     if (b < 0) b = 0;
-    counts[b]! += weights[i] as number;
+    counts[b] = (counts[b] as number) + (weights[i] as number);
   }
   return Array.from(counts, (count, i) => ({ from: min + i * width, to: i === bins - 1 && width !== 1 ? max : min + (i + 1) * width, count }));
 }

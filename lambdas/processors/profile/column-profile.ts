@@ -66,7 +66,8 @@ export class ColumnProfile {
       this.missing++;
       return MISSING_HASH;
     }
-    const seen = ((this.kinds[kind] as number) += 1);
+    const seen = (this.kinds[kind] as number) + 1;
+    this.kinds[kind] = seen;
     if (seen <= SAMPLES_PER_KIND) this.addSample(kind, buf, start, end);
     let h: number;
     let chars = end - start;

@@ -38,7 +38,10 @@ export class HyperLogLog {
     const m = this.registers.length;
     const q = this.q;
     const histogram = new Float64Array(q + 2);
-    for (let i = 0; i < m; i++) histogram[this.registers[i] as number]! += 1;
+    for (let i = 0; i < m; i++) {
+      const r = this.registers[i] as number;
+      histogram[r] = (histogram[r] as number) + 1;
+    }
     let z = m * tau(1 - (histogram[q + 1] as number) / m);
     for (let k = q; k >= 1; k--) z = 0.5 * (z + (histogram[k] as number));
     z += m * sigma((histogram[0] as number) / m);

@@ -38,7 +38,7 @@ export class RowDuplicates {
     for (;;) {
       const k = keys[i] as number;
       if (k === key) {
-        this.counts[i]! += 1;
+        this.counts[i] = (this.counts[i] as number) + 1;
         return;
       }
       if (k === 0) break;

@@ -87,7 +87,7 @@ export class TopValues {
       const slot = table[i] as number;
       if (slot === EMPTY) break;
       if (this.slotHash[slot] === hash) {
-        this.slotCount[slot]! += 1;
+        this.slotCount[slot] = (this.slotCount[slot] as number) + 1;
         if (this.labelLength[slot] === NO_LABEL) this.setLabel(slot, buf, start, end);
         return false;
       }
