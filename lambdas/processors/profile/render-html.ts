@@ -179,11 +179,14 @@ function formatNumber(v: number): string {
 
 function formatValue(v: number, unit: NumericStats['unit'], type: ColumnReport['type']): string {
   if (unit === 'number') return formatNumber(v);
-  const date = new Date(v);
+  const DAY = 86_400_000;
+  // Dates read as days (means and bin edges rounded to one); date-times to the second.
+  const rounded = type === 'date' ? Math.round(v / DAY) * DAY : Math.round(v / 1000) * 1000;
+  const date = new Date(rounded);
   if (Number.isNaN(date.getTime())) return String(v);
   const iso = date.toISOString();
-  if (type === 'date' && v % 86_400_000 === 0) return iso.slice(0, 10);
-  return iso.replace('.000Z', 'Z').replace('T', ' ');
+  if (type === 'date') return iso.slice(0, 10);
+  return `${iso.slice(0, 10)} ${iso.slice(11, 19)}Z`;
 }
 
 function formatBytes(bytes: number): string {
