@@ -3,10 +3,9 @@
  * `EVENT#<stripe event id>`. Each transition is one conditional UpdateItem: no transactions,
  * because the local DynamoDB (dynalite) has none and the design needs none.
  */
-import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { loadConfig } from '../config';
 import { clientOptions, once } from './clients';
+import { DynamoDocumentClient, isConditionFailure } from './dynamo-json';
 import type { OrderId } from '../core/ids';
 import { jobStatesBefore, paymentStatesBefore, type JobError, type Order, type PaymentState } from '../core/order';
 import type { EarlyEvents } from '../core/stripe-events';
@@ -18,9 +17,6 @@ const eventKey = (eventId: string) => ({ pk: `EVENT#${eventId}` });
 
 /** Token items outlive their links by this long so that late clicks get "expired", not "unknown". */
 const TOKEN_ITEM_GRACE_SECONDS = 30 * 24 * 3600;
-
-const isConditionFailure = (error: unknown): boolean =>
-  error instanceof ConditionalCheckFailedException || (error as { name?: string })?.name === 'ConditionalCheckFailedException';
 
 /** Run a conditional write; `false` when its condition did not hold. */
 async function conditional(write: () => Promise<unknown>): Promise<boolean> {
@@ -54,39 +50,35 @@ function toOrder(item: OrderItem): Order {
 
 export class DynamoOrderStore implements OrderStore {
   constructor(
-    private readonly db: DynamoDBDocumentClient,
+    private readonly db: DynamoDocumentClient,
     private readonly tableName: string,
   ) {}
 
   async createOrder(order: Order): Promise<void> {
     const { deliveryClaim: _claim, ...rest } = order;
-    await this.db.send(
-      new PutCommand({
-        TableName: this.tableName,
-        Item: { ...orderKey(order.orderId), ...rest },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
-    );
+    await this.db.put({
+      TableName: this.tableName,
+      Item: { ...orderKey(order.orderId), ...rest },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    });
   }
 
   async getOrder(orderId: OrderId): Promise<Order | undefined> {
-    const out = await this.db.send(new GetCommand({ TableName: this.tableName, Key: orderKey(orderId), ConsistentRead: true }));
-    return out.Item ? toOrder(out.Item as OrderItem) : undefined;
+    const out = await this.db.get({ TableName: this.tableName, Key: orderKey(orderId), ConsistentRead: true });
+    return out.Item ? toOrder(out.Item as unknown as OrderItem) : undefined;
   }
 
   private moveJob(orderId: OrderId, to: Order['job'], set: string, values: Record<string, unknown>): Promise<boolean> {
     const from = inList('from', jobStatesBefore(to));
     return conditional(() =>
-      this.db.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: orderKey(orderId),
-          UpdateExpression: `SET #job = :to${set}`,
-          ConditionExpression: `attribute_exists(pk) AND #job IN (${from.expr})`,
-          ExpressionAttributeNames: { '#job': 'job' },
-          ExpressionAttributeValues: { ':to': to, ...from.names, ...values },
-        }),
-      ),
+      this.db.update({
+        TableName: this.tableName,
+        Key: orderKey(orderId),
+        UpdateExpression: `SET #job = :to${set}`,
+        ConditionExpression: `attribute_exists(pk) AND #job IN (${from.expr})`,
+        ExpressionAttributeNames: { '#job': 'job' },
+        ExpressionAttributeValues: { ':to': to, ...from.names, ...values },
+      }),
     );
   }
 
@@ -131,250 +123,218 @@ export class DynamoOrderStore implements OrderStore {
       values[':only'] = opts.onlySession;
     }
     return conditional(() =>
-      this.db.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: orderKey(orderId),
-          UpdateExpression: `SET ${sets.join(', ')}`,
-          ConditionExpression: `attribute_exists(pk) AND payment IN (${from.expr})${sessionCondition}`,
-          ExpressionAttributeValues: values,
-        }),
-      ),
+      this.db.update({
+        TableName: this.tableName,
+        Key: orderKey(orderId),
+        UpdateExpression: `SET ${sets.join(', ')}`,
+        ConditionExpression: `attribute_exists(pk) AND payment IN (${from.expr})${sessionCondition}`,
+        ExpressionAttributeValues: values,
+      }),
     );
   }
 
   claimDelivery(orderId: OrderId, claimId: string, now: number, staleBefore: number): Promise<boolean> {
     // Mirrors core's deliveryDue(): job done, paid, not delivered, no live claim.
     return conditional(() =>
-      this.db.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: orderKey(orderId),
-          UpdateExpression: 'SET claimId = :claim, claimAt = :now',
-          ConditionExpression:
-            '#job = :done AND payment = :paid AND attribute_not_exists(deliveredAt) AND attribute_not_exists(disputedAt) AND (attribute_not_exists(claimAt) OR claimAt < :stale)',
-          ExpressionAttributeNames: { '#job': 'job' },
-          ExpressionAttributeValues: { ':claim': claimId, ':now': now, ':done': 'done', ':paid': 'paid', ':stale': staleBefore },
-        }),
-      ),
+      this.db.update({
+        TableName: this.tableName,
+        Key: orderKey(orderId),
+        UpdateExpression: 'SET claimId = :claim, claimAt = :now',
+        ConditionExpression:
+          '#job = :done AND payment = :paid AND attribute_not_exists(deliveredAt) AND attribute_not_exists(disputedAt) AND (attribute_not_exists(claimAt) OR claimAt < :stale)',
+        ExpressionAttributeNames: { '#job': 'job' },
+        ExpressionAttributeValues: { ':claim': claimId, ':now': now, ':done': 'done', ':paid': 'paid', ':stale': staleBefore },
+      }),
     );
   }
 
   async releaseDelivery(orderId: OrderId, claimId: string): Promise<void> {
     await conditional(() =>
-      this.db.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: orderKey(orderId),
-          UpdateExpression: 'REMOVE claimId, claimAt',
-          ConditionExpression: 'claimId = :claim',
-          ExpressionAttributeValues: { ':claim': claimId },
-        }),
-      ),
+      this.db.update({
+        TableName: this.tableName,
+        Key: orderKey(orderId),
+        UpdateExpression: 'REMOVE claimId, claimAt',
+        ConditionExpression: 'claimId = :claim',
+        ExpressionAttributeValues: { ':claim': claimId },
+      }),
     );
   }
 
   markDelivered(orderId: OrderId, claimId: string, tokenHash: string, at: string): Promise<boolean> {
     return conditional(() =>
-      this.db.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: orderKey(orderId),
-          UpdateExpression: 'SET deliveredAt = :at, tokenHashes = list_append(if_not_exists(tokenHashes, :empty), :hash) REMOVE claimAt',
-          ConditionExpression: 'claimId = :claim AND attribute_not_exists(deliveredAt)',
-          ExpressionAttributeValues: { ':at': at, ':empty': [], ':hash': [tokenHash], ':claim': claimId },
-        }),
-      ),
-    );
-  }
-
-  async putToken(token: TokenRecord): Promise<void> {
-    await this.db.send(
-      new PutCommand({
+      this.db.update({
         TableName: this.tableName,
-        Item: {
-          ...tokenKey(token.hash),
-          orderId: token.orderId,
-          downloadsLeft: token.downloadsLeft,
-          linkExpiresAt: token.expiresAt,
-          revoked: token.revoked,
-          expiresAt: token.expiresAt + TOKEN_ITEM_GRACE_SECONDS,
-        },
-        ConditionExpression: 'attribute_not_exists(pk)',
+        Key: orderKey(orderId),
+        UpdateExpression: 'SET deliveredAt = :at, tokenHashes = list_append(if_not_exists(tokenHashes, :empty), :hash) REMOVE claimAt',
+        ConditionExpression: 'claimId = :claim AND attribute_not_exists(deliveredAt)',
+        ExpressionAttributeValues: { ':at': at, ':empty': [], ':hash': [tokenHash], ':claim': claimId },
       }),
     );
   }
 
+  async putToken(token: TokenRecord): Promise<void> {
+    await this.db.put({
+      TableName: this.tableName,
+      Item: {
+        ...tokenKey(token.hash),
+        orderId: token.orderId,
+        downloadsLeft: token.downloadsLeft,
+        linkExpiresAt: token.expiresAt,
+        revoked: token.revoked,
+        expiresAt: token.expiresAt + TOKEN_ITEM_GRACE_SECONDS,
+      },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    });
+  }
+
   async consumeToken(hash: string, nowSeconds: number): Promise<ConsumeResult> {
     try {
-      const out = await this.db.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: tokenKey(hash),
-          UpdateExpression: 'SET downloadsLeft = downloadsLeft - :one',
-          ConditionExpression: 'attribute_exists(pk) AND downloadsLeft > :zero AND linkExpiresAt > :now AND revoked = :false',
-          ExpressionAttributeValues: { ':one': 1, ':zero': 0, ':now': nowSeconds, ':false': false },
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
+      const out = await this.db.update({
+        TableName: this.tableName,
+        Key: tokenKey(hash),
+        UpdateExpression: 'SET downloadsLeft = downloadsLeft - :one',
+        ConditionExpression: 'attribute_exists(pk) AND downloadsLeft > :zero AND linkExpiresAt > :now AND revoked = :false',
+        ExpressionAttributeValues: { ':one': 1, ':zero': 0, ':now': nowSeconds, ':false': false },
+        ReturnValues: 'ALL_NEW',
+      });
       return { ok: true, token: toToken(hash, out.Attributes) };
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
-      const out = await this.db.send(new GetCommand({ TableName: this.tableName, Key: tokenKey(hash), ConsistentRead: true }));
+      const out = await this.db.get({ TableName: this.tableName, Key: tokenKey(hash), ConsistentRead: true });
       return out.Item ? { ok: false, token: toToken(hash, out.Item) } : { ok: false };
     }
   }
 
   async revokeTokens(orderId: OrderId): Promise<number> {
-    const out = await this.db.send(new GetCommand({ TableName: this.tableName, Key: orderKey(orderId), ConsistentRead: true }));
-    const hashes = ((out.Item as OrderItem | undefined)?.tokenHashes ?? []);
+    const out = await this.db.get({ TableName: this.tableName, Key: orderKey(orderId), ConsistentRead: true });
+    const hashes = ((out.Item as unknown as OrderItem | undefined)?.tokenHashes ?? []);
     for (const hash of hashes) {
-      await this.db.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: tokenKey(hash),
-          UpdateExpression: 'SET revoked = :true',
-          ExpressionAttributeValues: { ':true': true },
-        }),
-      );
+      await this.db.update({
+        TableName: this.tableName,
+        Key: tokenKey(hash),
+        UpdateExpression: 'SET revoked = :true',
+        ExpressionAttributeValues: { ':true': true },
+      });
     }
     return hashes.length;
   }
 
   async attachToken(token: TokenRecord): Promise<void> {
     await this.putToken(token);
-    await this.db.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: orderKey(token.orderId),
-        UpdateExpression: 'SET tokenHashes = list_append(if_not_exists(tokenHashes, :empty), :hash)',
-        ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeValues: { ':empty': [], ':hash': [token.hash] },
-      }),
-    );
+    await this.db.update({
+      TableName: this.tableName,
+      Key: orderKey(token.orderId),
+      UpdateExpression: 'SET tokenHashes = list_append(if_not_exists(tokenHashes, :empty), :hash)',
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeValues: { ':empty': [], ':hash': [token.hash] },
+    });
   }
 
   async ordersByEmail(email: string, limit: number): Promise<Order[]> {
-    const out = await this.db.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        IndexName: 'byEmail',
-        KeyConditionExpression: 'email = :email',
-        ExpressionAttributeValues: { ':email': email },
-        ScanIndexForward: false,
-        Limit: limit,
-      }),
-    );
-    return (out.Items ?? []).filter((i) => String(i.pk).startsWith('ORDER#')).map((i) => toOrder(i as OrderItem));
+    const out = await this.db.query({
+      TableName: this.tableName,
+      IndexName: 'byEmail',
+      KeyConditionExpression: 'email = :email',
+      ExpressionAttributeValues: { ':email': email },
+      ScanIndexForward: false,
+      Limit: limit,
+    });
+    return out.Items.filter((i) => String(i.pk).startsWith('ORDER#')).map((i) => toOrder(i as unknown as OrderItem));
   }
 
   hitRateLimit(key: string, limit: number, windowSeconds: number): Promise<boolean> {
     const now = Math.floor(Date.now() / 1000);
     const window = Math.floor(now / windowSeconds);
     return conditional(() =>
-      this.db.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { pk: `RATE#${key}#${window}` },
-          UpdateExpression: 'ADD hits :one SET expiresAt = :expires',
-          ConditionExpression: 'attribute_not_exists(hits) OR hits < :limit',
-          ExpressionAttributeValues: { ':one': 1, ':limit': limit, ':expires': (window + 1) * windowSeconds + 60 },
-        }),
-      ),
+      this.db.update({
+        TableName: this.tableName,
+        Key: { pk: `RATE#${key}#${window}` },
+        UpdateExpression: 'ADD hits :one SET expiresAt = :expires',
+        ConditionExpression: 'attribute_not_exists(hits) OR hits < :limit',
+        ExpressionAttributeValues: { ':one': 1, ':limit': limit, ':expires': (window + 1) * windowSeconds + 60 },
+      }),
     );
   }
 
   async linkPaymentIntent(paymentIntentId: string, orderId: OrderId): Promise<EarlyEvents> {
     // Refund and dispute events name the PaymentIntent, not the order: remember which it paid,
     // keeping any refund or dispute that arrived first.
-    const out = await this.db.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: { pk: `PI#${paymentIntentId}` },
-        UpdateExpression: 'SET orderId = :order',
-        ExpressionAttributeValues: { ':order': orderId },
-        ReturnValues: 'ALL_NEW',
-      }),
-    );
+    const out = await this.db.update({
+      TableName: this.tableName,
+      Key: { pk: `PI#${paymentIntentId}` },
+      UpdateExpression: 'SET orderId = :order',
+      ExpressionAttributeValues: { ':order': orderId },
+      ReturnValues: 'ALL_NEW',
+    });
     return { ...(out.Attributes?.refunded === true ? { refunded: true } : {}), ...(out.Attributes?.disputed === true ? { disputed: true } : {}) };
   }
 
   async noteEarly(paymentIntentId: string, what: keyof EarlyEvents): Promise<void> {
-    await this.db.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: { pk: `PI#${paymentIntentId}` },
-        UpdateExpression: 'SET #what = :true, expiresAt = if_not_exists(expiresAt, :expires)',
-        ExpressionAttributeNames: { '#what': what },
-        ExpressionAttributeValues: { ':true': true, ':expires': Math.floor(Date.now() / 1000) + 90 * 86400 },
-      }),
-    );
+    await this.db.update({
+      TableName: this.tableName,
+      Key: { pk: `PI#${paymentIntentId}` },
+      UpdateExpression: 'SET #what = :true, expiresAt = if_not_exists(expiresAt, :expires)',
+      ExpressionAttributeNames: { '#what': what },
+      ExpressionAttributeValues: { ':true': true, ':expires': Math.floor(Date.now() / 1000) + 90 * 86400 },
+    });
   }
 
   async orderIdForPaymentIntent(paymentIntentId: string): Promise<OrderId | undefined> {
-    const out = await this.db.send(new GetCommand({ TableName: this.tableName, Key: { pk: `PI#${paymentIntentId}` }, ConsistentRead: true }));
+    const out = await this.db.get({ TableName: this.tableName, Key: { pk: `PI#${paymentIntentId}` }, ConsistentRead: true });
     return out.Item ? (String(out.Item.orderId) as OrderId) : undefined;
   }
 
   markDisputed(orderId: OrderId): Promise<boolean> {
     return conditional(() =>
-      this.db.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: orderKey(orderId),
-          UpdateExpression: 'SET disputedAt = if_not_exists(disputedAt, :now)',
-          ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeValues: { ':now': new Date().toISOString() },
-        }),
-      ),
+      this.db.update({
+        TableName: this.tableName,
+        Key: orderKey(orderId),
+        UpdateExpression: 'SET disputedAt = if_not_exists(disputedAt, :now)',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':now': new Date().toISOString() },
+      }),
     );
   }
 
   setCheckoutSession(orderId: OrderId, session: { id: string; url: string; expiresAt: number }, replacing?: string): Promise<boolean> {
     return conditional(() =>
-      this.db.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: orderKey(orderId),
-          UpdateExpression: 'SET checkoutSession = :session',
-          ConditionExpression: replacing
-            ? 'attribute_exists(pk) AND checkoutSession.id = :replacing'
-            : 'attribute_exists(pk) AND attribute_not_exists(checkoutSession)',
-          ExpressionAttributeValues: { ':session': session, ...(replacing ? { ':replacing': replacing } : {}) },
-        }),
-      ),
+      this.db.update({
+        TableName: this.tableName,
+        Key: orderKey(orderId),
+        UpdateExpression: 'SET checkoutSession = :session',
+        ConditionExpression: replacing
+          ? 'attribute_exists(pk) AND checkoutSession.id = :replacing'
+          : 'attribute_exists(pk) AND attribute_not_exists(checkoutSession)',
+        ExpressionAttributeValues: { ':session': session, ...(replacing ? { ':replacing': replacing } : {}) },
+      }),
     );
   }
 
   async clearCheckoutSession(orderId: OrderId, sessionId: string): Promise<void> {
     await conditional(() =>
-      this.db.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: orderKey(orderId),
-          UpdateExpression: 'REMOVE checkoutSession',
-          ConditionExpression: 'checkoutSession.id = :id',
-          ExpressionAttributeValues: { ':id': sessionId },
-        }),
-      ),
+      this.db.update({
+        TableName: this.tableName,
+        Key: orderKey(orderId),
+        UpdateExpression: 'REMOVE checkoutSession',
+        ConditionExpression: 'checkoutSession.id = :id',
+        ExpressionAttributeValues: { ':id': sessionId },
+      }),
     );
   }
 
   rememberEvent(eventId: string, ttlSeconds: number): Promise<boolean> {
     const now = Math.floor(Date.now() / 1000);
     return conditional(() =>
-      this.db.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: { ...eventKey(eventId), processedAt: new Date().toISOString(), expiresAt: now + ttlSeconds },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      ),
+      this.db.put({
+        TableName: this.tableName,
+        Item: { ...eventKey(eventId), processedAt: new Date().toISOString(), expiresAt: now + ttlSeconds },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
     );
   }
 
   async forgetEvent(eventId: string): Promise<void> {
-    await this.db.send(new DeleteCommand({ TableName: this.tableName, Key: eventKey(eventId) }));
+    await this.db.delete({ TableName: this.tableName, Key: eventKey(eventId) });
   }
 }
 
@@ -391,6 +351,5 @@ function toToken(hash: string, item: Record<string, unknown> | undefined): Token
 /** The process-wide OrderStore, configured from the one config object. */
 export const orderStore = once((): OrderStore => {
   const config = loadConfig();
-  const client = new DynamoDBClient(clientOptions(config, config.endpoints.dynamodb));
-  return new DynamoOrderStore(DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }), config.tableName);
+  return new DynamoOrderStore(DynamoDocumentClient.create(clientOptions(config, config.endpoints.dynamodb)), config.tableName);
 });

@@ -1,93 +1,58 @@
 /** BlobStore on the private data bucket (ARCHITECTURE.md §4). */
-import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { previewKey, resultKey, type OrderId } from '../core/ids';
 import type { BlobStore, InputObject } from '../ports/blob-store';
 import { loadConfig } from '../config';
 import { clientOptions, once } from './clients';
+import { S3Http } from './s3-http';
 
 /** S3 user metadata must be ASCII: the original file name travels URI-encoded. */
 export const FILE_NAME_META = 'original-name';
 
-const isMissing = (error: unknown): boolean => {
-  const name = (error as { name?: string })?.name;
-  return name === 'NoSuchKey' || name === 'NotFound';
-};
-
 export class S3BlobStore implements BlobStore {
   constructor(
-    private readonly s3: S3Client,
+    private readonly s3: S3Http,
     private readonly bucket: string,
   ) {}
 
   async getInput(key: string): Promise<InputObject | undefined> {
+    const out = await this.s3.getObject(this.bucket, key);
+    if (!out) return undefined;
+    const encoded = out.metadata[FILE_NAME_META];
+    let fileName: string | undefined;
     try {
-      const out = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
-      const body = out.Body as AsyncIterable<Uint8Array> | undefined;
-      if (!body) return undefined;
-      const encoded = out.Metadata?.[FILE_NAME_META];
-      let fileName: string | undefined;
-      try {
-        fileName = encoded ? decodeURIComponent(encoded) : undefined;
-      } catch {
-        fileName = undefined;
-      }
-      return { body, size: out.ContentLength ?? 0, ...(fileName ? { fileName } : {}) };
-    } catch (error) {
-      if (isMissing(error)) return undefined;
-      throw error;
+      fileName = encoded ? decodeURIComponent(encoded) : undefined;
+    } catch {
+      fileName = undefined;
     }
+    return { body: out.body, size: out.contentLength, ...(fileName ? { fileName } : {}) };
   }
 
   async putResult(orderId: OrderId, name: string, body: string | Uint8Array, contentType: string): Promise<void> {
-    await this.s3.send(new PutObjectCommand({ Bucket: this.bucket, Key: resultKey(orderId, name), Body: body, ContentType: contentType }));
+    await this.s3.putObject(this.bucket, resultKey(orderId, name), body, contentType);
   }
 
   async putPreview(orderId: OrderId, preview: unknown): Promise<void> {
-    await this.s3.send(
-      new PutObjectCommand({
-        Bucket: this.bucket,
-        Key: previewKey(orderId),
-        Body: JSON.stringify(preview),
-        ContentType: 'application/json',
-      }),
-    );
+    await this.s3.putObject(this.bucket, previewKey(orderId), JSON.stringify(preview), 'application/json');
   }
 
   async getPreview(orderId: OrderId): Promise<unknown> {
-    try {
-      const out = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: previewKey(orderId) }));
-      const text = await out.Body?.transformToString('utf-8');
-      return text ? (JSON.parse(text) as unknown) : undefined;
-    } catch (error) {
-      if (isMissing(error)) return undefined;
-      throw error;
-    }
+    const out = await this.s3.getObject(this.bucket, previewKey(orderId));
+    const text = await out?.text();
+    return text ? (JSON.parse(text) as unknown) : undefined;
   }
 
   presignDownload(orderId: OrderId, name: string, downloadName: string, expiresInSeconds: number): Promise<string> {
     const ascii = downloadName.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_');
-    return getSignedUrl(
-      this.s3,
-      new GetObjectCommand({
-        Bucket: this.bucket,
-        Key: resultKey(orderId, name),
-        ResponseContentDisposition: `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(downloadName)}`,
-      }),
-      { expiresIn: expiresInSeconds },
-    );
+    return this.s3.presignGet(this.bucket, resultKey(orderId, name), expiresInSeconds, {
+      'response-content-disposition': `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(downloadName)}`,
+    });
   }
 }
 
-/** The process-wide BlobStore on the data bucket. */
-export const s3Client = once((): S3Client => {
+/** The process-wide S3 client on the data bucket's region (path-style locally). */
+export const s3Client = once((): S3Http => {
   const config = loadConfig();
-  const local = config.endpoints.s3;
-  return new S3Client({
-    ...clientOptions(config, local),
-    // s3rver serves path-style only and stores aws-chunked bodies verbatim (ARCHITECTURE.md §6).
-    ...(local ? { forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED' as const, responseChecksumValidation: 'WHEN_REQUIRED' as const } : {}),
-  });
+  return new S3Http(clientOptions(config, config.endpoints.s3));
 });
 
 export const blobStore = once((): BlobStore => new S3BlobStore(s3Client(), loadConfig().bucketName));

@@ -3,15 +3,25 @@
  * are read once per container, on first use, so cold starts that never need them do not pay for
  * them. Locally the config names no secret and the throwaway test values come from the env.
  */
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { localSecrets, type RuntimeConfig } from '../config';
+import { AwsHttpClient } from './aws-http';
+import { clientOptions } from './clients';
 
-let client: SecretsManagerClient | undefined;
+let client: AwsHttpClient | undefined;
 const cache = new Map<string, Promise<string>>();
 
-async function fetchSecret(region: string, secretId: string): Promise<string> {
-  client ??= new SecretsManagerClient({ region });
-  const out = await client.send(new GetSecretValueCommand({ SecretId: secretId }));
+/** GetSecretValue over Secrets Manager's JSON protocol. */
+async function fetchSecret(config: RuntimeConfig, secretId: string): Promise<string> {
+  // Secrets Manager has no local stand-in: always the regional endpoint with the role's credentials.
+  const { region, credentials } = clientOptions(config, undefined);
+  client ??= new AwsHttpClient({ service: 'secretsmanager', region, credentials });
+  const response = await client.send({
+    method: 'POST',
+    url: `https://secretsmanager.${region}.amazonaws.com/`,
+    headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'secretsmanager.GetSecretValue' },
+    body: JSON.stringify({ SecretId: secretId }),
+  });
+  const out = (await response.json()) as { SecretString?: string };
   const value = out.SecretString?.trim();
   if (!value) throw new Error(`secret ${secretId} is empty: put the value in Secrets Manager (docs/deploy.md)`);
   return value;
@@ -21,7 +31,7 @@ function resolve(config: RuntimeConfig, secretId: string | undefined, local: str
   if (secretId) {
     let pending = cache.get(secretId);
     if (!pending) {
-      pending = fetchSecret(config.region, secretId);
+      pending = fetchSecret(config, secretId);
       // A failed read must not poison the container: forget it so the next call tries again.
       pending.catch(() => cache.delete(secretId));
       cache.set(secretId, pending);

@@ -1,71 +1,56 @@
-/** Payments on the Stripe SDK; locally the same SDK talks to the stand-in in local/stripe. */
-import Stripe from 'stripe';
+/**
+ * Payments over Stripe's HTTP API (stripe-api.ts); locally the same calls go to the stand-in in
+ * local/stripe. No Stripe SDK here: the handlers that only call the API (get-order, the job, the
+ * sweeper…) stay small. Verifying webhook signatures needs the SDK; only the webhook handler
+ * carries it, through `webhookPayments` in stripe-signatures.ts.
+ */
 import { loadConfig, type RuntimeConfig } from '../config';
 import { once } from './clients';
 import type { SessionFacts } from '../core/payment';
-import { SignatureError, type Payments, type RefundRequest, type StripeEventFacts } from '../ports/payments';
-import { stripeSecretKey, webhookSecrets } from './secrets';
+import type { Payments, RefundRequest, StripeEventFacts } from '../ports/payments';
+import { stripeSecretKey } from './secrets';
+import { StripeApi, StripeApiError } from './stripe-api';
 
-export function stripeClientOptions(config: RuntimeConfig): ConstructorParameters<typeof Stripe>[1] {
-  const base = { maxNetworkRetries: 2, timeout: 10_000, telemetry: false };
-  const endpoint = config.endpoints.stripe;
-  if (!endpoint) return base;
-  const url = new URL(endpoint);
-  return { ...base, host: url.hostname, port: url.port, protocol: url.protocol.replace(':', '') as 'http' | 'https' };
+/** Checks `Stripe-Signature` over the raw body; throws SignatureError. */
+export interface SignatureVerifier {
+  verify(rawBody: string, signatureHeader: string | undefined): Promise<StripeEventFacts>;
+}
+
+/** For handlers that never receive webhooks: a call here is a wiring mistake, not a bad signature. */
+const noVerifier: SignatureVerifier = {
+  verify: () => Promise.reject(new Error('this handler does not verify Stripe signatures: use webhookPayments (stripe-signatures.ts)')),
+};
+
+export function stripeApi(config: RuntimeConfig): StripeApi {
+  return new StripeApi({
+    apiKey: () => stripeSecretKey(config),
+    ...(config.endpoints.stripe ? { baseUrl: config.endpoints.stripe } : {}),
+  });
 }
 
 export class StripePayments implements Payments {
-  private client: Promise<Stripe> | undefined;
-  // Verification needs no API key: a keyless instance serves webhooks.* without touching secrets.
-  private readonly verifier = new Stripe('sk_unused_for_verification');
+  constructor(
+    private readonly api: StripeApi,
+    private readonly verifier: SignatureVerifier = noVerifier,
+  ) {}
 
-  constructor(private readonly config: RuntimeConfig) {}
-
-  private stripe(): Promise<Stripe> {
-    this.client ??= stripeSecretKey(this.config).then((key) => new Stripe(key, stripeClientOptions(this.config)));
-    // Do not cache a failed secret read.
-    this.client.catch(() => (this.client = undefined));
-    return this.client;
-  }
-
-  async verifyEvent(rawBody: string, signatureHeader: string | undefined): Promise<StripeEventFacts> {
-    if (!signatureHeader) throw new SignatureError('missing Stripe-Signature header');
-    // The SDK refuses old timestamps but not future ones; a clock that far ahead is a forgery.
-    const timestamp = Number(/(?:^|,)\s*t=(\d+)/.exec(signatureHeader)?.[1]);
-    const tolerance = this.config.stripe.signatureToleranceSeconds;
-    if (Number.isFinite(timestamp) && timestamp > Date.now() / 1000 + tolerance) {
-      throw new SignatureError('signature timestamp is in the future');
-    }
-    const secrets = await webhookSecrets(this.config);
-    let lastError: unknown;
-    for (const secret of secrets) {
-      try {
-        return (await this.verifier.webhooks.constructEventAsync(
-          rawBody,
-          signatureHeader,
-          secret,
-          this.config.stripe.signatureToleranceSeconds,
-        )) as unknown as StripeEventFacts;
-      } catch (error) {
-        lastError = error;
-      }
-    }
-    throw new SignatureError(lastError instanceof Error ? lastError.message : 'signature did not verify');
+  verifyEvent(rawBody: string, signatureHeader: string | undefined): Promise<StripeEventFacts> {
+    return this.verifier.verify(rawBody, signatureHeader);
   }
 
   async retrieveSession(sessionId: string): Promise<SessionFacts | undefined> {
-    const stripe = await this.stripe();
     try {
-      return (await stripe.checkout.sessions.retrieve(sessionId)) as unknown as SessionFacts;
+      return await this.api.request<SessionFacts>('GET', `/v1/checkout/sessions/${encodeURIComponent(sessionId)}`);
     } catch (error) {
-      if (error instanceof Stripe.errors.StripeInvalidRequestError && error.statusCode === 404) return undefined;
+      if (error instanceof StripeApiError && error.status === 404) return undefined;
       throw error;
     }
   }
 
   async refund(request: RefundRequest): Promise<{ id: string; status: string }> {
-    const stripe = await this.stripe();
-    const refund = await stripe.refunds.create(
+    const refund = await this.api.request<{ id: string; status: string | null }>(
+      'POST',
+      '/v1/refunds',
       { payment_intent: request.paymentIntentId, reason: request.reason, metadata: request.metadata },
       { idempotencyKey: request.idempotencyKey },
     );
@@ -73,14 +58,12 @@ export class StripePayments implements Payments {
   }
 
   async *listCompletedSessions(opts: { paymentLinkId?: string; sinceSeconds: number }): AsyncIterable<SessionFacts> {
-    const stripe = await this.stripe();
-    const pages = stripe.checkout.sessions.list({
+    yield* this.api.list<SessionFacts>('/v1/checkout/sessions', {
       limit: 100,
       status: 'complete',
       created: { gte: opts.sinceSeconds },
       ...(opts.paymentLinkId ? { payment_link: opts.paymentLinkId } : {}),
     });
-    for await (const session of pages) yield session as unknown as SessionFacts;
   }
 
   async createCheckoutSession(opts: {
@@ -91,8 +74,9 @@ export class StripePayments implements Payments {
     cancelUrl: string;
     idempotencyKey: string;
   }): Promise<{ id: string; url: string; expiresAt: number }> {
-    const stripe = await this.stripe();
-    const session = await stripe.checkout.sessions.create(
+    const session = await this.api.request<{ id: string; url: string | null; expires_at: number }>(
+      'POST',
+      '/v1/checkout/sessions',
       {
         mode: 'payment',
         line_items: [{ price: opts.priceId, quantity: 1 }],
@@ -109,5 +93,5 @@ export class StripePayments implements Payments {
   }
 }
 
-/** The process-wide Payments. */
-export const payments = once((): Payments => new StripePayments(loadConfig()));
+/** The process-wide Payments for handlers that call Stripe's API but receive no webhooks. */
+export const payments = once((): Payments => new StripePayments(stripeApi(loadConfig())));
