@@ -16,6 +16,7 @@ import * as sesModule from 'aws-ses-v2-local';
 import Stripe from 'stripe';
 import type { RuntimeConfig } from '../lambdas/config';
 import { wireStripe } from '../lambdas/adapters/stripe-wiring';
+import { defaultProcessor } from '../lambdas/processors';
 import { LocalEventBus, type ObjectCreatedEvent } from './event-bus';
 import { startGateway, type Gateway } from './gateway';
 import { startStripeStandIn, type StripeStandIn, type StripeStandInOptions } from './stripe/server';
@@ -189,7 +190,8 @@ export async function startLocalCloud(opts: LocalCloudOptions): Promise<LocalClo
       siteUrl: gateway.url,
       endpoints: { s3: s3Url, dynamodb: dynamoUrl, ses: sesUrl, ...(stripeStandIn ? { stripe: stripeStandIn.url } : {}) },
       maxUploadBytes: 50 * 1024 * 1024,
-      acceptedExtensions: ['.csv', '.tsv', '.jsonl'],
+      // What the default processor reads, so the page and the job agree.
+      acceptedExtensions: [...defaultProcessor.acceptedExtensions],
       downloadLimit: 5,
       linkTtlHours: 168,
       retentionDays: 30,

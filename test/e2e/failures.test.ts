@@ -46,7 +46,7 @@ describe.skipIf(!hasChromium)('failures the customer can meet', { timeout: 120_0
   }
 
   it.each([
-    { label: 'wrong extension', file: { name: 'notes.txt', buffer: Buffer.from('hello') }, message: /“notes\.txt” is not a \.csv.* file/ },
+    { label: 'wrong extension', file: { name: 'notes.pdf', buffer: Buffer.from('hello') }, message: /“notes\.pdf” is not a \.csv.* file/ },
     { label: 'oversize', file: { name: 'big.csv', buffer: Buffer.alloc(LIMIT + 1, 'a,b\n') }, message: /^“big\.csv” is 200,001 bytes; the limit is 200,000 bytes\.$/ },
     { label: 'empty', file: { name: 'empty.csv', buffer: Buffer.alloc(0) }, message: /“empty\.csv” is empty/ },
   ])('refuses a file before sending anything: $label', async ({ label, file, message }) => {
