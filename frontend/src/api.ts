@@ -14,6 +14,8 @@ export interface SiteConfig {
   acceptedExtensions: string[];
   downloadLimit: number;
   linkTtlHours: number;
+  /** How long uploads, results and the order (with its email) are kept. */
+  retentionDays?: number;
 }
 
 export interface CreatedOrder {

@@ -11,6 +11,8 @@ const body = {
   acceptedExtensions: config.acceptedExtensions,
   downloadLimit: config.downloadLimit,
   linkTtlHours: config.linkTtlHours,
+  // The page's consent line says how long the file and address are kept.
+  retentionDays: config.retentionDays,
 };
 
 export const handler = httpHandler('get-config', async () => json(200, body, { 'cache-control': 'public, max-age=60' }));

@@ -51,6 +51,8 @@ describe.skipIf(!hasChromium)('customer journey in a real browser', () => {
     // Act: the upload page
     await page.goto(`${site.url}/index.html`);
     await expect.poll(() => page.locator('#price-line').textContent()).toContain('$9.00');
+    // The consent line says what is stored and for how long, before anything is sent.
+    expect(await page.locator('#consent').textContent()).toMatch(/store your file, its results and your email address for 30 days/);
     expect(await seriousA11yViolations(page)).toEqual([]);
     await screenshots(page, 'index');
 

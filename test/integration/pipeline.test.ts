@@ -152,6 +152,7 @@ describe('bad input to the API', () => {
       price: { amount: cloud.config.price.amount, currency: cloud.config.price.currency },
       maxUploadBytes: 64 * 1024,
       downloadLimit: 5,
+      retentionDays: 30,
     });
   });
 });

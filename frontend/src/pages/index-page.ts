@@ -50,6 +50,7 @@ function renderConfig(): void {
     size: formatBytes(config.maxUploadBytes),
   });
   fileInput.accept = config.acceptedExtensions.join(',');
+  byId('consent').textContent = t('form.consent', { days: String(config.retentionDays ?? 30) });
 }
 
 function renderProgress(): void {
