@@ -25,6 +25,7 @@ export const en = {
   'form.emailHint': 'We send the download link here. No account needed.',
   'form.file': 'Your file',
   'form.fileHint': '{extensions} files, up to {size}.',
+  'form.dropHint': 'Choose a file, or drop it here.',
   'form.consent':
     'By uploading you agree that we store your file, its results and your email address for {days} days to analyse the file, show the preview and deliver the result; then they are deleted. Payment details stay with Stripe.',
   'form.submit': 'Upload and analyse',
@@ -151,6 +152,7 @@ export const ja: Record<MessageKey, string> = {
   'form.emailHint': 'ダウンロードリンクをこのアドレスに送ります。アカウントは不要です。',
   'form.file': 'ファイル',
   'form.fileHint': '{extensions} ファイル、{size} まで。',
+  'form.dropHint': 'ファイルを選ぶか、ここにドロップしてください。',
   'form.consent':
     'アップロードすると、ファイルの分析・プレビューの表示・結果のお届けのために、ファイル、その結果、メールアドレスを{days}日間保存することに同意したことになります。その後は削除されます。お支払い情報はStripeのみが扱います。',
   'form.submit': 'アップロードして分析',

@@ -198,6 +198,31 @@ describe.skipIf(!hasChromium)('each page on its own', { timeout: 120_000 }, () =
     await assertClean(opened);
   });
 
+  it('takes a file dropped onto the file field, with the same checks as the picker', async () => {
+    // Prepare
+    const opened = await openPage(browser, site.url);
+    const { page } = opened;
+    await page.goto(`${site.url}/index.html`);
+    await page.getByText('How it works').waitFor();
+
+    // Act: drop a file the way a browser does (dragover, then drop with a DataTransfer)
+    const dropped = await page.evaluate(() => {
+      const zone = document.getElementById('file-field') as HTMLElement;
+      const transfer = new DataTransfer();
+      transfer.items.add(new File(['a,b\n1,2\n'], 'dropped.csv', { type: 'text/csv' }));
+      const over = new DragEvent('dragover', { dataTransfer: transfer, bubbles: true, cancelable: true });
+      zone.dispatchEvent(over);
+      const highlighted = zone.classList.contains('dragging');
+      zone.dispatchEvent(new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }));
+      const input = document.getElementById('file') as HTMLInputElement;
+      return { accepted: over.defaultPrevented, highlighted, name: input.files?.[0]?.name, after: zone.classList.contains('dragging') };
+    });
+
+    // Assess
+    expect(dropped).toEqual({ accepted: true, highlighted: true, name: 'dropped.csv', after: false });
+    await assertClean(opened);
+  });
+
   it('starts with a skip link for keyboard users', async () => {
     // Prepare
     const opened = await openPage(browser, site.url);

@@ -221,6 +221,29 @@ form.addEventListener('submit', (event) => {
 });
 
 fileInput.addEventListener('change', () => setFieldError(fileInput, fileError, undefined));
+
+// Drag and drop onto the file field: the dropped file becomes the input's file, so the same
+// checks, labels and keyboard path apply as for the picker.
+const dropZone = byId('file-field');
+const hasFiles = (event: DragEvent) => Array.from(event.dataTransfer?.types ?? []).includes('Files');
+dropZone.addEventListener('dragover', (event) => {
+  if (!hasFiles(event)) return;
+  event.preventDefault();
+  if (event.dataTransfer) event.dataTransfer.dropEffect = 'copy';
+  dropZone.classList.add('dragging');
+});
+dropZone.addEventListener('dragleave', () => dropZone.classList.remove('dragging'));
+dropZone.addEventListener('drop', (event) => {
+  dropZone.classList.remove('dragging');
+  const files = event.dataTransfer?.files;
+  if (!files?.length) return;
+  event.preventDefault();
+  const one = new DataTransfer();
+  one.items.add(files[0] as File);
+  fileInput.files = one.files;
+  fileInput.dispatchEvent(new Event('change', { bubbles: true }));
+  fileInput.focus();
+});
 cancelButton.addEventListener('click', () => current?.abort());
 retryButton.addEventListener('click', () => void sendFile());
 restartButton.addEventListener('click', () => {
