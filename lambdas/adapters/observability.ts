@@ -1,6 +1,6 @@
 /**
  * Structured JSON logs and CloudWatch metrics (EMF) via Powertools. Logs carry order ids, never
- * full emails or tokens (use maskEmail).
+ * emails or tokens.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';

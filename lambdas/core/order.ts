@@ -105,10 +105,3 @@ export function orderView(order: Order, extras: { preview?: unknown; payUrl?: st
   if (order.job === 'failed' && order.jobError) view.error = order.jobError;
   return view;
 }
-
-/** Email addresses in logs: enough to tell two apart, never the whole address. */
-export function maskEmail(email: string): string {
-  const at = email.lastIndexOf('@');
-  if (at < 1) return '***';
-  return `${email[0]}***@${email.slice(at + 1)}`;
-}

@@ -6,7 +6,6 @@ import {
   canMovePayment,
   deliveryDue,
   jobStatesBefore,
-  maskEmail,
   orderView,
   paymentStatesBefore,
   type Order,
@@ -94,9 +93,4 @@ describe('orderView', () => {
     expect(view.error).toEqual({ code: 'empty_file', message: 'The file is empty.' });
     expect(view.preview).toBeUndefined();
   });
-});
-
-it('masks emails for logs', () => {
-  expect(maskEmail('alice@example.com')).toBe('a***@example.com');
-  expect(maskEmail('broken')).toBe('***');
 });
