@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import { ProcessingError } from '../processor';
 import { MAX_COLUMNS, MAX_RECORD_BYTES } from './limits';
 
@@ -54,7 +55,8 @@ export class CsvScanner {
     this.carryLength = total;
     this.checkCarry();
     // Nothing can complete before a line end arrives: wait without rescanning.
-    if (chunk.indexOf(LF) === -1 && chunk.indexOf(CR) === -1) return;
+    const view = bufferView(chunk);
+    if (view.indexOf(LF) === -1 && view.indexOf(CR) === -1) return;
     const data = this.work.subarray(0, total);
     const consumed = this.scan(data, false);
     this.carryLength = 0;
@@ -102,6 +104,8 @@ export class CsvScanner {
     const starts = this.starts;
     const ends = this.ends;
     const escaped = this.escaped;
+    // Buffer's indexOf is memchr; the typed-array one is a plain loop, a full extra pass.
+    const view = bufferView(data);
     let pos = 0;
     // Next quote / CR at or after pos (len when none). Up to the nearer of the two, only the
     // delimiter and LF matter, so most lines are split with two compares per byte.
@@ -110,11 +114,11 @@ export class CsvScanner {
     while (pos < len) {
       const recordStart = pos;
       if (nextQuote < pos) {
-        nextQuote = data.indexOf(QUOTE, pos);
+        nextQuote = view.indexOf(QUOTE, pos);
         if (nextQuote === -1) nextQuote = len;
       }
       if (nextCr < pos) {
-        nextCr = data.indexOf(CR, pos);
+        nextCr = view.indexOf(CR, pos);
         if (nextCr === -1) nextCr = len;
       }
       const stop = nextQuote < nextCr ? nextQuote : nextCr;
@@ -244,6 +248,11 @@ export class CsvScanner {
     this.slowEnd = pos;
     return fields;
   }
+}
+
+/** A Buffer over the same bytes, for its native (memchr) indexOf. */
+function bufferView(data: Uint8Array): Buffer {
+  return Buffer.from(data.buffer, data.byteOffset, data.length);
 }
 
 function tooManyColumns(): ProcessingError {

@@ -173,7 +173,7 @@ export class KllSketch {
       const level = this.levels[h] as number[];
       if (level.length < this.capacity(h)) continue;
       if (h + 1 >= this.levels.length) this.grow();
-      const sorted = Float64Array.from(level).sort();
+      const sorted = new Float64Array(level).sort();
       // An odd item out stays at this level, so promoted weight always equals removed weight.
       const keepOdd = sorted.length % 2 === 1;
       const start = keepOdd ? 1 : 0;
