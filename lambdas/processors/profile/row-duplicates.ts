@@ -11,8 +11,9 @@ const TWO_32 = 4294967296;
 export class RowDuplicates {
   private readonly capacity: number;
   private tableSize: number;
-  private keys: Float64Array;
-  private counts: Float64Array;
+  /** Open addressing, key and count side by side (one cache miss per lookup in a 4 MB table); key 0 = empty. */
+  private slots: Float64Array;
+  private spare: Float64Array | undefined;
   private size = 0;
   /** Rows are sampled when their first hash (as unsigned) is below this. */
   private threshold = TWO_32;
@@ -22,8 +23,7 @@ export class RowDuplicates {
     this.capacity = capacity;
     this.tableSize = 1;
     while (this.tableSize < capacity * 2) this.tableSize *= 2;
-    this.keys = new Float64Array(this.tableSize);
-    this.counts = new Float64Array(this.tableSize);
+    this.slots = new Float64Array(this.tableSize * 2);
   }
 
   add(h1: number, h2: number): void {
@@ -34,18 +34,18 @@ export class RowDuplicates {
     const key = u * 2097152 + (h2 & 0x1fffff) + 1;
     const mask = this.tableSize - 1;
     let i = (h2 ^ h1) & mask;
-    const keys = this.keys;
+    const slots = this.slots;
     for (;;) {
-      const k = keys[i] as number;
+      const k = slots[2 * i] as number;
       if (k === key) {
-        this.counts[i] = (this.counts[i] as number) + 1;
+        slots[2 * i + 1] = (slots[2 * i + 1] as number) + 1;
         return;
       }
       if (k === 0) break;
       i = (i + 1) & mask;
     }
-    keys[i] = key;
-    this.counts[i] = 1;
+    slots[2 * i] = key;
+    slots[2 * i + 1] = 1;
     if (++this.size > this.capacity) this.halve();
   }
 
@@ -56,7 +56,7 @@ export class RowDuplicates {
   /** Rows that repeat an earlier row (a row seen 3 times counts 2). */
   get duplicates(): number {
     let sampledRows = 0;
-    for (let i = 0; i < this.tableSize; i++) sampledRows += this.counts[i] as number;
+    for (let i = 0; i < this.tableSize; i++) sampledRows += this.slots[2 * i + 1] as number;
     const sampledDuplicates = sampledRows - this.size;
     return Math.round(sampledDuplicates * (TWO_32 / this.threshold));
   }
@@ -64,22 +64,24 @@ export class RowDuplicates {
   private halve(): void {
     while (this.size > this.capacity) {
       this.threshold /= 2;
-      const oldKeys = this.keys;
-      const oldCounts = this.counts;
-      this.keys = new Float64Array(this.tableSize);
-      this.counts = new Float64Array(this.tableSize);
+      const old = this.slots;
+      // Two tables swap roles at each halving rather than allocating 4 MB each time.
+      const slots = this.spare ?? new Float64Array(this.tableSize * 2);
+      slots.fill(0);
+      this.spare = old;
+      this.slots = slots;
       this.size = 0;
       const mask = this.tableSize - 1;
       const limit = this.threshold * 2097152;
-      for (let j = 0; j < oldKeys.length; j++) {
-        const key = oldKeys[j] as number;
+      for (let j = 0; j < this.tableSize; j++) {
+        const key = old[2 * j] as number;
         if (key === 0 || key - 1 >= limit) continue;
         const u = Math.floor((key - 1) / 2097152);
         const low = (key - 1) % 2097152;
         let i = ((low ^ u) | 0) & mask;
-        while (this.keys[i] !== 0) i = (i + 1) & mask;
-        this.keys[i] = key;
-        this.counts[i] = oldCounts[j] as number;
+        while (slots[2 * i] !== 0) i = (i + 1) & mask;
+        slots[2 * i] = key;
+        slots[2 * i + 1] = old[2 * j + 1] as number;
         this.size++;
       }
     }
