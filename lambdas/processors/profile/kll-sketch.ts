@@ -20,6 +20,22 @@ const SAMPLER_START = 1 << 15;
 /** Up to EXACT_FACTOR · k items nothing is compacted, so quantiles of small columns are exact. */
 const EXACT_FACTOR = 10;
 
+/** Levels up to this many items are sorted by insertion, in place. */
+const INSERTION_SORT_MAX = 64;
+
+function sortInPlace(items: number[]): number[] {
+  for (let i = 1; i < items.length; i++) {
+    const x = items[i] as number;
+    let j = i - 1;
+    while (j >= 0 && (items[j] as number) > x) {
+      items[j + 1] = items[j] as number;
+      j--;
+    }
+    items[j + 1] = x;
+  }
+  return items;
+}
+
 export class KllSketch {
   readonly k: number;
   private levels: number[][] = [[]];
@@ -173,7 +189,9 @@ export class KllSketch {
       const level = this.levels[h] as number[];
       if (level.length < this.capacity(h)) continue;
       if (h + 1 >= this.levels.length) this.grow();
-      const sorted = new Float64Array(level).sort();
+      // The lowest levels hold a few dozen items and compact most often: sorting them in place
+      // avoids allocating a typed array (with an off-heap backing store) per compaction.
+      const sorted = level.length <= INSERTION_SORT_MAX ? sortInPlace(level) : new Float64Array(level).sort();
       // An odd item out stays at this level, so promoted weight always equals removed weight.
       const keepOdd = sorted.length % 2 === 1;
       const start = keepOdd ? 1 : 0;
@@ -182,7 +200,9 @@ export class KllSketch {
       for (let i = start + offset; i < sorted.length; i += 2) next.push(sorted[i] as number);
       this.size -= level.length - (keepOdd ? 1 : 0);
       this.size += (sorted.length - start - offset + 1) >> 1;
-      this.levels[h] = keepOdd ? [sorted[0] as number] : [];
+      const first = sorted[0] as number;
+      level.length = 0;
+      if (keepOdd) level.push(first);
       // Lazy: one compaction per call keeps the lower levels as full as possible (better accuracy).
       return;
     }

@@ -15,6 +15,9 @@ export class RowDuplicates {
   private slots: Float64Array;
   private spare: Float64Array | undefined;
   private size = 0;
+  /** Sampled rows not yet entered: h1, h2 pairs. */
+  private readonly pending = new Int32Array(2 * 256);
+  private pendingCount = 0;
   /** Rows are sampled when their first hash (as unsigned) is below this. */
   private threshold = TWO_32;
   rows = 0;
@@ -28,6 +31,26 @@ export class RowDuplicates {
 
   add(h1: number, h2: number): void {
     this.rows++;
+    if (h1 >>> 0 >= this.threshold) return;
+    const pending = this.pending;
+    pending[this.pendingCount++] = h1;
+    pending[this.pendingCount++] = h2;
+    if (this.pendingCount === pending.length) this.flush();
+  }
+
+  /**
+   * Enters the buffered rows, in arrival order (so the result is the same as entering each at
+   * once; rows the threshold has dropped since are skipped here). Batched because the table is
+   * far larger than the cache: a tight loop of independent lookups overlaps the misses.
+   */
+  private flush(): void {
+    const pending = this.pending;
+    const n = this.pendingCount;
+    this.pendingCount = 0;
+    for (let j = 0; j < n; j += 2) this.enter(pending[j] as number, pending[j + 1] as number);
+  }
+
+  private enter(h1: number, h2: number): void {
     const u = h1 >>> 0;
     if (u >= this.threshold) return;
     // 32 + 21 bits fit exactly in a double; +1 keeps 0 free to mark an empty slot.
@@ -50,11 +73,13 @@ export class RowDuplicates {
   }
 
   get exact(): boolean {
+    this.flush();
     return this.threshold === TWO_32;
   }
 
   /** Rows that repeat an earlier row (a row seen 3 times counts 2). */
   get duplicates(): number {
+    this.flush();
     let sampledRows = 0;
     for (let i = 0; i < this.tableSize; i++) sampledRows += this.slots[2 * i + 1] as number;
     const sampledDuplicates = sampledRows - this.size;
