@@ -61,6 +61,10 @@ export class KllSketch {
     this.seed = seed | 0 || 1;
     this.capacities = [this.computeCapacity(0)];
     this.maxSize = this.capacity(0);
+    // Written once more here so that V8 treats them as mutable from the start: their first
+    // change mid-run would otherwise deoptimise the code that inlined them as constants.
+    this.samplerLevel = 0;
+    this.blockSize = 1;
   }
 
   get count(): number {
@@ -224,6 +228,8 @@ export class KllSketch {
 
   /** Uniform integer in [0, n) for n a power of two <= 2^31. */
   private nextInt(n: number): number {
-    return this.nextRandom() % n;
+    // `| 0`: a small integer, so V8 keeps the fields it lands in as small integers. A double
+    // stored there mid-run changes the object's shape and deoptimises the hot path.
+    return (this.nextRandom() % n) | 0;
   }
 }

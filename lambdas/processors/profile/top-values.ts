@@ -62,6 +62,11 @@ export class TopValues {
   constructor(capacity: number) {
     if (!Number.isInteger(capacity) || capacity < 2) throw new RangeError(`capacity must be an integer >= 2, got ${capacity}`);
     this.capacity = capacity;
+    // `offset` turns fractional in sampling mode. Stored as a double once here, while nothing is
+    // optimised yet, so that V8 does not change the object's shape (and deoptimise every column's
+    // hot path) when the first column starts sampling mid-run.
+    this.offset = 0.5;
+    this.offset = 0;
     let tableSize = 2;
     while (tableSize < capacity * 2) tableSize *= 2;
     this.mask = tableSize - 1;
