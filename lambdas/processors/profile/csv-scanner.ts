@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import { ProcessingError } from '../processor';
 import { MAX_COLUMNS, MAX_RECORD_BYTES } from './limits';
 
@@ -31,6 +32,8 @@ export class CsvScanner {
   private readonly starts = new Int32Array(MAX_COLUMNS + 1);
   private readonly ends = new Int32Array(MAX_COLUMNS + 1);
   private readonly escaped = new Uint8Array(MAX_COLUMNS + 1);
+  /** All zero: the escape flags of a record without quotes. */
+  private readonly noEscapes = new Uint8Array(MAX_COLUMNS + 1);
 
   constructor(delimiter: number, sink: RecordSink) {
     this.delimiter = delimiter;
@@ -54,7 +57,8 @@ export class CsvScanner {
     this.carryLength = total;
     this.checkCarry();
     // Nothing can complete before a line end arrives: wait without rescanning.
-    if (chunk.indexOf(LF) === -1 && chunk.indexOf(CR) === -1) return;
+    const view = bufferView(chunk);
+    if (view.indexOf(LF) === -1 && view.indexOf(CR) === -1) return;
     const data = this.work.subarray(0, total);
     const consumed = this.scan(data, false);
     this.carryLength = 0;
@@ -102,6 +106,9 @@ export class CsvScanner {
     const starts = this.starts;
     const ends = this.ends;
     const escaped = this.escaped;
+    const noEscapes = this.noEscapes;
+    // Buffer's indexOf is memchr; the typed-array one is a plain loop, a full extra pass.
+    const view = bufferView(data);
     let pos = 0;
     // Next quote / CR at or after pos (len when none). Up to the nearer of the two, only the
     // delimiter and LF matter, so most lines are split with two compares per byte.
@@ -110,48 +117,49 @@ export class CsvScanner {
     while (pos < len) {
       const recordStart = pos;
       if (nextQuote < pos) {
-        nextQuote = data.indexOf(QUOTE, pos);
+        nextQuote = view.indexOf(QUOTE, pos);
         if (nextQuote === -1) nextQuote = len;
       }
       if (nextCr < pos) {
-        nextCr = data.indexOf(CR, pos);
+        nextCr = view.indexOf(CR, pos);
         if (nextCr === -1) nextCr = len;
       }
       const stop = nextQuote < nextCr ? nextQuote : nextCr;
       let fields = 0;
       let fieldStart = pos;
       let i = pos;
+      // Past MAX_COLUMNS + 1 fields the typed-array writes fall off the end (ignored); the count
+      // check after the line throws.
       for (; i < stop; i++) {
         const b = data[i];
         if (b === delimiter) {
-          if (fields >= MAX_COLUMNS) throw tooManyColumns();
           starts[fields] = fieldStart;
-          ends[fields] = i;
-          escaped[fields++] = 0;
+          ends[fields++] = i;
           fieldStart = i + 1;
         } else if (b === LF) {
           break;
         }
       }
+      // No quote in the line: no field needs unescaping.
+      let fieldEscapes = noEscapes;
       if (i < stop) {
         starts[fields] = fieldStart;
-        ends[fields] = i;
-        escaped[fields++] = 0;
+        ends[fields++] = i;
         pos = i + 1;
       } else if (stop === nextCr && stop < nextQuote && stop + 1 < len && data[stop + 1] === LF) {
         // CRLF line end with no quote in the line.
         starts[fields] = fieldStart;
-        ends[fields] = stop;
-        escaped[fields++] = 0;
+        ends[fields++] = stop;
         pos = stop + 2;
       } else {
         // A quote, a lone CR or the end of the data: the full state machine, from the start.
         fields = this.scanSlow(data, recordStart, final);
         if (fields < 0) return recordStart;
         pos = this.slowEnd;
+        fieldEscapes = escaped;
       }
       if (fields > MAX_COLUMNS) throw tooManyColumns();
-      this.deliver(data, recordStart, pos, fields);
+      this.deliver(data, recordStart, pos, fields, fieldEscapes);
     }
     return pos;
   }
@@ -159,12 +167,12 @@ export class CsvScanner {
   private slowEnd = 0;
 
   /** Checks and hands one record to the sink; returns false for a skipped blank line. */
-  private deliver(data: Uint8Array, recordStart: number, recordEnd: number, fields: number): boolean {
+  private deliver(data: Uint8Array, recordStart: number, recordEnd: number, fields: number, escaped: Uint8Array): boolean {
     if (recordEnd - recordStart > MAX_RECORD_BYTES) throw recordTooLong(this.records + 1, data.subarray(recordStart, recordEnd));
     // A blank line (one empty unquoted field) is not a record.
     if (fields === 1 && this.starts[0] === this.ends[0] && data[recordStart] !== QUOTE) return false;
     this.records++;
-    this.sink.record(data, this.starts, this.ends, this.escaped, fields);
+    this.sink.record(data, this.starts, this.ends, escaped, fields);
     return true;
   }
 
@@ -244,6 +252,11 @@ export class CsvScanner {
     this.slowEnd = pos;
     return fields;
   }
+}
+
+/** A Buffer over the same bytes, for its native (memchr) indexOf. */
+function bufferView(data: Uint8Array): Buffer {
+  return Buffer.from(data.buffer, data.byteOffset, data.length);
 }
 
 function tooManyColumns(): ProcessingError {

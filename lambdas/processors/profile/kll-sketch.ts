@@ -20,6 +20,22 @@ const SAMPLER_START = 1 << 15;
 /** Up to EXACT_FACTOR · k items nothing is compacted, so quantiles of small columns are exact. */
 const EXACT_FACTOR = 10;
 
+/** Levels up to this many items are sorted by insertion, in place. */
+const INSERTION_SORT_MAX = 64;
+
+function sortInPlace(items: number[]): number[] {
+  for (let i = 1; i < items.length; i++) {
+    const x = items[i] as number;
+    let j = i - 1;
+    while (j >= 0 && (items[j] as number) > x) {
+      items[j + 1] = items[j] as number;
+      j--;
+    }
+    items[j + 1] = x;
+  }
+  return items;
+}
+
 export class KllSketch {
   readonly k: number;
   private levels: number[][] = [[]];
@@ -45,6 +61,10 @@ export class KllSketch {
     this.seed = seed | 0 || 1;
     this.capacities = [this.computeCapacity(0)];
     this.maxSize = this.capacity(0);
+    // Written once more here so that V8 treats them as mutable from the start: their first
+    // change mid-run would otherwise deoptimise the code that inlined them as constants.
+    this.samplerLevel = 0;
+    this.blockSize = 1;
   }
 
   get count(): number {
@@ -173,7 +193,9 @@ export class KllSketch {
       const level = this.levels[h] as number[];
       if (level.length < this.capacity(h)) continue;
       if (h + 1 >= this.levels.length) this.grow();
-      const sorted = Float64Array.from(level).sort();
+      // The lowest levels hold a few dozen items and compact most often: sorting them in place
+      // avoids allocating a typed array (with an off-heap backing store) per compaction.
+      const sorted = level.length <= INSERTION_SORT_MAX ? sortInPlace(level) : new Float64Array(level).sort();
       // An odd item out stays at this level, so promoted weight always equals removed weight.
       const keepOdd = sorted.length % 2 === 1;
       const start = keepOdd ? 1 : 0;
@@ -182,7 +204,9 @@ export class KllSketch {
       for (let i = start + offset; i < sorted.length; i += 2) next.push(sorted[i] as number);
       this.size -= level.length - (keepOdd ? 1 : 0);
       this.size += (sorted.length - start - offset + 1) >> 1;
-      this.levels[h] = keepOdd ? [sorted[0] as number] : [];
+      const first = sorted[0] as number;
+      level.length = 0;
+      if (keepOdd) level.push(first);
       // Lazy: one compaction per call keeps the lower levels as full as possible (better accuracy).
       return;
     }
@@ -204,6 +228,8 @@ export class KllSketch {
 
   /** Uniform integer in [0, n) for n a power of two <= 2^31. */
   private nextInt(n: number): number {
-    return this.nextRandom() % n;
+    // `| 0`: a small integer, so V8 keeps the fields it lands in as small integers. A double
+    // stored there mid-run changes the object's shape and deoptimises the hot path.
+    return (this.nextRandom() % n) | 0;
   }
 }

@@ -11,9 +11,13 @@ const TWO_32 = 4294967296;
 export class RowDuplicates {
   private readonly capacity: number;
   private tableSize: number;
-  private keys: Float64Array;
-  private counts: Float64Array;
+  /** Open addressing, key and count side by side (one cache miss per lookup in a 4 MB table); key 0 = empty. */
+  private slots: Float64Array;
+  private spare: Float64Array | undefined;
   private size = 0;
+  /** Sampled rows not yet entered: h1, h2 pairs. */
+  private readonly pending = new Int32Array(2 * 256);
+  private pendingCount = 0;
   /** Rows are sampled when their first hash (as unsigned) is below this. */
   private threshold = TWO_32;
   rows = 0;
@@ -22,41 +26,62 @@ export class RowDuplicates {
     this.capacity = capacity;
     this.tableSize = 1;
     while (this.tableSize < capacity * 2) this.tableSize *= 2;
-    this.keys = new Float64Array(this.tableSize);
-    this.counts = new Float64Array(this.tableSize);
+    this.slots = new Float64Array(this.tableSize * 2);
   }
 
   add(h1: number, h2: number): void {
     this.rows++;
+    if (h1 >>> 0 >= this.threshold) return;
+    const pending = this.pending;
+    pending[this.pendingCount++] = h1;
+    pending[this.pendingCount++] = h2;
+    if (this.pendingCount === pending.length) this.flush();
+  }
+
+  /**
+   * Enters the buffered rows, in arrival order (so the result is the same as entering each at
+   * once; rows the threshold has dropped since are skipped here). Batched because the table is
+   * far larger than the cache: a tight loop of independent lookups overlaps the misses.
+   */
+  private flush(): void {
+    const pending = this.pending;
+    const n = this.pendingCount;
+    this.pendingCount = 0;
+    for (let j = 0; j < n; j += 2) this.enter(pending[j] as number, pending[j + 1] as number);
+  }
+
+  private enter(h1: number, h2: number): void {
     const u = h1 >>> 0;
     if (u >= this.threshold) return;
     // 32 + 21 bits fit exactly in a double; +1 keeps 0 free to mark an empty slot.
     const key = u * 2097152 + (h2 & 0x1fffff) + 1;
     const mask = this.tableSize - 1;
     let i = (h2 ^ h1) & mask;
-    const keys = this.keys;
+    const slots = this.slots;
     for (;;) {
-      const k = keys[i] as number;
+      const k = slots[2 * i] as number;
       if (k === key) {
-        this.counts[i] = (this.counts[i] as number) + 1;
+        slots[2 * i + 1] = (slots[2 * i + 1] as number) + 1;
         return;
       }
       if (k === 0) break;
       i = (i + 1) & mask;
     }
-    keys[i] = key;
-    this.counts[i] = 1;
+    slots[2 * i] = key;
+    slots[2 * i + 1] = 1;
     if (++this.size > this.capacity) this.halve();
   }
 
   get exact(): boolean {
+    this.flush();
     return this.threshold === TWO_32;
   }
 
   /** Rows that repeat an earlier row (a row seen 3 times counts 2). */
   get duplicates(): number {
+    this.flush();
     let sampledRows = 0;
-    for (let i = 0; i < this.tableSize; i++) sampledRows += this.counts[i] as number;
+    for (let i = 0; i < this.tableSize; i++) sampledRows += this.slots[2 * i + 1] as number;
     const sampledDuplicates = sampledRows - this.size;
     return Math.round(sampledDuplicates * (TWO_32 / this.threshold));
   }
@@ -64,22 +89,24 @@ export class RowDuplicates {
   private halve(): void {
     while (this.size > this.capacity) {
       this.threshold /= 2;
-      const oldKeys = this.keys;
-      const oldCounts = this.counts;
-      this.keys = new Float64Array(this.tableSize);
-      this.counts = new Float64Array(this.tableSize);
+      const old = this.slots;
+      // Two tables swap roles at each halving rather than allocating 4 MB each time.
+      const slots = this.spare ?? new Float64Array(this.tableSize * 2);
+      slots.fill(0);
+      this.spare = old;
+      this.slots = slots;
       this.size = 0;
       const mask = this.tableSize - 1;
       const limit = this.threshold * 2097152;
-      for (let j = 0; j < oldKeys.length; j++) {
-        const key = oldKeys[j] as number;
+      for (let j = 0; j < this.tableSize; j++) {
+        const key = old[2 * j] as number;
         if (key === 0 || key - 1 >= limit) continue;
         const u = Math.floor((key - 1) / 2097152);
         const low = (key - 1) % 2097152;
         let i = ((low ^ u) | 0) & mask;
-        while (this.keys[i] !== 0) i = (i + 1) & mask;
-        this.keys[i] = key;
-        this.counts[i] = oldCounts[j] as number;
+        while (slots[2 * i] !== 0) i = (i + 1) & mask;
+        slots[2 * i] = key;
+        slots[2 * i + 1] = old[2 * j + 1] as number;
         this.size++;
       }
     }

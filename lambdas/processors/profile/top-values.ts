@@ -50,6 +50,7 @@ export class TopValues {
   private values = 0;
   private purges = 0;
   private readonly mask: number;
+  /** Open addressing, two ints per entry: slot (EMPTY when free) and the value's hash, side by side so a lookup touches one cache line. */
   private table: Int32Array;
   private readonly slotHash: Int32Array;
   private readonly slotCount: Float64Array;
@@ -61,10 +62,15 @@ export class TopValues {
   constructor(capacity: number) {
     if (!Number.isInteger(capacity) || capacity < 2) throw new RangeError(`capacity must be an integer >= 2, got ${capacity}`);
     this.capacity = capacity;
+    // `offset` turns fractional in sampling mode. Stored as a double once here, while nothing is
+    // optimised yet, so that V8 does not change the object's shape (and deoptimise every column's
+    // hot path) when the first column starts sampling mid-run.
+    this.offset = 0.5;
+    this.offset = 0;
     let tableSize = 2;
     while (tableSize < capacity * 2) tableSize *= 2;
     this.mask = tableSize - 1;
-    this.table = new Int32Array(tableSize).fill(EMPTY);
+    this.table = new Int32Array(tableSize * 2).fill(EMPTY);
     this.slotHash = new Int32Array(capacity);
     this.slotCount = new Float64Array(capacity);
     this.labels = new Uint8Array(capacity * LABEL_BYTES);
@@ -84,22 +90,18 @@ export class TopValues {
     const mask = this.mask;
     let i = hash & mask;
     for (;;) {
-      const slot = table[i] as number;
+      const slot = table[2 * i] as number;
       if (slot === EMPTY) break;
-      if (this.slotHash[slot] === hash) {
+      if (table[2 * i + 1] === hash) {
         this.slotCount[slot] = (this.slotCount[slot] as number) + 1;
-        if (this.labelLength[slot] === NO_LABEL) this.setLabel(slot, buf, start, end);
+        if (this.evicted && this.labelLength[slot] === NO_LABEL) this.setLabel(slot, buf, start, end);
         return false;
       }
       i = (i + 1) & mask;
     }
-    if (this.size === this.capacity) {
-      this.purge();
-      i = hash & mask;
-      while (this.table[i] !== EMPTY) i = (i + 1) & mask;
-    }
+    if (this.size === this.capacity) this.purge();
     const slot = this.size++;
-    this.table[i] = slot;
+    this.place(hash, slot);
     this.slotHash[slot] = hash;
     this.slotCount[slot] = 1;
     if (this.evicted) this.labelLength[slot] = NO_LABEL;
@@ -148,9 +150,7 @@ export class TopValues {
         this.labelLength[slot] = e.label.length;
         this.labelCut[slot] = e.cut ? 1 : 0;
       }
-      let j = h & this.mask;
-      while (this.table[j] !== EMPTY) j = (j + 1) & this.mask;
-      this.table[j] = slot;
+      this.place(h, slot);
     }
     this.offset = offset;
     this.evicted = evicted;
@@ -178,11 +178,21 @@ export class TopValues {
 
   /** Estimated count of one value (by hash): counter + offset, or offset if not held. */
   estimate(hash: number): number {
-    for (let i = hash & this.mask; this.table[i] !== EMPTY; i = (i + 1) & this.mask) {
-      const slot = this.table[i] as number;
-      if (this.slotHash[slot] === hash) return ((this.slotCount[slot] as number) + this.offset) * this.stride;
+    for (let i = hash & this.mask; this.table[2 * i] !== EMPTY; i = (i + 1) & this.mask) {
+      const slot = this.table[2 * i] as number;
+      if (this.table[2 * i + 1] === hash) return ((this.slotCount[slot] as number) + this.offset) * this.stride;
     }
     return this.offset * this.stride;
+  }
+
+  /** Enters a hash that is not in the table yet. */
+  private place(hash: number, slot: number): void {
+    const table = this.table;
+    const mask = this.mask;
+    let i = hash & mask;
+    while (table[2 * i] !== EMPTY) i = (i + 1) & mask;
+    table[2 * i] = slot;
+    table[2 * i + 1] = hash;
   }
 
   private setLabel(slot: number, buf: Uint8Array, start: number, end: number): void {
@@ -230,7 +240,6 @@ export class TopValues {
     this.offset += threshold;
     this.table.fill(EMPTY);
     let kept = 0;
-    const mask = this.mask;
     for (let s = 0; s < n; s++) {
       const c = (counts[s] as number) - threshold;
       if (c <= 0) continue;
@@ -241,9 +250,7 @@ export class TopValues {
         if (this.labelLength[s] !== NO_LABEL) this.labels.copyWithin(kept * LABEL_BYTES, s * LABEL_BYTES, s * LABEL_BYTES + (this.labelLength[s] as number));
       }
       counts[kept] = c;
-      let i = (this.slotHash[kept] as number) & mask;
-      while (this.table[i] !== EMPTY) i = (i + 1) & mask;
-      this.table[i] = kept;
+      this.place(this.slotHash[kept] as number, kept);
       kept++;
     }
     this.size = kept;
