@@ -4,6 +4,7 @@
  * deliveries whose claim expired after a crash, and refunds what must be refunded. Running it
  * twice changes nothing: every step it takes is idempotent.
  */
+import { parseOrderId } from './ids';
 import type { SessionFacts } from './payment';
 import { reconcileSession, type EventDeps, type EventOutcome } from './stripe-events';
 
@@ -16,7 +17,7 @@ export interface SweepSource {
 
 export interface SweepReport {
   sessions: number;
-  outcomes: Partial<Record<EventOutcome | 'error', number>>;
+  outcomes: Partial<Record<EventOutcome | 'error' | 'not_ours', number>>;
 }
 
 export async function sweep(deps: EventDeps & { source: SweepSource }, nowSeconds = Math.floor(Date.now() / 1000)): Promise<SweepReport> {
@@ -27,7 +28,13 @@ export async function sweep(deps: EventDeps & { source: SweepSource }, nowSecond
   });
   for await (const session of sessions) {
     report.sessions++;
-    let outcome: EventOutcome | 'error';
+    let outcome: EventOutcome | 'error' | 'not_ours';
+    if (!parseOrderId(session.client_reference_id)) {
+      // Not an uplock order (another product on the same Stripe account, in checkout-session
+      // mode where the list cannot be narrowed to our link): no warning, no mismatch metric.
+      report.outcomes.not_ours = (report.outcomes.not_ours ?? 0) + 1;
+      continue;
+    }
     try {
       outcome = await reconcileSession(session, deps);
     } catch (error) {
