@@ -8,6 +8,7 @@ import { clientOptions, once } from './clients';
 import { DynamoDocumentClient, isConditionFailure } from './dynamo-json';
 import type { OrderId } from '../core/ids';
 import { jobStatesBefore, paymentStatesBefore, type JobError, type Order, type PaymentState } from '../core/order';
+import type { OpenCheckout } from '../core/checkout';
 import type { EarlyEvents } from '../core/stripe-events';
 import type { ConsumeResult, OrderStore, PaymentRecord, TokenRecord } from '../ports/order-store';
 
@@ -296,7 +297,7 @@ export class DynamoOrderStore implements OrderStore {
     );
   }
 
-  setCheckoutSession(orderId: OrderId, session: { id: string; url: string; expiresAt: number }, replacing?: string): Promise<boolean> {
+  setCheckoutSession(orderId: OrderId, session: OpenCheckout, replacing?: string): Promise<boolean> {
     return conditional(() =>
       this.db.update({
         TableName: this.tableName,

@@ -4,6 +4,7 @@
  * sweeper…) stay small. Verifying webhook signatures needs the SDK; only the webhook handler
  * carries it, through `webhookPayments` in stripe-signatures.ts.
  */
+import type { CheckoutRequest, OpenCheckout } from '../core/checkout';
 import { loadConfig, type RuntimeConfig } from '../config';
 import { once } from './clients';
 import type { SessionFacts } from '../core/payment';
@@ -66,14 +67,7 @@ export class StripePayments implements Payments {
     });
   }
 
-  async createCheckoutSession(opts: {
-    orderId: string;
-    email: string;
-    priceId: string;
-    successUrl: string;
-    cancelUrl: string;
-    idempotencyKey: string;
-  }): Promise<{ id: string; url: string; expiresAt: number }> {
+  async createCheckoutSession(opts: CheckoutRequest): Promise<OpenCheckout> {
     const session = await this.api.request<{ id: string; url: string | null; expires_at: number }>(
       'POST',
       '/v1/checkout/sessions',

@@ -8,15 +8,10 @@
  * new Price and a new Payment Link, and the old link is deactivated so nobody pays the old price.
  */
 import type Stripe from 'stripe';
+import { HANDLED_EVENT_TYPES } from '../core/stripe-events';
 
-export const WEBHOOK_EVENTS = [
-  'checkout.session.completed',
-  'checkout.session.async_payment_succeeded',
-  'checkout.session.async_payment_failed',
-  'checkout.session.expired',
-  'charge.refunded',
-  'charge.dispute.created',
-] as const;
+/** The endpoint subscribes to exactly what handleStripeEvent acts on. */
+export const WEBHOOK_EVENTS = HANDLED_EVENT_TYPES;
 
 export interface WiringInput {
   /** Identifies this installation (the stack name); several may share one Stripe account. */

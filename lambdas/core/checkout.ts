@@ -6,19 +6,28 @@
 import type { OrderId } from './ids';
 import type { Order } from './order';
 
+export interface CheckoutRequest {
+  readonly orderId: string;
+  readonly email: string;
+  readonly priceId: string;
+  readonly successUrl: string;
+  readonly cancelUrl: string;
+  readonly idempotencyKey: string;
+}
+
+/** An open Checkout Session; `expiresAt` in epoch seconds. */
+export interface OpenCheckout {
+  readonly id: string;
+  readonly url: string;
+  readonly expiresAt: number;
+}
+
 export interface CheckoutPorts {
-  createCheckoutSession(opts: {
-    orderId: string;
-    email: string;
-    priceId: string;
-    successUrl: string;
-    cancelUrl: string;
-    idempotencyKey: string;
-  }): Promise<{ id: string; url: string; expiresAt: number }>;
+  createCheckoutSession(request: CheckoutRequest): Promise<OpenCheckout>;
 }
 
 export interface CheckoutStore {
-  setCheckoutSession(orderId: OrderId, session: { id: string; url: string; expiresAt: number }, replacing?: string): Promise<boolean>;
+  setCheckoutSession(orderId: OrderId, session: OpenCheckout, replacing?: string): Promise<boolean>;
   getOrder(orderId: OrderId): Promise<Order | undefined>;
 }
 

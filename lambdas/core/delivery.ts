@@ -23,7 +23,9 @@ export interface DeliveryToken {
 
 export interface DeliveryStore {
   getOrder(orderId: OrderId): Promise<Order | undefined>;
+  /** Take the delivery claim if delivery is due and no claim newer than `staleBefore` exists. */
   claimDelivery(orderId: OrderId, claimId: string, now: number, staleBefore: number): Promise<boolean>;
+  /** Give a claim back after a failure we know about, so the next attempt need not wait. */
   releaseDelivery(orderId: OrderId, claimId: string): Promise<void>;
   markDelivered(orderId: OrderId, claimId: string, tokenHash: string, at: string): Promise<boolean>;
   putToken(token: DeliveryToken): Promise<void>;

@@ -102,26 +102,23 @@ export async function handleStripeEvent(event: StripeEvent, deps: EventDeps): Pr
   }
 }
 
-type HandledType =
-  | 'checkout.session.completed'
-  | 'checkout.session.async_payment_succeeded'
-  | 'checkout.session.async_payment_failed'
-  | 'checkout.session.expired'
-  | 'charge.refunded'
-  | 'charge.dispute.created';
-
-const HANDLED: readonly string[] = [
+/** The event types uplock acts on; the webhook endpoint and the EventBridge rule subscribe to these. */
+export const HANDLED_EVENT_TYPES = [
   'checkout.session.completed',
   'checkout.session.async_payment_succeeded',
   'checkout.session.async_payment_failed',
   'checkout.session.expired',
   'charge.refunded',
   'charge.dispute.created',
-] satisfies HandledType[];
+] as const;
+
+type HandledType = (typeof HANDLED_EVENT_TYPES)[number];
+
+const isHandled = (type: string): type is HandledType => (HANDLED_EVENT_TYPES as readonly string[]).includes(type);
 
 async function dispatch(event: StripeEvent, deps: EventDeps): Promise<EventOutcome> {
-  if (!HANDLED.includes(event.type)) return 'ignored_type';
-  const type = event.type as HandledType;
+  const type = event.type;
+  if (!isHandled(type)) return 'ignored_type';
   const object = event.data.object;
   switch (type) {
     case 'checkout.session.completed':
