@@ -6,7 +6,7 @@ import { orderStore } from './dynamo-order-store';
 import { countMetric, logger } from './observability';
 import { mailer } from './ses-mailer';
 import { payments } from './stripe-payments';
-import { deliverySettings, expectedPayment } from './wiring';
+import { deliverySettings, expectedPayment } from './settings';
 
 export const eventDeps = once((): EventDeps => {
   const config = loadConfig();

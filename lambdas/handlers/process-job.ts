@@ -47,8 +47,8 @@ export async function runProcessJob(key: string, processor: Processor = defaultP
     // The local S3 does not enforce the POST policy, and AWS's is the browser's word: check here.
     if (input.size > config.maxUploadBytes) return await fail('too_large', 'The file is larger than the upload limit.');
     if (input.size === 0) return await fail('empty_file', 'The file is empty.');
-    const order = await store.getOrder(orderId);
-    const fileName = input.fileName ?? order?.fileName ?? 'upload';
+    // The upload carries its name in metadata; the order is read only if that is missing.
+    const fileName = input.fileName ?? (await store.getOrder(orderId))?.fileName ?? 'upload';
     if (!processor.acceptedExtensions.includes(extensionOf(fileName))) {
       return await fail('extension_not_accepted', 'Files of this type are not accepted.');
     }
