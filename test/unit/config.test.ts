@@ -1,19 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, parseConfig } from '../../lambdas/config';
 
-const valid = {
-  tableName: 't',
-  bucketName: 'b',
-  siteUrl: 'https://shop.example.com',
-  product: { name: 'Report', description: '' },
-  price: { amount: 900, currency: 'usd' },
-  maxUploadBytes: 1000,
-  acceptedExtensions: ['.csv'],
-  downloadLimit: 5,
-  linkTtlHours: 168,
-  senderEmail: 'orders@example.com',
-  stripe: { paymentLinkId: 'plink_123', paymentLinkUrl: 'https://buy.stripe.com/test_1' },
-};
+import { validConfigDocument as valid } from './fixtures';
 
 describe('runtime config', () => {
   it('accepts a valid document and fills defaults', () => {

@@ -3,20 +3,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { StripeSignatureVerifier } from '../../../lambdas/adapters/stripe-signatures';
 import { parseConfig } from '../../../lambdas/config';
 import { SignatureError } from '../../../lambdas/ports/payments';
+import { validConfigDocument } from '../fixtures';
 
-const config = parseConfig({
-  tableName: 't',
-  bucketName: 'b',
-  siteUrl: 'https://shop.example.com',
-  product: { name: 'Report', description: '' },
-  price: { amount: 900, currency: 'usd' },
-  maxUploadBytes: 1000,
-  acceptedExtensions: ['.csv'],
-  downloadLimit: 5,
-  linkTtlHours: 168,
-  senderEmail: 'orders@example.com',
-  stripe: {},
-});
+const config = parseConfig({ ...validConfigDocument, stripe: {} });
 
 // The full SDK signs test headers exactly as Stripe does: the slim verifier must agree with it.
 const sdk = new Stripe('sk_test_unused');

@@ -1,21 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { OrderId } from '../../../lambdas/core/ids';
 import { checkSession, payUrlFor, payerEmailOf, paymentStateOf, type SessionFacts } from '../../../lambdas/core/payment';
+import { paidSession } from '../fixtures';
 
 const orderId = '3b241101-e2bb-4255-8caf-4136c566a962';
-const session: SessionFacts = {
-  id: 'cs_test_a1',
-  client_reference_id: orderId,
-  payment_link: 'plink_1',
-  amount_total: 900,
-  currency: 'usd',
-  livemode: false,
-  payment_status: 'paid',
-  status: 'complete',
-  payment_intent: 'pi_1',
-  customer_details: { email: 'payer@example.com' },
-  customer_email: 'prefilled@example.com',
-};
+const session = paidSession({ client_reference_id: orderId, customer_email: 'prefilled@example.com' });
 const expected = { amount: 900, currency: 'usd', livemode: false, paymentLinkId: 'plink_1' };
 
 describe('checkSession', () => {

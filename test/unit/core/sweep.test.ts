@@ -2,19 +2,9 @@ import { describe, expect, it } from 'vitest';
 import type { SessionFacts } from '../../../lambdas/core/payment';
 import type { EventDeps } from '../../../lambdas/core/stripe-events';
 import { sweep } from '../../../lambdas/core/sweep';
+import { paidSession } from '../fixtures';
 
-const session = (ref: string | null): SessionFacts => ({
-  id: `cs_test_${ref ?? 'none'}`,
-  client_reference_id: ref,
-  payment_link: 'plink_1',
-  amount_total: 900,
-  currency: 'usd',
-  livemode: false,
-  payment_status: 'paid',
-  status: 'complete',
-  payment_intent: 'pi_1',
-  customer_details: { email: 'a@example.com' },
-});
+const session = (ref: string | null): SessionFacts => paidSession({ id: `cs_test_${ref ?? 'none'}`, client_reference_id: ref });
 
 describe('sweep', () => {
   it('skips sessions that carry no order id without warning, and reconciles the rest', async () => {
