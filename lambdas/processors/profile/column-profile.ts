@@ -21,6 +21,18 @@ export function sketchSizesFor(columns: number): SketchSizes {
   return { topCapacity: 16, hllPrecision: 10, kllK: 64 };
 }
 
+/** Cells a column takes at once (the profiler's batches are at most this many rows). */
+export const BATCH_ROWS = 4096;
+const KINDS = new Uint8Array(BATCH_ROWS);
+const VALUES = new Float64Array(BATCH_ROWS);
+const DENSE = new Float64Array(BATCH_ROWS);
+
+/** Length of a number or date as written (arena cells have start −1 − offset). */
+function cellLength(starts: Int32Array, ends: Int32Array, i: number): number {
+  const s = starts[i] as number;
+  return (ends[i] as number) - (s < 0 ? -1 - s : s);
+}
+
 /** Hash given to a missing cell when hashing a whole row. */
 export const MISSING_HASH = 0x2545f491;
 
@@ -53,71 +65,174 @@ export class ColumnProfile {
     this.top = new TopValues(sizes.topCapacity);
   }
 
-  addMissing(): void {
-    this.count++;
-    this.missing++;
+  /** Counts `rows` cells as missing (rows read before the column first appeared). */
+  addMissing(rows: number): void {
+    this.count += rows;
+    this.missing += rows;
   }
 
-  /** Adds one cell (raw bytes, quotes already removed); returns its hash for row hashing. */
-  add(buf: Uint8Array, start: number, end: number): number {
-    this.count++;
-    const kind = classify(buf, start, end);
-    if (kind === ValueKind.Missing) {
-      this.missing++;
-      return MISSING_HASH;
+  /**
+   * Adds `n` cells: cell i spans [starts[at + i], ends[at + i]) of `buf`, or of `arena` when
+   * its start is negative (start = −1 − offset into the arena). Writes each cell's hash to
+   * `hashes[at + i]` for row hashing.
+   *
+   * Done in passes over the batch (classify, numbers, text, frequent values) rather than cell by
+   * cell: each pass is a short loop the JIT keeps in registers, the quantile sketch skips straight
+   * to the values it samples, and the statistics see numbers without re-dispatching on kind.
+   */
+  addBatch(buf: Uint8Array, arena: Uint8Array, starts: Int32Array, ends: Int32Array, hashes: Int32Array, at: number, n: number): void {
+    this.count += n;
+    const kinds = this.kinds;
+    const batchKinds = KINDS;
+    const values = VALUES;
+    let numbers = 0;
+    let temporals = 0;
+    let texts = 0;
+    // Pass 1: kind and parsed value of every cell.
+    for (let i = 0; i < n; i++) {
+      let s = starts[at + i] as number;
+      let data = buf;
+      if (s < 0) {
+        s = -1 - s;
+        data = arena;
+      }
+      const e = ends[at + i] as number;
+      const kind = classify(data, s, e);
+      batchKinds[i] = kind;
+      values[i] = parsed.value;
+      if (kind === ValueKind.Missing) {
+        hashes[at + i] = MISSING_HASH;
+        continue;
+      }
+      const seen = (kinds[kind] as number) + 1;
+      kinds[kind] = seen;
+      if (seen <= SAMPLES_PER_KIND) this.addSample(kind, data, s, e);
+      if (kind === ValueKind.Integer || kind === ValueKind.Decimal) numbers++;
+      else if (kind === ValueKind.Date || kind === ValueKind.DateTime) temporals++;
+      else texts++;
     }
-    const seen = (this.kinds[kind] as number) + 1;
-    this.kinds[kind] = seen;
-    if (seen <= SAMPLES_PER_KIND) this.addSample(kind, buf, start, end);
-    let h: number;
-    let chars = end - start;
-    if (kind === ValueKind.Integer || kind === ValueKind.Decimal) {
-      const v = parsed.value;
-      h = hashNumber(v);
-      this.numeric.add(v);
-      (this.numericSketch ??= new KllSketch(this.sizes.kllK)).update(v);
-    } else if (kind === ValueKind.Date || kind === ValueKind.DateTime) {
-      const v = parsed.value;
+    const present = numbers + temporals + texts;
+    this.missing += n - present;
+    if (numbers > 0) this.addNumbers(starts, ends, hashes, at, n, numbers);
+    if (temporals > 0) this.addTemporals(starts, ends, hashes, at, n, temporals);
+    if (texts > 0) this.addTexts(buf, arena, starts, ends, hashes, at, n);
+    if (present > 0) this.addFrequent(buf, arena, starts, ends, hashes, at, n);
+  }
+
+  private addNumbers(starts: Int32Array, ends: Int32Array, hashes: Int32Array, at: number, n: number, count: number): void {
+    const batchKinds = KINDS;
+    const values = VALUES;
+    const dense = DENSE;
+    const stats = this.numeric;
+    let m = 0;
+    let minLength = this.minLength;
+    let maxLength = this.maxLength;
+    for (let i = 0; i < n; i++) {
+      const kind = batchKinds[i] as number;
+      if (kind !== ValueKind.Integer && kind !== ValueKind.Decimal) continue;
+      const v = values[i] as number;
+      dense[m++] = v;
+      hashes[at + i] = hashNumber(v);
+      stats.add(v);
+      const chars = cellLength(starts, ends, at + i);
+      if (chars < minLength) minLength = chars;
+      if (chars > maxLength) maxLength = chars;
+    }
+    this.minLength = minLength;
+    this.maxLength = maxLength;
+    (this.numericSketch ??= new KllSketch(this.sizes.kllK)).updateMany(dense, count);
+  }
+
+  private addTemporals(starts: Int32Array, ends: Int32Array, hashes: Int32Array, at: number, n: number, count: number): void {
+    const batchKinds = KINDS;
+    const values = VALUES;
+    const dense = DENSE;
+    const stats = this.temporal;
+    let m = 0;
+    let minLength = this.minLength;
+    let maxLength = this.maxLength;
+    for (let i = 0; i < n; i++) {
+      const kind = batchKinds[i] as number;
+      if (kind !== ValueKind.Date && kind !== ValueKind.DateTime) continue;
+      const v = values[i] as number;
+      dense[m++] = v;
       // Dates and date-times at the same instant are distinct spellings: keep the kind in the hash.
-      h = hashNumber(v) ^ kind;
-      this.temporal.add(v);
-      (this.temporalSketch ??= new KllSketch(this.sizes.kllK)).update(v);
-    } else {
-      if (kind === ValueKind.Boolean) this.booleanTrue += parsed.value;
+      hashes[at + i] = hashNumber(v) ^ kind;
+      stats.add(v);
+      const chars = cellLength(starts, ends, at + i);
+      if (chars < minLength) minLength = chars;
+      if (chars > maxLength) maxLength = chars;
+    }
+    this.minLength = minLength;
+    this.maxLength = maxLength;
+    (this.temporalSketch ??= new KllSketch(this.sizes.kllK)).updateMany(dense, count);
+  }
+
+  /** Booleans and strings: hashed by their bytes, length in characters. */
+  private addTexts(buf: Uint8Array, arena: Uint8Array, starts: Int32Array, ends: Int32Array, hashes: Int32Array, at: number, n: number): void {
+    const batchKinds = KINDS;
+    const values = VALUES;
+    let minLength = this.minLength;
+    let maxLength = this.maxLength;
+    let booleanTrue = this.booleanTrue;
+    for (let i = 0; i < n; i++) {
+      const kind = batchKinds[i] as number;
+      if (kind !== ValueKind.Boolean && kind !== ValueKind.String) continue;
+      if (kind === ValueKind.Boolean) booleanTrue += values[i] as number;
+      let s = starts[at + i] as number;
+      let data = buf;
+      if (s < 0) {
+        s = -1 - s;
+        data = arena;
+      }
+      const e = ends[at + i] as number;
       // One pass over the bytes: hash and character count (UTF-8 continuation bytes are 10xxxxxx).
       let f = FNV_OFFSET;
-      chars = 0;
-      for (let i = start; i < end; i++) {
-        const b = buf[i] as number;
+      let chars = 0;
+      for (let j = s; j < e; j++) {
+        const b = data[j] as number;
         f = Math.imul(f ^ b, FNV_PRIME);
         if ((b & 0xc0) !== 0x80) chars++;
       }
-      h = mix32(f);
+      hashes[at + i] = mix32(f);
+      if (chars < minLength) minLength = chars;
+      if (chars > maxLength) maxLength = chars;
     }
-    if (chars < this.minLength) this.minLength = chars;
-    if (chars > this.maxLength) this.maxLength = chars;
+    this.minLength = minLength;
+    this.maxLength = maxLength;
+    this.booleanTrue = booleanTrue;
+  }
 
+  /** Distinct count and frequent values, over the batch's hashes in file order. */
+  private addFrequent(buf: Uint8Array, arena: Uint8Array, starts: Int32Array, ends: Int32Array, hashes: Int32Array, at: number, n: number): void {
+    const batchKinds = KINDS;
     const top = this.top;
-    if (top.stride !== 1) {
-      // Sampling mode (a column with many distinct values): every value reaches the distinct
-      // sketch, one in `stride` reaches the frequent-values summary.
-      (this.distinctSketch as HyperLogLog).add(h);
-      if (--top.countdown === 0) {
+    for (let i = 0; i < n; i++) {
+      if (batchKinds[i] === ValueKind.Missing) continue;
+      const h = hashes[at + i] as number;
+      const sampling = top.stride !== 1;
+      if (sampling) {
+        // Sampling mode (a column with many distinct values): every value reaches the distinct
+        // sketch, one in `stride` reaches the frequent-values summary.
+        (this.distinctSketch as HyperLogLog).add(h);
+        if (--top.countdown !== 0) continue;
         top.countdown = top.stride;
-        top.add(h, buf, start, end);
-      }
-    } else {
-      if (this.distinctSketch === undefined && top.size === top.capacity) {
+      } else if (this.distinctSketch === undefined && top.size === top.capacity) {
         // The exact table is full and this value may force a purge: from here on HyperLogLog
         // counts, seeded with every distinct value seen so far so it covers the whole column.
         const hll = new HyperLogLog(this.sizes.hllPrecision);
         for (const held of top.heldHashes()) hll.add(held);
         this.distinctSketch = hll;
       }
+      let s = starts[at + i] as number;
+      let data = buf;
+      if (s < 0) {
+        s = -1 - s;
+        data = arena;
+      }
       // A value already held was added to the sketch when it entered the table (or at seeding).
-      if (top.add(h, buf, start, end) && this.distinctSketch !== undefined) this.distinctSketch.add(h);
+      if (top.add(h, data, s, ends[at + i] as number) && !sampling && this.distinctSketch !== undefined) this.distinctSketch.add(h);
     }
-    return h;
   }
 
   /** Distinct non-missing values: exact until the top-value table overflows, then HyperLogLog. */

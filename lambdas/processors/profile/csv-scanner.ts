@@ -8,11 +8,14 @@ import { MAX_COLUMNS, MAX_RECORD_BYTES } from './limits';
  */
 export interface RecordSink {
   record(buf: Uint8Array, starts: Int32Array, ends: Int32Array, escaped: Uint8Array, count: number): void;
+  /** The buffer of the records reported so far is about to be reused: use them now. */
+  flush(): void;
 }
 
 const QUOTE = 0x22;
 const LF = 0x0a;
 const CR = 0x0d;
+const LF_WORD = 0x0a0a0a0a;
 
 /**
  * A byte-level RFC 4180 scanner that works on chunks as they stream in. Fields are reported as
@@ -99,8 +102,14 @@ export class CsvScanner {
     if (this.carryLength > MAX_RECORD_BYTES) throw recordTooLong(this.records + 1, this.work.subarray(0, this.carryLength));
   }
 
-  /** Scans whole records; returns how many bytes were consumed. */
+  /** Scans whole records and hands them over; returns how many bytes were consumed. */
   private scan(data: Uint8Array, final: boolean): number {
+    const consumed = this.scanRecords(data, final);
+    this.sink.flush();
+    return consumed;
+  }
+
+  private scanRecords(data: Uint8Array, final: boolean): number {
     const len = data.length;
     const delimiter = this.delimiter;
     const starts = this.starts;
@@ -109,6 +118,8 @@ export class CsvScanner {
     const noEscapes = this.noEscapes;
     // Buffer's indexOf is memchr; the typed-array one is a plain loop, a full extra pass.
     const view = bufferView(data);
+    const words = new DataView(data.buffer, data.byteOffset, data.byteLength);
+    const delimiters = Math.imul(delimiter, 0x01010101);
     let pos = 0;
     // Next quote / CR at or after pos (len when none). Up to the nearer of the two, only the
     // delimiter and LF matter, so most lines are split with two compares per byte.
@@ -130,14 +141,33 @@ export class CsvScanner {
       let i = pos;
       // Past MAX_COLUMNS + 1 fields the typed-array writes fall off the end (ignored); the count
       // check after the line throws.
-      for (; i < stop; i++) {
-        const b = data[i];
-        if (b === delimiter) {
-          starts[fields] = fieldStart;
-          ends[fields++] = i;
-          fieldStart = i + 1;
-        } else if (b === LF) {
-          break;
+      // Four bytes at a time (SWAR): a word with neither a delimiter nor LF is skipped whole.
+      // `(x - 0x01010101) & ~x & 0x80808080` flags the zero bytes of x; the lowest flag is exact.
+      while (i + 4 <= stop) {
+        const w = words.getInt32(i, true);
+        const d = w ^ delimiters;
+        const l = w ^ LF_WORD;
+        const found = (((d - 0x01010101) & ~d) | ((l - 0x01010101) & ~l)) & 0x80808080;
+        if (found === 0) {
+          i += 4;
+          continue;
+        }
+        i += (31 - Math.clz32(found & -found)) >> 3;
+        if (data[i] === LF) break;
+        starts[fields] = fieldStart;
+        ends[fields++] = i;
+        fieldStart = ++i;
+      }
+      if (i + 4 > stop) {
+        for (; i < stop; i++) {
+          const b = data[i];
+          if (b === delimiter) {
+            starts[fields] = fieldStart;
+            ends[fields++] = i;
+            fieldStart = i + 1;
+          } else if (b === LF) {
+            break;
+          }
         }
       }
       // No quote in the line: no field needs unescaping.

@@ -85,7 +85,32 @@ export class KllSketch {
     if (x < this.min) this.min = x;
     if (x > this.max) this.max = x;
     this.total++;
-    if (--this.skip !== 0) return;
+    if (--this.skip === 0) this.take(x);
+  }
+
+  /** `update` for each of values[0..count), in order; jumps straight to the sampled ones. */
+  updateMany(values: Float64Array, count: number): void {
+    let min = this.min;
+    let max = this.max;
+    for (let i = 0; i < count; i++) {
+      const x = values[i] as number;
+      if (x < min) min = x;
+      if (x > max) max = x;
+    }
+    this.min = min;
+    this.max = max;
+    let i = 0;
+    while (count - i >= this.skip) {
+      i += this.skip;
+      this.total += this.skip;
+      this.take(values[i - 1] as number);
+    }
+    this.total += count - i;
+    this.skip -= count - i;
+  }
+
+  /** Keeps a sampled item (`total` already counts it) and picks the next one. */
+  private take(x: number): void {
     (this.levels[this.samplerLevel] as number[]).push(x);
     if (++this.size >= this.maxSize && (this.levels.length > 1 || this.size >= this.exactLimit)) this.compress();
     // Next pick: the rest of this block, then a uniform position in the next block, which

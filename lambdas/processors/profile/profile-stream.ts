@@ -54,6 +54,7 @@ export async function profileStream(input: ProcessorInput): Promise<ProfileRepor
   }
   if (pendingBytes === 0) throw emptyFile();
   (scanner ?? start(true)).finish();
+  profiler.flush();
 
   if (profiler.columns.length === 0 && profiler.rows > 0) {
     throw new ProcessingError('no_columns', 'The file has rows but no columns: every JSON object is empty.');
