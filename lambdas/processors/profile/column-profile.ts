@@ -26,6 +26,8 @@ export const BATCH_ROWS = 4096;
 const KINDS = new Uint8Array(BATCH_ROWS);
 const VALUES = new Float64Array(BATCH_ROWS);
 const DENSE = new Float64Array(BATCH_ROWS);
+const DENSE_HASHES = new Int32Array(BATCH_ROWS);
+const DENSE_INDEX = new Int32Array(BATCH_ROWS);
 
 /** Length of a number or date as written (arena cells have start −1 − offset). */
 function cellLength(starts: Int32Array, ends: Int32Array, i: number): number {
@@ -206,33 +208,44 @@ export class ColumnProfile {
   /** Distinct count and frequent values, over the batch's hashes in file order. */
   private addFrequent(buf: Uint8Array, arena: Uint8Array, starts: Int32Array, ends: Int32Array, hashes: Int32Array, at: number, n: number): void {
     const batchKinds = KINDS;
-    const top = this.top;
+    const dense = DENSE_HASHES;
+    const index = DENSE_INDEX;
+    let m = 0;
     for (let i = 0; i < n; i++) {
       if (batchKinds[i] === ValueKind.Missing) continue;
-      const h = hashes[at + i] as number;
-      const sampling = top.stride !== 1;
-      if (sampling) {
-        // Sampling mode (a column with many distinct values): every value reaches the distinct
-        // sketch, one in `stride` reaches the frequent-values summary.
-        (this.distinctSketch as HyperLogLog).add(h);
-        if (--top.countdown !== 0) continue;
-        top.countdown = top.stride;
-      } else if (this.distinctSketch === undefined && top.size === top.capacity) {
+      dense[m] = hashes[at + i] as number;
+      index[m++] = at + i;
+    }
+    const top = this.top;
+    let j = 0;
+    // Exact phase: every value is counted (the table may switch to sampling on the way).
+    for (; j < m && top.stride === 1; j++) {
+      const h = dense[j] as number;
+      if (this.distinctSketch === undefined && top.size === top.capacity) {
         // The exact table is full and this value may force a purge: from here on HyperLogLog
         // counts, seeded with every distinct value seen so far so it covers the whole column.
         const hll = new HyperLogLog(this.sizes.hllPrecision);
-        for (const held of top.heldHashes()) hll.add(held);
+        hll.addAll(top.heldHashes());
         this.distinctSketch = hll;
       }
-      let s = starts[at + i] as number;
-      let data = buf;
-      if (s < 0) {
-        s = -1 - s;
-        data = arena;
-      }
+      const i = index[j] as number;
+      const s = starts[i] as number;
+      const added = s >= 0 ? top.add(h, buf, s, ends[i] as number) : top.add(h, arena, -1 - s, ends[i] as number);
       // A value already held was added to the sketch when it entered the table (or at seeding).
-      if (top.add(h, data, s, ends[at + i] as number) && !sampling && this.distinctSketch !== undefined) this.distinctSketch.add(h);
+      if (added && this.distinctSketch !== undefined) this.distinctSketch.add(h);
     }
+    if (j === m) return;
+    // Sampling mode (a column with many distinct values): every value reaches the distinct
+    // sketch, one in `stride` (every stride-th from the countdown) reaches the frequent values.
+    (this.distinctSketch as HyperLogLog).addAll(dense.subarray(j, m));
+    let pick = j + top.countdown - 1;
+    for (; pick < m; pick += top.stride) {
+      const i = index[pick] as number;
+      const s = starts[i] as number;
+      if (s >= 0) top.add(dense[pick] as number, buf, s, ends[i] as number);
+      else top.add(dense[pick] as number, arena, -1 - s, ends[i] as number);
+    }
+    top.countdown = pick - m + 1;
   }
 
   /** Distinct non-missing values: exact until the top-value table overflows, then HyperLogLog. */

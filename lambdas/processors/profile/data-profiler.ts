@@ -128,20 +128,24 @@ export class DataProfiler implements RecordSink {
     const columns = this.columns;
     const capacity = this.capacity;
     const hashes = this.hashes;
+    const h1 = ROW_H1;
+    const h2 = ROW_H2;
+    h1.fill(0x12345678, 0, rows);
+    h2.fill(0x3c6ef372, 0, rows);
+    // Two independent 32-bit hashes per row, from its cells' hashes in column order (folded in
+    // column by column, so every loop reads memory in sequence).
     for (let c = 0; c < columns.length; c++) {
-      (columns[c] as ColumnProfile).addBatch(this.batchBuf, this.arena, this.starts, this.ends, hashes, c * capacity, rows);
-    }
-    // Two independent 32-bit hashes per row, from its cells' hashes in column order.
-    for (let r = 0; r < rows; r++) {
-      let h1 = 0x12345678;
-      let h2 = 0x3c6ef372;
-      for (let at = r; at < columns.length * capacity; at += capacity) {
-        const h = hashes[at] as number;
-        h1 = Math.imul(h1 ^ h, 0x01000193);
-        h2 = Math.imul((h2 + h) | 0, 0x5bd1e995) ^ (h2 >>> 15);
+      const at = c * capacity;
+      (columns[c] as ColumnProfile).addBatch(this.batchBuf, this.arena, this.starts, this.ends, hashes, at, rows);
+      for (let r = 0; r < rows; r++) {
+        const h = hashes[at + r] as number;
+        h1[r] = Math.imul((h1[r] as number) ^ h, 0x01000193);
+        const b = h2[r] as number;
+        h2[r] = Math.imul((b + h) | 0, 0x5bd1e995) ^ (b >>> 15);
       }
-      this.duplicates.add(h1, h2);
     }
+    const duplicates = this.duplicates;
+    for (let r = 0; r < rows; r++) duplicates.add(h1[r] as number, h2[r] as number);
     this.batchRows = 0;
     this.arenaLength = 0;
     this.batchBuf = EMPTY;
@@ -239,6 +243,8 @@ export class DataProfiler implements RecordSink {
 }
 
 const EMPTY = new Uint8Array(0);
+const ROW_H1 = new Int32Array(BATCH_ROWS);
+const ROW_H2 = new Int32Array(BATCH_ROWS);
 
 function tooManyColumns(): ProcessingError {
   return new ProcessingError('too_many_columns', `The file has more than ${MAX_COLUMNS.toLocaleString('en-US')} columns, which is more than this report supports.`);

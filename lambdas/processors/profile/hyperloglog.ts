@@ -36,24 +36,27 @@ export class HyperLogLog {
     if (this.pendingCount === PENDING) this.flush();
   }
 
+  /** Adds many hashes at once, straight into the registers (the result does not depend on order). */
+  addAll(hashes: Int32Array): void {
+    const ranks = this.ranks;
+    const q = this.q;
+    const guard = 1 << (this.precision - 1);
+    const precision = this.precision;
+    for (let i = 0; i < hashes.length; i++) {
+      const hash = hashes[i] as number;
+      const index = hash >>> q;
+      const rank = Math.clz32((hash << precision) | guard) + 1;
+      if (rank > (ranks[index] as number)) ranks[index] = rank;
+    }
+  }
+
   /**
    * Applies the buffered hashes. Batched because the registers (32 KB at precision 15) are
    * mostly out of cache between two values of one column; in a tight loop of independent
    * updates the cache misses overlap instead of stalling the per-cell path one by one.
    */
   private flush(): void {
-    const ranks = this.ranks;
-    const pending = this.pending;
-    const q = this.q;
-    const guard = 1 << (this.precision - 1);
-    const precision = this.precision;
-    for (let i = 0; i < this.pendingCount; i++) {
-      const hash = pending[i] as number;
-      const index = hash >>> q;
-      // The guard bit caps the rank at q + 1 when the remaining bits are all zero.
-      const rank = Math.clz32((hash << precision) | guard) + 1;
-      if (rank > (ranks[index] as number)) ranks[index] = rank;
-    }
+    this.addAll(this.pending.subarray(0, this.pendingCount));
     this.pendingCount = 0;
   }
 

@@ -36,6 +36,15 @@ function sortInPlace(items: number[]): number[] {
   return items;
 }
 
+/** Scratch space for sorting a level: one buffer reused rather than a typed array per compaction. */
+let scratch = new Float64Array(1024);
+
+function sortedCopy(level: number[]): Float64Array {
+  if (scratch.length < level.length) scratch = new Float64Array(level.length * 2);
+  for (let i = 0; i < level.length; i++) scratch[i] = level[i] as number;
+  return scratch.subarray(0, level.length).sort();
+}
+
 export class KllSketch {
   readonly k: number;
   private levels: number[][] = [[]];
@@ -220,7 +229,7 @@ export class KllSketch {
       if (h + 1 >= this.levels.length) this.grow();
       // The lowest levels hold a few dozen items and compact most often: sorting them in place
       // avoids allocating a typed array (with an off-heap backing store) per compaction.
-      const sorted = level.length <= INSERTION_SORT_MAX ? sortInPlace(level) : new Float64Array(level).sort();
+      const sorted = level.length <= INSERTION_SORT_MAX ? sortInPlace(level) : sortedCopy(level);
       // An odd item out stays at this level, so promoted weight always equals removed weight.
       const keepOdd = sorted.length % 2 === 1;
       const start = keepOdd ? 1 : 0;

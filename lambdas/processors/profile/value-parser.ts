@@ -168,6 +168,20 @@ export function daysFromCivil(y: number, m: number, d: number): number {
 
 const MS_PER_DAY = 86_400_000;
 
+/** Direct-mapped cache of days-from-civil for the first of a month: dates in a column cluster. */
+const MONTH_KEYS = new Int32Array(1024).fill(-1);
+const MONTH_DAYS = new Int32Array(1024);
+
+function daysAtMonthStart(year: number, month: number): number {
+  const key = year * 16 + month;
+  const slot = key & 1023;
+  if (MONTH_KEYS[slot] !== key) {
+    MONTH_KEYS[slot] = key;
+    MONTH_DAYS[slot] = daysFromCivil(year, month, 1);
+  }
+  return MONTH_DAYS[slot] as number;
+}
+
 /**
  * ISO-8601 style dates `YYYY-MM-DD` (or `YYYY/MM/DD`) and date-times
  * `YYYY-MM-DD[T ]HH:MM[:SS[.fff]][Z|±HH[:]MM]`; value in epoch milliseconds (UTC, or the offset
@@ -182,7 +196,7 @@ function parseTemporal(buf: Uint8Array, s: number, end: number, sep: number): Va
   const year = y1 * 100 + y2;
   if (day > (DAYS_IN_MONTH[month - 1] as number)) return ValueKind.String;
   if (month === 2 && day === 29 && !(year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0))) return ValueKind.String;
-  const dayMs = daysFromCivil(year, month, day) * MS_PER_DAY;
+  const dayMs = (daysAtMonthStart(year, month) + day - 1) * MS_PER_DAY;
   if (end - s === 10) {
     parsed.value = dayMs;
     return ValueKind.Date;
