@@ -1,4 +1,4 @@
-import { FNV_OFFSET, FNV_PRIME, hashNumber, mix32 } from './hashing';
+import { hashNumber, hashText, hashedText } from './hashing';
 import { HyperLogLog } from './hyperloglog';
 import { KllSketch } from './kll-sketch';
 import { RunningStats } from './running-stats';
@@ -177,26 +177,23 @@ export class ColumnProfile {
     let minLength = this.minLength;
     let maxLength = this.maxLength;
     let booleanTrue = this.booleanTrue;
+    const bufView = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    const arenaView = new DataView(arena.buffer, arena.byteOffset, arena.byteLength);
     for (let i = 0; i < n; i++) {
       const kind = batchKinds[i] as number;
       if (kind !== ValueKind.Boolean && kind !== ValueKind.String) continue;
       if (kind === ValueKind.Boolean) booleanTrue += values[i] as number;
       let s = starts[at + i] as number;
       let data = buf;
+      let view = bufView;
       if (s < 0) {
         s = -1 - s;
         data = arena;
+        view = arenaView;
       }
-      const e = ends[at + i] as number;
-      // One pass over the bytes: hash and character count (UTF-8 continuation bytes are 10xxxxxx).
-      let f = FNV_OFFSET;
-      let chars = 0;
-      for (let j = s; j < e; j++) {
-        const b = data[j] as number;
-        f = Math.imul(f ^ b, FNV_PRIME);
-        if ((b & 0xc0) !== 0x80) chars++;
-      }
-      hashes[at + i] = mix32(f);
+      // One pass over the bytes: hash and character count.
+      hashes[at + i] = hashText(data, view, s, ends[at + i] as number);
+      const chars = hashedText.chars;
       if (chars < minLength) minLength = chars;
       if (chars > maxLength) maxLength = chars;
     }

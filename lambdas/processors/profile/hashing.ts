@@ -1,10 +1,14 @@
 /**
- * Byte hashing for the hot path: FNV-1a over the raw bytes, then the MurmurHash3 finaliser so
- * that every output bit depends on every input bit (HyperLogLog reads the top bits, the hash
- * tables the low ones). Hashing the bytes avoids building a string per cell.
+ * Byte hashing for the hot path: MurmurHash3 (x86, 32-bit) over the raw bytes, read four at a
+ * time, with its finaliser, so every output bit depends on every input bit (HyperLogLog reads
+ * the top bits, the hash tables the low ones). Hashing the bytes avoids building a string per
+ * cell; reading words halves the dependent multiplications of a byte-at-a-time hash.
  */
-export const FNV_OFFSET = 0x811c9dc5 | 0;
-export const FNV_PRIME = 0x01000193;
+const C1 = 0xcc9e2d51 | 0;
+const C2 = 0x1b873593;
+
+/** Characters of the text last hashed by `hashText` (UTF-8 bytes other than continuation bytes). */
+export const hashedText = { chars: 0 };
 
 export function mix32(h: number): number {
   h ^= h >>> 16;
@@ -15,10 +19,41 @@ export function mix32(h: number): number {
   return h | 0;
 }
 
+/**
+ * Hash of bytes [start, end) of `buf`; `view` is a DataView over the same bytes as `buf` (made once
+ * per buffer by the caller). Also counts the characters, into `hashedText.chars`.
+ */
+export function hashText(buf: Uint8Array, view: DataView, start: number, end: number): number {
+  let h = 0x2f1c7a35;
+  let continuation = 0;
+  let i = start;
+  for (; i + 4 <= end; i += 4) {
+    const w = view.getInt32(i, true);
+    // Continuation bytes are 10xxxxxx: bit 7 set, bit 6 (shifted up to bit 7) clear.
+    const c = w & ~(w << 1) & 0x80808080;
+    continuation += Math.imul(c >>> 7, 0x01010101) >>> 24;
+    let k = Math.imul(w, C1);
+    k = Math.imul((k << 15) | (k >>> 17), C2);
+    h ^= k;
+    h = (h << 13) | (h >>> 19);
+    h = (Math.imul(h, 5) + 0xe6546b64) | 0;
+  }
+  if (i < end) {
+    let k = 0;
+    for (let shift = 0; i < end; i++, shift += 8) {
+      const b = buf[i] as number;
+      k |= b << shift;
+      if ((b & 0xc0) === 0x80) continuation++;
+    }
+    k = Math.imul(k, C1);
+    h ^= Math.imul((k << 15) | (k >>> 17), C2);
+  }
+  hashedText.chars = end - start - continuation;
+  return mix32(h ^ (end - start));
+}
+
 export function hashBytes(buf: Uint8Array, start: number, end: number): number {
-  let h = FNV_OFFSET;
-  for (let i = start; i < end; i++) h = Math.imul(h ^ (buf[i] as number), FNV_PRIME);
-  return mix32(h);
+  return hashText(buf, new DataView(buf.buffer, buf.byteOffset, buf.byteLength), start, end);
 }
 
 /** Hash of a JS string through its UTF-8 bytes, so it matches `hashBytes` on the encoded text. */
