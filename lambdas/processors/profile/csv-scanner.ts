@@ -52,20 +52,41 @@ export class CsvScanner {
       if (consumed < chunk.length) this.keep(chunk, consumed, chunk.length);
       return;
     }
+    const view = bufferView(chunk);
+    const lf = view.indexOf(LF);
+    if (lf !== -1) {
+      // The carried record most likely ends at the chunk's first line end: complete it with just
+      // that line, then scan the rest of the chunk in place instead of copying all of it.
+      const head = this.append(chunk.subarray(0, lf + 1));
+      const consumed = this.scan(head, false);
+      this.carryLength = 0;
+      if (consumed === head.length) {
+        this.push(chunk.subarray(lf + 1));
+        return;
+      }
+      // It goes on (a quoted line break): carry what is left and add the rest of the chunk.
+      this.keep(this.work, consumed, head.length);
+      chunk = chunk.subarray(lf + 1);
+    }
     // The partial record waits at the start of `work`; the chunk goes right after it. One
     // reused buffer, so a long stream does not churn through a fresh allocation per chunk.
-    const total = this.carryLength + chunk.length;
-    this.ensureWork(total);
-    this.work.set(chunk, this.carryLength);
-    this.carryLength = total;
-    this.checkCarry();
+    const data = this.append(chunk);
     // Nothing can complete before a line end arrives: wait without rescanning.
-    const view = bufferView(chunk);
-    if (view.indexOf(LF) === -1 && view.indexOf(CR) === -1) return;
-    const data = this.work.subarray(0, total);
+    const rest = bufferView(chunk);
+    if (rest.indexOf(LF) === -1 && rest.indexOf(CR) === -1) return;
     const consumed = this.scan(data, false);
     this.carryLength = 0;
-    if (consumed < total) this.keep(this.work, consumed, total);
+    if (consumed < data.length) this.keep(this.work, consumed, data.length);
+  }
+
+  /** Appends bytes to the carried partial record; returns the carry with them. */
+  private append(bytes: Uint8Array): Uint8Array {
+    const total = this.carryLength + bytes.length;
+    this.ensureWork(total);
+    this.work.set(bytes, this.carryLength);
+    this.carryLength = total;
+    this.checkCarry();
+    return this.work.subarray(0, total);
   }
 
   finish(): void {
@@ -182,8 +203,10 @@ export class CsvScanner {
         ends[fields++] = stop;
         pos = stop + 2;
       } else {
-        // A quote, a lone CR or the end of the data: the full state machine, from the start.
-        fields = this.scanSlow(data, recordStart, final);
+        // A quote, a lone CR or the end of the data: the full state machine takes over at the
+        // current field (the fields before it ended at a delimiter and hold no quote).
+        escaped.fill(0, 0, Math.min(fields, escaped.length));
+        fields = this.scanSlow(data, fieldStart, final, fields);
         if (fields < 0) return recordStart;
         pos = this.slowEnd;
         fieldEscapes = escaped;
@@ -207,17 +230,18 @@ export class CsvScanner {
   }
 
   /**
-   * The general state machine for one record starting at `pos` (quotes, CR line ends).
-   * Returns the field count and sets `slowEnd`, or -1 when the record is incomplete.
+   * The general state machine (quotes, CR line ends) for the rest of a record, from the field
+   * starting at `pos`, after `fieldsBefore` fields already found. Returns the record's field
+   * count and sets `slowEnd`, or -1 when the record is incomplete.
    */
-  private scanSlow(data: Uint8Array, pos: number, final: boolean): number {
+  private scanSlow(data: Uint8Array, pos: number, final: boolean, fieldsBefore: number): number {
     const len = data.length;
     const special = this.special;
     const delimiter = this.delimiter;
     const starts = this.starts;
     const ends = this.ends;
     const escaped = this.escaped;
-    let fields = 0;
+    let fields = fieldsBefore;
       for (;;) {
         if (fields >= MAX_COLUMNS) throw tooManyColumns();
         if (pos >= len) {
