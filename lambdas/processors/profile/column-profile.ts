@@ -21,6 +21,21 @@ export function sketchSizesFor(columns: number): SketchSizes {
   return { topCapacity: 16, hllPrecision: 10, kllK: 64 };
 }
 
+/**
+ * Cells of a batch of rows, column-major (the profiler decides the layout). A cell with a
+ * negative start lives in `arena` at offset −1 − start; the others in `buf`. The views are
+ * DataViews over the same bytes, made once per batch.
+ */
+export interface CellBatch {
+  buf: Uint8Array;
+  bufView: DataView;
+  arena: Uint8Array;
+  arenaView: DataView;
+  starts: Int32Array;
+  ends: Int32Array;
+  hashes: Int32Array;
+}
+
 /** Cells a column takes at once (the profiler's batches are at most this many rows). */
 export const BATCH_ROWS = 4096;
 const KINDS = new Uint8Array(BATCH_ROWS);
@@ -74,15 +89,16 @@ export class ColumnProfile {
   }
 
   /**
-   * Adds `n` cells: cell i spans [starts[at + i], ends[at + i]) of `buf`, or of `arena` when
-   * its start is negative (start = −1 − offset into the arena). Writes each cell's hash to
-   * `hashes[at + i]` for row hashing.
+   * Adds `n` cells of the batch from index `at`: cell i spans [starts[at + i], ends[at + i]) of
+   * `buf`, or of `arena` when its start is negative (start = −1 − offset into the arena).
+   * Writes each cell's hash to `hashes[at + i]` for row hashing.
    *
    * Done in passes over the batch (classify, numbers, text, frequent values) rather than cell by
    * cell: each pass is a short loop the JIT keeps in registers, the quantile sketch skips straight
    * to the values it samples, and the statistics see numbers without re-dispatching on kind.
    */
-  addBatch(buf: Uint8Array, arena: Uint8Array, starts: Int32Array, ends: Int32Array, hashes: Int32Array, at: number, n: number): void {
+  addBatch(batch: CellBatch, at: number, n: number): void {
+    const { buf, arena, starts, ends, hashes } = batch;
     this.count += n;
     const kinds = this.kinds;
     const batchKinds = KINDS;
@@ -117,8 +133,8 @@ export class ColumnProfile {
     this.missing += n - present;
     if (numbers > 0) this.addNumbers(starts, ends, hashes, at, n, numbers);
     if (temporals > 0) this.addTemporals(starts, ends, hashes, at, n, temporals);
-    if (texts > 0) this.addTexts(buf, arena, starts, ends, hashes, at, n);
-    if (present > 0) this.addFrequent(buf, arena, starts, ends, hashes, at, n);
+    if (texts > 0) this.addTexts(batch, at, n);
+    if (present > 0) this.addFrequent(batch, at, n);
   }
 
   private addNumbers(starts: Int32Array, ends: Int32Array, hashes: Int32Array, at: number, n: number, count: number): void {
@@ -171,14 +187,13 @@ export class ColumnProfile {
   }
 
   /** Booleans and strings: hashed by their bytes, length in characters. */
-  private addTexts(buf: Uint8Array, arena: Uint8Array, starts: Int32Array, ends: Int32Array, hashes: Int32Array, at: number, n: number): void {
+  private addTexts(batch: CellBatch, at: number, n: number): void {
+    const { buf, bufView, arena, arenaView, starts, ends, hashes } = batch;
     const batchKinds = KINDS;
     const values = VALUES;
     let minLength = this.minLength;
     let maxLength = this.maxLength;
     let booleanTrue = this.booleanTrue;
-    const bufView = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-    const arenaView = new DataView(arena.buffer, arena.byteOffset, arena.byteLength);
     for (let i = 0; i < n; i++) {
       const kind = batchKinds[i] as number;
       if (kind !== ValueKind.Boolean && kind !== ValueKind.String) continue;
@@ -203,7 +218,8 @@ export class ColumnProfile {
   }
 
   /** Distinct count and frequent values, over the batch's hashes in file order. */
-  private addFrequent(buf: Uint8Array, arena: Uint8Array, starts: Int32Array, ends: Int32Array, hashes: Int32Array, at: number, n: number): void {
+  private addFrequent(batch: CellBatch, at: number, n: number): void {
+    const { buf, arena, starts, ends, hashes } = batch;
     const batchKinds = KINDS;
     const dense = DENSE_HASHES;
     const index = DENSE_INDEX;
@@ -222,7 +238,8 @@ export class ColumnProfile {
         // The exact table is full and this value may force a purge: from here on HyperLogLog
         // counts, seeded with every distinct value seen so far so it covers the whole column.
         const hll = new HyperLogLog(this.sizes.hllPrecision);
-        hll.addAll(top.heldHashes());
+        const held = top.heldHashes();
+        hll.addAll(held, 0, held.length);
         this.distinctSketch = hll;
       }
       const i = index[j] as number;
@@ -234,7 +251,7 @@ export class ColumnProfile {
     if (j === m) return;
     // Sampling mode (a column with many distinct values): every value reaches the distinct
     // sketch, one in `stride` (every stride-th from the countdown) reaches the frequent values.
-    (this.distinctSketch as HyperLogLog).addAll(dense.subarray(j, m));
+    (this.distinctSketch as HyperLogLog).addAll(dense, j, m);
     let pick = j + top.countdown - 1;
     for (; pick < m; pick += top.stride) {
       const i = index[pick] as number;

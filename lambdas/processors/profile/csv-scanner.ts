@@ -16,6 +16,9 @@ const QUOTE = 0x22;
 const LF = 0x0a;
 const CR = 0x0d;
 const LF_WORD = 0x0a0a0a0a;
+/** Records wanted per scan, so that each batch gives every column a run of values. */
+const GATHER_ROWS = 256;
+const MAX_GATHER_BYTES = 4 * 1024 * 1024;
 
 /**
  * A byte-level RFC 4180 scanner that works on chunks as they stream in. Fields are reported as
@@ -47,6 +50,24 @@ export class CsvScanner {
   }
 
   push(chunk: Uint8Array): void {
+    const total = this.gatheredLength + chunk.length;
+    if (total < this.minScan) {
+      // Too few rows for a useful batch (a very wide file, or small network chunks): gather.
+      if (this.gathered.length < total) this.gathered = grow(this.gathered, this.gatheredLength, total);
+      this.gathered.set(chunk, this.gatheredLength);
+      this.gatheredLength = total;
+      return;
+    }
+    if (this.gatheredLength > 0) {
+      if (this.gathered.length < total) this.gathered = grow(this.gathered, this.gatheredLength, total);
+      this.gathered.set(chunk, this.gatheredLength);
+      this.gatheredLength = 0;
+      chunk = this.gathered.subarray(0, total);
+    }
+    this.pushChunk(chunk);
+  }
+
+  private pushChunk(chunk: Uint8Array): void {
     if (this.carryLength === 0) {
       const consumed = this.scan(chunk, false);
       if (consumed < chunk.length) this.keep(chunk, consumed, chunk.length);
@@ -61,7 +82,7 @@ export class CsvScanner {
       const consumed = this.scan(head, false);
       this.carryLength = 0;
       if (consumed === head.length) {
-        this.push(chunk.subarray(lf + 1));
+        this.pushChunk(chunk.subarray(lf + 1));
         return;
       }
       // It goes on (a quoted line break): carry what is left and add the rest of the chunk.
@@ -90,6 +111,10 @@ export class CsvScanner {
   }
 
   finish(): void {
+    if (this.gatheredLength > 0) {
+      this.pushChunk(this.gathered.subarray(0, this.gatheredLength));
+      this.gatheredLength = 0;
+    }
     if (this.carryLength > 0) {
       const data = this.work.subarray(0, this.carryLength);
       this.carryLength = 0;
@@ -99,6 +124,11 @@ export class CsvScanner {
 
   private work = new Uint8Array(64 * 1024);
   private carryLength = 0;
+  /** Chunks held back until there are enough bytes for about GATHER_ROWS records. */
+  private gathered: Uint8Array = new Uint8Array(0);
+  private gatheredLength = 0;
+  private minScan = 0;
+  private scannedBytes = 0;
 
   /** Moves bytes [from, to) of `source` to the start of `work` as the carried partial record. */
   private keep(source: Uint8Array, from: number, to: number): void {
@@ -127,6 +157,8 @@ export class CsvScanner {
   private scan(data: Uint8Array, final: boolean): number {
     const consumed = this.scanRecords(data, final);
     this.sink.flush();
+    this.scannedBytes += consumed;
+    if (this.records > 0) this.minScan = Math.min(MAX_GATHER_BYTES, Math.ceil(this.scannedBytes / this.records) * GATHER_ROWS);
     return consumed;
   }
 
@@ -306,6 +338,13 @@ export class CsvScanner {
     this.slowEnd = pos;
     return fields;
   }
+}
+
+/** A larger copy of `bytes[0..used)`, at least `size` long. */
+function grow(bytes: Uint8Array, used: number, size: number): Uint8Array {
+  const grown = new Uint8Array(Math.max(size, bytes.length * 2));
+  grown.set(bytes.subarray(0, used), 0);
+  return grown;
 }
 
 /** A Buffer over the same bytes, for its native (memchr) indexOf. */

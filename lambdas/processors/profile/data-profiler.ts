@@ -1,13 +1,17 @@
 import { ProcessingError } from '../processor';
-import { BATCH_ROWS, ColumnProfile, type SketchSizes, sketchSizesFor } from './column-profile';
+import { BATCH_ROWS, type CellBatch, ColumnProfile, type SketchSizes, sketchSizesFor } from './column-profile';
 import type { RecordSink } from './csv-scanner';
 import { MAX_COLUMNS } from './limits';
 import { RowDuplicates } from './row-duplicates';
 import { ValueKind, classify } from './value-parser';
 
 const RAGGED_EXAMPLES = 5;
-/** Cells held per batch (×12 bytes of offsets and hashes): a few hundred KB, cache-resident. */
-const BATCH_CELLS = 1 << 15;
+/**
+ * Cells held per batch at most (×12 bytes of offsets and hashes). A narrow file's batch is
+ * BATCH_ROWS rows (a few hundred KB); a very wide one still gets dozens of rows per batch, so
+ * each column's sketches are visited once per batch, not once per row.
+ */
+const BATCH_CELLS = 1 << 19;
 /** A JSON Lines batch is processed once its copied text passes this. */
 const ARENA_FLUSH_BYTES = 1 << 20;
 const encoder = new TextEncoder();
@@ -39,14 +43,20 @@ export class DataProfiler implements RecordSink {
   /** Rows per batch for the current width; cell (column c, row r) is at c * capacity + r. */
   private capacity = 0;
   private batchRows = 0;
-  private starts = new Int32Array(0);
-  private ends = new Int32Array(0);
-  private hashes = new Int32Array(0);
   /** The buffer the batch's offsets point into (the scanner's, valid until `flush`). */
   private batchBuf: Uint8Array = new Uint8Array(0);
   /** Unescaped or encoded cells; a cell stored here has start −1 − offset. */
   private arena = new Uint8Array(64 * 1024);
   private arenaLength = 0;
+  private readonly batch: CellBatch = {
+    buf: this.batchBuf,
+    bufView: new DataView(this.batchBuf.buffer),
+    arena: this.arena,
+    arenaView: new DataView(this.arena.buffer),
+    starts: new Int32Array(0),
+    ends: new Int32Array(0),
+    hashes: new Int32Array(0),
+  };
   private arenaEnd = 0;
 
   record(buf: Uint8Array, starts: Int32Array, ends: Int32Array, escaped: Uint8Array, count: number): void {
@@ -60,8 +70,8 @@ export class DataProfiler implements RecordSink {
     }
     const width = this.columns.length;
     const capacity = this.capacity;
-    const bs = this.starts;
-    const be = this.ends;
+    const bs = this.batch.starts;
+    const be = this.batch.ends;
     const n = count < width ? count : width;
     let at = this.batchRows;
     for (let i = 0; i < n; i++, at += capacity) {
@@ -104,15 +114,16 @@ export class DataProfiler implements RecordSink {
     // Offsets point into the arena only (this.batchBuf stays empty): absent keys are empty cells.
     const capacity = this.capacity;
     const row = this.batchRows;
+    const { starts, ends } = this.batch;
     for (let c = 0, at = row; c < this.columns.length; c++, at += capacity) {
-      this.starts[at] = 0;
-      this.ends[at] = 0;
+      starts[at] = 0;
+      ends[at] = 0;
     }
     for (const [key, text] of entries) {
       if (text === null) continue;
       const at = (this.columnIndex.get(key) as number) * capacity + row;
-      this.starts[at] = this.encode(text);
-      this.ends[at] = this.arenaEnd;
+      starts[at] = this.encode(text);
+      ends[at] = this.arenaEnd;
     }
     this.rows++;
     if (++this.batchRows === capacity || this.arenaLength > ARENA_FLUSH_BYTES) this.flush();
@@ -127,7 +138,12 @@ export class DataProfiler implements RecordSink {
     if (rows === 0) return;
     const columns = this.columns;
     const capacity = this.capacity;
-    const hashes = this.hashes;
+    const batch = this.batch;
+    const hashes = batch.hashes;
+    if (batch.buf !== this.batchBuf) {
+      batch.buf = this.batchBuf;
+      batch.bufView = new DataView(this.batchBuf.buffer, this.batchBuf.byteOffset, this.batchBuf.byteLength);
+    }
     const h1 = ROW_H1;
     const h2 = ROW_H2;
     h1.fill(0x12345678, 0, rows);
@@ -136,7 +152,7 @@ export class DataProfiler implements RecordSink {
     // column by column, so every loop reads memory in sequence).
     for (let c = 0; c < columns.length; c++) {
       const at = c * capacity;
-      (columns[c] as ColumnProfile).addBatch(this.batchBuf, this.arena, this.starts, this.ends, hashes, at, rows);
+      (columns[c] as ColumnProfile).addBatch(batch, at, rows);
       for (let r = 0; r < rows; r++) {
         const h = hashes[at + r] as number;
         h1[r] = Math.imul((h1[r] as number) ^ h, 0x01000193);
@@ -156,10 +172,10 @@ export class DataProfiler implements RecordSink {
     const width = Math.max(1, this.columns.length);
     this.capacity = Math.max(1, Math.min(BATCH_ROWS, Math.floor(BATCH_CELLS / width)));
     const cells = this.capacity * width;
-    if (this.starts.length < cells) {
-      this.starts = new Int32Array(cells);
-      this.ends = new Int32Array(cells);
-      this.hashes = new Int32Array(cells);
+    if (this.batch.starts.length < cells) {
+      this.batch.starts = new Int32Array(cells);
+      this.batch.ends = new Int32Array(cells);
+      this.batch.hashes = new Int32Array(cells);
     }
   }
 
@@ -172,6 +188,8 @@ export class DataProfiler implements RecordSink {
       const grown = new Uint8Array(size);
       grown.set(this.arena.subarray(0, this.arenaLength), 0);
       this.arena = grown;
+      this.batch.arena = grown;
+      this.batch.arenaView = new DataView(grown.buffer);
     }
     return this.arena;
   }

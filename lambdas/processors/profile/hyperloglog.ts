@@ -36,13 +36,13 @@ export class HyperLogLog {
     if (this.pendingCount === PENDING) this.flush();
   }
 
-  /** Adds many hashes at once, straight into the registers (the result does not depend on order). */
-  addAll(hashes: Int32Array): void {
+  /** Adds hashes[from..to) at once, straight into the registers (the result does not depend on order). */
+  addAll(hashes: Int32Array, from: number, to: number): void {
     const ranks = this.ranks;
     const q = this.q;
     const guard = 1 << (this.precision - 1);
     const precision = this.precision;
-    for (let i = 0; i < hashes.length; i++) {
+    for (let i = from; i < to; i++) {
       const hash = hashes[i] as number;
       const index = hash >>> q;
       const rank = Math.clz32((hash << precision) | guard) + 1;
@@ -56,7 +56,7 @@ export class HyperLogLog {
    * updates the cache misses overlap instead of stalling the per-cell path one by one.
    */
   private flush(): void {
-    this.addAll(this.pending.subarray(0, this.pendingCount));
+    this.addAll(this.pending, 0, this.pendingCount);
     this.pendingCount = 0;
   }
 
