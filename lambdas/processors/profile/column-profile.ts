@@ -134,7 +134,7 @@ export class ColumnProfile {
     if (numbers > 0) this.addNumbers(starts, ends, hashes, at, n, numbers);
     if (temporals > 0) this.addTemporals(starts, ends, hashes, at, n, temporals);
     if (texts > 0) this.addTexts(batch, at, n);
-    if (present > 0) this.addFrequent(batch, at, n);
+    if (present > 0) this.addFrequent(batch, at, n, present);
   }
 
   private addNumbers(starts: Int32Array, ends: Int32Array, hashes: Int32Array, at: number, n: number, count: number): void {
@@ -218,22 +218,31 @@ export class ColumnProfile {
   }
 
   /** Distinct count and frequent values, over the batch's hashes in file order. */
-  private addFrequent(batch: CellBatch, at: number, n: number): void {
+  private addFrequent(batch: CellBatch, at: number, n: number, present: number): void {
     const { buf, arena, starts, ends, hashes } = batch;
-    const batchKinds = KINDS;
-    const dense = DENSE_HASHES;
+    // The non-missing cells' hashes are src[from..from + m); cell j of them is at index[j], or
+    // at + j when nothing is missing (the common case: no copy).
+    const compact = present < n;
+    let src = hashes;
+    let from = at;
     const index = DENSE_INDEX;
-    let m = 0;
-    for (let i = 0; i < n; i++) {
-      if (batchKinds[i] === ValueKind.Missing) continue;
-      dense[m] = hashes[at + i] as number;
-      index[m++] = at + i;
+    if (compact) {
+      const batchKinds = KINDS;
+      const dense = DENSE_HASHES;
+      let m = 0;
+      for (let i = 0; i < n; i++) {
+        if (batchKinds[i] === ValueKind.Missing) continue;
+        dense[m] = hashes[at + i] as number;
+        index[m++] = at + i;
+      }
+      src = dense;
+      from = 0;
     }
     const top = this.top;
     let j = 0;
     // Exact phase: every value is counted (the table may switch to sampling on the way).
-    for (; j < m && top.stride === 1; j++) {
-      const h = dense[j] as number;
+    for (; j < present && top.stride === 1; j++) {
+      const h = src[from + j] as number;
       if (this.distinctSketch === undefined && top.size === top.capacity) {
         // The exact table is full and this value may force a purge: from here on HyperLogLog
         // counts, seeded with every distinct value seen so far so it covers the whole column.
@@ -242,24 +251,25 @@ export class ColumnProfile {
         hll.addAll(held, 0, held.length);
         this.distinctSketch = hll;
       }
-      const i = index[j] as number;
+      const i = compact ? (index[j] as number) : at + j;
       const s = starts[i] as number;
       const added = s >= 0 ? top.add(h, buf, s, ends[i] as number) : top.add(h, arena, -1 - s, ends[i] as number);
       // A value already held was added to the sketch when it entered the table (or at seeding).
       if (added && this.distinctSketch !== undefined) this.distinctSketch.add(h);
     }
-    if (j === m) return;
+    if (j === present) return;
     // Sampling mode (a column with many distinct values): every value reaches the distinct
     // sketch, one in `stride` (every stride-th from the countdown) reaches the frequent values.
-    (this.distinctSketch as HyperLogLog).addAll(dense, j, m);
+    (this.distinctSketch as HyperLogLog).addAll(src, from + j, from + present);
     let pick = j + top.countdown - 1;
-    for (; pick < m; pick += top.stride) {
-      const i = index[pick] as number;
+    for (; pick < present; pick += top.stride) {
+      const i = compact ? (index[pick] as number) : at + pick;
       const s = starts[i] as number;
-      if (s >= 0) top.add(dense[pick] as number, buf, s, ends[i] as number);
-      else top.add(dense[pick] as number, arena, -1 - s, ends[i] as number);
+      const h = src[from + pick] as number;
+      if (s >= 0) top.add(h, buf, s, ends[i] as number);
+      else top.add(h, arena, -1 - s, ends[i] as number);
     }
-    top.countdown = pick - m + 1;
+    top.countdown = pick - present + 1;
   }
 
   /** Distinct non-missing values: exact until the top-value table overflows, then HyperLogLog. */
