@@ -22,7 +22,7 @@ export function sketchSizesFor(columns: number): SketchSizes {
 }
 
 /**
- * Cells of a batch of rows, column-major (the profiler decides the layout). A cell with a
+ * Cells of a batch of rows, row-major: a column's cells are `stride` apart. A cell with a
  * negative start lives in `arena` at offset −1 − start; the others in `buf`. The views are
  * DataViews over the same bytes, made once per batch.
  */
@@ -34,6 +34,7 @@ export interface CellBatch {
   starts: Int32Array;
   ends: Int32Array;
   hashes: Int32Array;
+  stride: number;
 }
 
 /** Cells a column takes at once (the profiler's batches are at most this many rows). */
@@ -89,16 +90,16 @@ export class ColumnProfile {
   }
 
   /**
-   * Adds `n` cells of the batch from index `at`: cell i spans [starts[at + i], ends[at + i]) of
-   * `buf`, or of `arena` when its start is negative (start = −1 − offset into the arena).
-   * Writes each cell's hash to `hashes[at + i]` for row hashing.
+   * Adds this column's `n` cells of the batch: cell i is at p = at + i · stride and spans
+   * [starts[p], ends[p]) of `buf`, or of `arena` when its start is negative (start = −1 − offset
+   * into the arena). Writes each cell's hash to `hashes[p]` for row hashing.
    *
    * Done in passes over the batch (classify, numbers, text, frequent values) rather than cell by
    * cell: each pass is a short loop the JIT keeps in registers, the quantile sketch skips straight
    * to the values it samples, and the statistics see numbers without re-dispatching on kind.
    */
   addBatch(batch: CellBatch, at: number, n: number): void {
-    const { buf, arena, starts, ends, hashes } = batch;
+    const { buf, arena, starts, ends, hashes, stride } = batch;
     this.count += n;
     const kinds = this.kinds;
     const batchKinds = KINDS;
@@ -107,19 +108,19 @@ export class ColumnProfile {
     let temporals = 0;
     let texts = 0;
     // Pass 1: kind and parsed value of every cell.
-    for (let i = 0; i < n; i++) {
-      let s = starts[at + i] as number;
+    for (let i = 0, p = at; i < n; i++, p += stride) {
+      let s = starts[p] as number;
       let data = buf;
       if (s < 0) {
         s = -1 - s;
         data = arena;
       }
-      const e = ends[at + i] as number;
+      const e = ends[p] as number;
       const kind = classify(data, s, e);
       batchKinds[i] = kind;
       values[i] = parsed.value;
       if (kind === ValueKind.Missing) {
-        hashes[at + i] = MISSING_HASH;
+        hashes[p] = MISSING_HASH;
         continue;
       }
       const seen = (kinds[kind] as number) + 1;
@@ -131,13 +132,14 @@ export class ColumnProfile {
     }
     const present = numbers + temporals + texts;
     this.missing += n - present;
-    if (numbers > 0) this.addNumbers(starts, ends, hashes, at, n, numbers);
-    if (temporals > 0) this.addTemporals(starts, ends, hashes, at, n, temporals);
+    if (numbers > 0) this.addNumbers(batch, at, n, numbers);
+    if (temporals > 0) this.addTemporals(batch, at, n, temporals);
     if (texts > 0) this.addTexts(batch, at, n);
     if (present > 0) this.addFrequent(batch, at, n, present);
   }
 
-  private addNumbers(starts: Int32Array, ends: Int32Array, hashes: Int32Array, at: number, n: number, count: number): void {
+  private addNumbers(batch: CellBatch, at: number, n: number, count: number): void {
+    const { starts, ends, hashes, stride } = batch;
     const batchKinds = KINDS;
     const values = VALUES;
     const dense = DENSE;
@@ -149,10 +151,11 @@ export class ColumnProfile {
       const kind = batchKinds[i] as number;
       if (kind !== ValueKind.Integer && kind !== ValueKind.Decimal) continue;
       const v = values[i] as number;
+      const p = at + i * stride;
       dense[m++] = v;
-      hashes[at + i] = hashNumber(v);
+      hashes[p] = hashNumber(v);
       stats.add(v);
-      const chars = cellLength(starts, ends, at + i);
+      const chars = cellLength(starts, ends, p);
       if (chars < minLength) minLength = chars;
       if (chars > maxLength) maxLength = chars;
     }
@@ -161,7 +164,8 @@ export class ColumnProfile {
     (this.numericSketch ??= new KllSketch(this.sizes.kllK)).updateMany(dense, count);
   }
 
-  private addTemporals(starts: Int32Array, ends: Int32Array, hashes: Int32Array, at: number, n: number, count: number): void {
+  private addTemporals(batch: CellBatch, at: number, n: number, count: number): void {
+    const { starts, ends, hashes, stride } = batch;
     const batchKinds = KINDS;
     const values = VALUES;
     const dense = DENSE;
@@ -173,11 +177,12 @@ export class ColumnProfile {
       const kind = batchKinds[i] as number;
       if (kind !== ValueKind.Date && kind !== ValueKind.DateTime) continue;
       const v = values[i] as number;
+      const p = at + i * stride;
       dense[m++] = v;
       // Dates and date-times at the same instant are distinct spellings: keep the kind in the hash.
-      hashes[at + i] = hashNumber(v) ^ kind;
+      hashes[p] = hashNumber(v) ^ kind;
       stats.add(v);
-      const chars = cellLength(starts, ends, at + i);
+      const chars = cellLength(starts, ends, p);
       if (chars < minLength) minLength = chars;
       if (chars > maxLength) maxLength = chars;
     }
@@ -188,7 +193,7 @@ export class ColumnProfile {
 
   /** Booleans and strings: hashed by their bytes, length in characters. */
   private addTexts(batch: CellBatch, at: number, n: number): void {
-    const { buf, bufView, arena, arenaView, starts, ends, hashes } = batch;
+    const { buf, bufView, arena, arenaView, starts, ends, hashes, stride } = batch;
     const batchKinds = KINDS;
     const values = VALUES;
     let minLength = this.minLength;
@@ -198,7 +203,8 @@ export class ColumnProfile {
       const kind = batchKinds[i] as number;
       if (kind !== ValueKind.Boolean && kind !== ValueKind.String) continue;
       if (kind === ValueKind.Boolean) booleanTrue += values[i] as number;
-      let s = starts[at + i] as number;
+      const p = at + i * stride;
+      let s = starts[p] as number;
       let data = buf;
       let view = bufView;
       if (s < 0) {
@@ -207,7 +213,7 @@ export class ColumnProfile {
         view = arenaView;
       }
       // One pass over the bytes: hash and character count.
-      hashes[at + i] = hashText(data, view, s, ends[at + i] as number);
+      hashes[p] = hashText(data, view, s, ends[p] as number);
       const chars = hashedText.chars;
       if (chars < minLength) minLength = chars;
       if (chars > maxLength) maxLength = chars;
@@ -219,12 +225,13 @@ export class ColumnProfile {
 
   /** Distinct count and frequent values, over the batch's hashes in file order. */
   private addFrequent(batch: CellBatch, at: number, n: number, present: number): void {
-    const { buf, arena, starts, ends, hashes } = batch;
-    // The non-missing cells' hashes are src[from..from + m); cell j of them is at index[j], or
-    // at + j when nothing is missing (the common case: no copy).
+    const { buf, arena, starts, ends, hashes, stride } = batch;
+    // The non-missing cells' hashes are src[from + j · step]; cell j of them is at index[j], or
+    // at + j · stride when nothing is missing (the common case: no copy).
     const compact = present < n;
     let src = hashes;
     let from = at;
+    let step = stride;
     const index = DENSE_INDEX;
     if (compact) {
       const batchKinds = KINDS;
@@ -232,26 +239,27 @@ export class ColumnProfile {
       let m = 0;
       for (let i = 0; i < n; i++) {
         if (batchKinds[i] === ValueKind.Missing) continue;
-        dense[m] = hashes[at + i] as number;
-        index[m++] = at + i;
+        dense[m] = hashes[at + i * stride] as number;
+        index[m++] = at + i * stride;
       }
       src = dense;
       from = 0;
+      step = 1;
     }
     const top = this.top;
     let j = 0;
     // Exact phase: every value is counted (the table may switch to sampling on the way).
     for (; j < present && top.stride === 1; j++) {
-      const h = src[from + j] as number;
+      const h = src[from + j * step] as number;
       if (this.distinctSketch === undefined && top.size === top.capacity) {
         // The exact table is full and this value may force a purge: from here on HyperLogLog
         // counts, seeded with every distinct value seen so far so it covers the whole column.
         const hll = new HyperLogLog(this.sizes.hllPrecision);
         const held = top.heldHashes();
-        hll.addAll(held, 0, held.length);
+        hll.addAll(held, 0, held.length, 1);
         this.distinctSketch = hll;
       }
-      const i = compact ? (index[j] as number) : at + j;
+      const i = compact ? (index[j] as number) : at + j * stride;
       const s = starts[i] as number;
       const added = s >= 0 ? top.add(h, buf, s, ends[i] as number) : top.add(h, arena, -1 - s, ends[i] as number);
       // A value already held was added to the sketch when it entered the table (or at seeding).
@@ -260,12 +268,12 @@ export class ColumnProfile {
     if (j === present) return;
     // Sampling mode (a column with many distinct values): every value reaches the distinct
     // sketch, one in `stride` (every stride-th from the countdown) reaches the frequent values.
-    (this.distinctSketch as HyperLogLog).addAll(src, from + j, from + present);
+    (this.distinctSketch as HyperLogLog).addAll(src, from + j * step, from + present * step, step);
     let pick = j + top.countdown - 1;
     for (; pick < present; pick += top.stride) {
-      const i = compact ? (index[pick] as number) : at + pick;
+      const i = compact ? (index[pick] as number) : at + pick * stride;
       const s = starts[i] as number;
-      const h = src[from + pick] as number;
+      const h = src[from + pick * step] as number;
       if (s >= 0) top.add(h, buf, s, ends[i] as number);
       else top.add(h, arena, -1 - s, ends[i] as number);
     }

@@ -3,11 +3,23 @@ import { ProcessingError } from '../processor';
 import { MAX_COLUMNS, MAX_RECORD_BYTES } from './limits';
 
 /**
- * Receives each complete record as byte ranges into `buf` (valid only during the call).
- * `escaped[i]` is 1 when field i was quoted and contains doubled quotes still to be undone.
+ * Where the scanner writes a record's fields: field i spans [starts[base + i], ends[base + i])
+ * of the scanned buffer; `escaped[base + i]` is 1 when it was quoted and contains doubled quotes
+ * still to be undone. Room for MAX_COLUMNS + 1 fields from `base`. The sink owns the arrays, so
+ * the fields land where it keeps them (no copy per record).
  */
+export interface FieldTarget {
+  starts: Int32Array;
+  ends: Int32Array;
+  escaped: Uint8Array;
+  base: number;
+}
+
+/** Receives each complete record, written to `target`, as byte ranges into `buf`. */
 export interface RecordSink {
-  record(buf: Uint8Array, starts: Int32Array, ends: Int32Array, escaped: Uint8Array, count: number): void;
+  readonly target: FieldTarget;
+  /** A record of `count` fields is at target.base; `escapes`: target.escaped holds its flags (else no field needs unescaping). */
+  record(buf: Uint8Array, count: number, escapes: boolean): void;
   /** The buffer of the records reported so far is about to be reused: use them now. */
   flush(): void;
 }
@@ -35,11 +47,6 @@ export class CsvScanner {
   private readonly delimiter: number;
   private readonly sink: RecordSink;
   private readonly special = new Uint8Array(256);
-  private readonly starts = new Int32Array(MAX_COLUMNS + 1);
-  private readonly ends = new Int32Array(MAX_COLUMNS + 1);
-  private readonly escaped = new Uint8Array(MAX_COLUMNS + 1);
-  /** All zero: the escape flags of a record without quotes. */
-  private readonly noEscapes = new Uint8Array(MAX_COLUMNS + 1);
 
   constructor(delimiter: number, sink: RecordSink) {
     this.delimiter = delimiter;
@@ -165,10 +172,7 @@ export class CsvScanner {
   private scanRecords(data: Uint8Array, final: boolean): number {
     const len = data.length;
     const delimiter = this.delimiter;
-    const starts = this.starts;
-    const ends = this.ends;
-    const escaped = this.escaped;
-    const noEscapes = this.noEscapes;
+    const target = this.sink.target;
     // Buffer's indexOf is memchr; the typed-array one is a plain loop, a full extra pass.
     const view = bufferView(data);
     const words = new DataView(data.buffer, data.byteOffset, data.byteLength);
@@ -189,6 +193,10 @@ export class CsvScanner {
         if (nextCr === -1) nextCr = len;
       }
       const stop = nextQuote < nextCr ? nextQuote : nextCr;
+      // The sink may resize its arrays between records (after the header): read them per record.
+      const starts = target.starts;
+      const ends = target.ends;
+      const base = target.base;
       let fields = 0;
       let fieldStart = pos;
       let i = pos;
@@ -207,16 +215,16 @@ export class CsvScanner {
         }
         i += (31 - Math.clz32(found & -found)) >> 3;
         if (data[i] === LF) break;
-        starts[fields] = fieldStart;
-        ends[fields++] = i;
+        starts[base + fields] = fieldStart;
+        ends[base + fields++] = i;
         fieldStart = ++i;
       }
       if (i + 4 > stop) {
         for (; i < stop; i++) {
           const b = data[i];
           if (b === delimiter) {
-            starts[fields] = fieldStart;
-            ends[fields++] = i;
+            starts[base + fields] = fieldStart;
+            ends[base + fields++] = i;
             fieldStart = i + 1;
           } else if (b === LF) {
             break;
@@ -224,27 +232,27 @@ export class CsvScanner {
         }
       }
       // No quote in the line: no field needs unescaping.
-      let fieldEscapes = noEscapes;
+      let escapes = false;
       if (i < stop) {
-        starts[fields] = fieldStart;
-        ends[fields++] = i;
+        starts[base + fields] = fieldStart;
+        ends[base + fields++] = i;
         pos = i + 1;
       } else if (stop === nextCr && stop < nextQuote && stop + 1 < len && data[stop + 1] === LF) {
         // CRLF line end with no quote in the line.
-        starts[fields] = fieldStart;
-        ends[fields++] = stop;
+        starts[base + fields] = fieldStart;
+        ends[base + fields++] = stop;
         pos = stop + 2;
       } else {
         // A quote, a lone CR or the end of the data: the full state machine takes over at the
         // current field (the fields before it ended at a delimiter and hold no quote).
-        escaped.fill(0, 0, Math.min(fields, escaped.length));
+        target.escaped.fill(0, base, Math.min(base + fields, target.escaped.length));
         fields = this.scanSlow(data, fieldStart, final, fields);
         if (fields < 0) return recordStart;
         pos = this.slowEnd;
-        fieldEscapes = escaped;
+        escapes = true;
       }
       if (fields > MAX_COLUMNS) throw tooManyColumns();
-      this.deliver(data, recordStart, pos, fields, fieldEscapes);
+      this.deliver(data, recordStart, pos, fields, escapes);
     }
     return pos;
   }
@@ -252,12 +260,13 @@ export class CsvScanner {
   private slowEnd = 0;
 
   /** Checks and hands one record to the sink; returns false for a skipped blank line. */
-  private deliver(data: Uint8Array, recordStart: number, recordEnd: number, fields: number, escaped: Uint8Array): boolean {
+  private deliver(data: Uint8Array, recordStart: number, recordEnd: number, fields: number, escapes: boolean): boolean {
     if (recordEnd - recordStart > MAX_RECORD_BYTES) throw recordTooLong(this.records + 1, data.subarray(recordStart, recordEnd));
     // A blank line (one empty unquoted field) is not a record.
-    if (fields === 1 && this.starts[0] === this.ends[0] && data[recordStart] !== QUOTE) return false;
+    const { starts, ends, base } = this.sink.target;
+    if (fields === 1 && starts[base] === ends[base] && data[recordStart] !== QUOTE) return false;
     this.records++;
-    this.sink.record(data, this.starts, this.ends, escaped, fields);
+    this.sink.record(data, fields, escapes);
     return true;
   }
 
@@ -270,18 +279,16 @@ export class CsvScanner {
     const len = data.length;
     const special = this.special;
     const delimiter = this.delimiter;
-    const starts = this.starts;
-    const ends = this.ends;
-    const escaped = this.escaped;
+    const { starts, ends, escaped, base } = this.sink.target;
     let fields = fieldsBefore;
       for (;;) {
         if (fields >= MAX_COLUMNS) throw tooManyColumns();
         if (pos >= len) {
           // After a delimiter at the very end: an empty last field if the file ends here.
           if (!final) return -1;
-          starts[fields] = pos;
-          ends[fields] = pos;
-          escaped[fields++] = 0;
+          starts[base + fields] = pos;
+          ends[base + fields] = pos;
+          escaped[base + fields++] = 0;
           break;
         }
         if (data[pos] === QUOTE) {
@@ -307,9 +314,9 @@ export class CsvScanner {
               `A quoted value that starts in row ${this.records + 1} is never closed: a closing double quote (") is missing. Please fix the quoting and upload again.`,
             );
           }
-          starts[fields] = pos + 1;
-          ends[fields] = close;
-          escaped[fields++] = hasEscapes;
+          starts[base + fields] = pos + 1;
+          ends[base + fields] = close;
+          escaped[base + fields++] = hasEscapes;
           pos = close + 1;
           if (pos < len && special[data[pos] as number] === 0) {
             this.malformedQuotes++;
@@ -318,9 +325,9 @@ export class CsvScanner {
         } else {
           const start = pos;
           while (pos < len && special[data[pos] as number] === 0) pos++;
-          starts[fields] = start;
-          ends[fields] = pos;
-          escaped[fields++] = 0;
+          starts[base + fields] = start;
+          ends[base + fields] = pos;
+          escaped[base + fields++] = 0;
         }
         if (pos >= len) {
           if (!final) return -1;

@@ -1,6 +1,6 @@
 import { ProcessingError } from '../processor';
 import { BATCH_ROWS, type CellBatch, ColumnProfile, type SketchSizes, sketchSizesFor } from './column-profile';
-import type { RecordSink } from './csv-scanner';
+import type { FieldTarget, RecordSink } from './csv-scanner';
 import { MAX_COLUMNS } from './limits';
 import { RowDuplicates } from './row-duplicates';
 import { ValueKind, classify } from './value-parser';
@@ -15,17 +15,19 @@ const BATCH_CELLS = 1 << 19;
 /** A JSON Lines batch is processed once its copied text passes this. */
 const ARENA_FLUSH_BYTES = 1 << 20;
 const encoder = new TextEncoder();
+const EMPTY = new Uint8Array(0);
 
 /**
  * Turns records into column profiles: the first record names the columns (unless it looks like
  * data), every later record feeds one cell per column. Rows with too few cells count the rest as
  * missing; extra cells are ignored; both are counted for the report's warnings.
  *
- * Records are gathered into a column-major batch (cell offsets only, no copies, except quoted
- * cells with doubled quotes, which are unescaped into an arena) and each column then takes its
- * whole batch in one call. One column's sketches and tables stay in cache for a few thousand
- * values instead of being visited once per row, which is most of the cost on a row-at-a-time
- * pass. Each column sees its values in file order, so the results are the same as one by one.
+ * Records are gathered into a batch (cell offsets only, written by the scanner where the batch
+ * keeps them; quoted cells with doubled quotes are unescaped into an arena) and each column then
+ * takes all its cells of the batch in one call. One column's sketches and tables stay in cache
+ * for a few thousand values instead of being visited once per row, which is most of the cost on
+ * a row-at-a-time pass. Each column sees its values in file order, so the results are the same
+ * as one by one.
  */
 export class DataProfiler implements RecordSink {
   columns: ColumnProfile[] = [];
@@ -40,57 +42,66 @@ export class DataProfiler implements RecordSink {
   private readonly decoder = new TextDecoder();
   private readonly columnIndex = new Map<string, number>();
 
-  /** Rows per batch for the current width; cell (column c, row r) is at c * capacity + r. */
+  /** Rows per batch for the current width. */
   private capacity = 0;
   private batchRows = 0;
   /** The buffer the batch's offsets point into (the scanner's, valid until `flush`). */
-  private batchBuf: Uint8Array = new Uint8Array(0);
+  private batchBuf: Uint8Array = EMPTY;
   /** Unescaped or encoded cells; a cell stored here has start −1 − offset. */
   private arena = new Uint8Array(64 * 1024);
   private arenaLength = 0;
-  private readonly batch: CellBatch = {
-    buf: this.batchBuf,
-    bufView: new DataView(this.batchBuf.buffer),
+  private arenaEnd = 0;
+  /**
+   * The batch, row-major: cell (row r, column c) at r * stride + c. It is also where the scanner
+   * writes each record's fields (from `base`, the next row), with room for MAX_COLUMNS + 1.
+   */
+  private readonly batch: CellBatch & FieldTarget = {
+    buf: EMPTY,
+    bufView: new DataView(EMPTY.buffer),
     arena: this.arena,
     arenaView: new DataView(this.arena.buffer),
-    starts: new Int32Array(0),
-    ends: new Int32Array(0),
+    starts: new Int32Array(MAX_COLUMNS + 1),
+    ends: new Int32Array(MAX_COLUMNS + 1),
+    escaped: new Uint8Array(MAX_COLUMNS + 1),
     hashes: new Int32Array(0),
+    stride: 1,
+    base: 0,
   };
-  private arenaEnd = 0;
 
-  record(buf: Uint8Array, starts: Int32Array, ends: Int32Array, escaped: Uint8Array, count: number): void {
+  get target(): FieldTarget {
+    return this.batch;
+  }
+
+  record(buf: Uint8Array, count: number, escapes: boolean): void {
     if (this.columns.length === 0) {
-      this.startColumns(buf, starts, ends, escaped, count);
+      this.startColumns(buf, count, escapes);
       if (this.hasHeader) return;
     }
-    if (buf !== this.batchBuf) {
-      this.flush();
-      this.batchBuf = buf;
-    }
+    // The scanner flushes before it moves to another buffer, so a batch never spans two.
+    if (this.batchRows === 0) this.batchBuf = buf;
+    else if (buf !== this.batchBuf) throw new Error('a batch of records spans two buffers');
+    const batch = this.batch;
     const width = this.columns.length;
-    const capacity = this.capacity;
-    const bs = this.batch.starts;
-    const be = this.batch.ends;
+    const base = batch.base;
     const n = count < width ? count : width;
-    let at = this.batchRows;
-    for (let i = 0; i < n; i++, at += capacity) {
-      if (escaped[i] === 1) {
-        bs[at] = this.unescape(buf, starts[i] as number, ends[i] as number);
-        be[at] = this.arenaEnd;
-      } else {
-        bs[at] = starts[i] as number;
-        be[at] = ends[i] as number;
+    if (escapes) {
+      const { starts, ends, escaped } = batch;
+      for (let i = base; i < base + n; i++) {
+        if (escaped[i] !== 1) continue;
+        starts[i] = this.unescape(buf, starts[i] as number, ends[i] as number);
+        ends[i] = this.arenaEnd;
       }
     }
-    // Fields the row lacks are empty cells, which count as missing.
-    for (let i = n; i < width; i++, at += capacity) {
-      bs[at] = 0;
-      be[at] = 0;
+    // Fields the row lacks are empty cells, which count as missing; extra ones are overwritten
+    // by the next row.
+    if (count < width) {
+      batch.starts.fill(0, base + count, base + width);
+      batch.ends.fill(0, base + count, base + width);
     }
     if (count !== width) this.noteRagged(count < width);
     this.rows++;
-    if (++this.batchRows === capacity) this.flush();
+    batch.base = base + width;
+    if (++this.batchRows === this.capacity) this.flush();
   }
 
   /**
@@ -111,22 +122,20 @@ export class DataProfiler implements RecordSink {
       this.columns.push(column);
       this.layout();
     }
-    // Offsets point into the arena only (this.batchBuf stays empty): absent keys are empty cells.
-    const capacity = this.capacity;
-    const row = this.batchRows;
-    const { starts, ends } = this.batch;
-    for (let c = 0, at = row; c < this.columns.length; c++, at += capacity) {
-      starts[at] = 0;
-      ends[at] = 0;
-    }
+    // Offsets point into the arena only (the batch buffer stays empty): absent keys are empty cells.
+    const { starts, ends, base } = this.batch;
+    const width = this.columns.length;
+    starts.fill(0, base, base + width);
+    ends.fill(0, base, base + width);
     for (const [key, text] of entries) {
       if (text === null) continue;
-      const at = (this.columnIndex.get(key) as number) * capacity + row;
+      const at = base + (this.columnIndex.get(key) as number);
       starts[at] = this.encode(text);
       ends[at] = this.arenaEnd;
     }
     this.rows++;
-    if (++this.batchRows === capacity || this.arenaLength > ARENA_FLUSH_BYTES) this.flush();
+    this.batch.base = base + width;
+    if (++this.batchRows === this.capacity || this.arenaLength > ARENA_FLUSH_BYTES) this.flush();
   }
 
   /**
@@ -137,46 +146,48 @@ export class DataProfiler implements RecordSink {
     const rows = this.batchRows;
     if (rows === 0) return;
     const columns = this.columns;
-    const capacity = this.capacity;
+    const width = columns.length;
     const batch = this.batch;
-    const hashes = batch.hashes;
     if (batch.buf !== this.batchBuf) {
       batch.buf = this.batchBuf;
       batch.bufView = new DataView(this.batchBuf.buffer, this.batchBuf.byteOffset, this.batchBuf.byteLength);
     }
-    const h1 = ROW_H1;
-    const h2 = ROW_H2;
-    h1.fill(0x12345678, 0, rows);
-    h2.fill(0x3c6ef372, 0, rows);
-    // Two independent 32-bit hashes per row, from its cells' hashes in column order (folded in
-    // column by column, so every loop reads memory in sequence).
-    for (let c = 0; c < columns.length; c++) {
-      const at = c * capacity;
-      (columns[c] as ColumnProfile).addBatch(batch, at, rows);
-      for (let r = 0; r < rows; r++) {
-        const h = hashes[at + r] as number;
-        h1[r] = Math.imul((h1[r] as number) ^ h, 0x01000193);
-        const b = h2[r] as number;
-        h2[r] = Math.imul((b + h) | 0, 0x5bd1e995) ^ (b >>> 15);
-      }
-    }
+    for (let c = 0; c < width; c++) (columns[c] as ColumnProfile).addBatch(batch, c, rows);
+    // Two independent 32-bit hashes per row, from its cells' hashes in column order.
+    const hashes = batch.hashes;
     const duplicates = this.duplicates;
-    for (let r = 0; r < rows; r++) duplicates.add(h1[r] as number, h2[r] as number);
+    for (let r = 0, at = 0; r < rows; r++) {
+      let h1 = 0x12345678;
+      let h2 = 0x3c6ef372;
+      for (const end = at + width; at < end; at++) {
+        const h = hashes[at] as number;
+        h1 = Math.imul(h1 ^ h, 0x01000193);
+        h2 = Math.imul((h2 + h) | 0, 0x5bd1e995) ^ (h2 >>> 15);
+      }
+      duplicates.add(h1, h2);
+    }
     this.batchRows = 0;
     this.arenaLength = 0;
     this.batchBuf = EMPTY;
+    batch.base = 0;
   }
 
-  /** Sizes the batch for the current width (only while it is empty). */
+  /** Sizes the batch for the current width (only while it is empty, or holds the first row). */
   private layout(): void {
     const width = Math.max(1, this.columns.length);
     this.capacity = Math.max(1, Math.min(BATCH_ROWS, Math.floor(BATCH_CELLS / width)));
-    const cells = this.capacity * width;
-    if (this.batch.starts.length < cells) {
-      this.batch.starts = new Int32Array(cells);
-      this.batch.ends = new Int32Array(cells);
-      this.batch.hashes = new Int32Array(cells);
+    const batch = this.batch;
+    batch.stride = width;
+    const cells = this.capacity * width + MAX_COLUMNS + 1;
+    if (batch.starts.length < cells) {
+      // Kept: the first record may be data (no header) and is still to be counted.
+      batch.starts = grownInts(batch.starts, cells);
+      batch.ends = grownInts(batch.ends, cells);
+      const escaped = new Uint8Array(cells);
+      escaped.set(batch.escaped, 0);
+      batch.escaped = escaped;
     }
+    if (batch.hashes.length < this.capacity * width) batch.hashes = new Int32Array(this.capacity * width);
   }
 
   /** Room for `bytes` more in the arena; earlier offsets stay valid. */
@@ -218,15 +229,16 @@ export class DataProfiler implements RecordSink {
     return -1 - from;
   }
 
-  private startColumns(buf: Uint8Array, starts: Int32Array, ends: Int32Array, escaped: Uint8Array, count: number): void {
+  private startColumns(buf: Uint8Array, count: number, escapes: boolean): void {
     if (count > MAX_COLUMNS) throw tooManyColumns();
+    const { starts, ends, escaped } = this.batch;
     const cells: string[] = [];
     let looksLikeData = false;
     for (let i = 0; i < count; i++) {
       let data = buf;
       let s = starts[i] as number;
       let e = ends[i] as number;
-      if (escaped[i] === 1) {
+      if (escapes && escaped[i] === 1) {
         data = this.arena;
         s = -1 - this.unescape(buf, s, e);
         e = this.arenaEnd;
@@ -260,9 +272,11 @@ export class DataProfiler implements RecordSink {
   }
 }
 
-const EMPTY = new Uint8Array(0);
-const ROW_H1 = new Int32Array(BATCH_ROWS);
-const ROW_H2 = new Int32Array(BATCH_ROWS);
+function grownInts(ints: Int32Array, size: number): Int32Array {
+  const grown = new Int32Array(size);
+  grown.set(ints, 0);
+  return grown;
+}
 
 function tooManyColumns(): ProcessingError {
   return new ProcessingError('too_many_columns', `The file has more than ${MAX_COLUMNS.toLocaleString('en-US')} columns, which is more than this report supports.`);

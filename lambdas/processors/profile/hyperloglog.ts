@@ -36,13 +36,13 @@ export class HyperLogLog {
     if (this.pendingCount === PENDING) this.flush();
   }
 
-  /** Adds hashes[from..to) at once, straight into the registers (the result does not depend on order). */
-  addAll(hashes: Int32Array, from: number, to: number): void {
+  /** Adds hashes[from], hashes[from + step], … before `to` at once, straight into the registers (the result does not depend on order). */
+  addAll(hashes: Int32Array, from: number, to: number, step: number): void {
     const ranks = this.ranks;
     const q = this.q;
     const guard = 1 << (this.precision - 1);
     const precision = this.precision;
-    for (let i = from; i < to; i++) {
+    for (let i = from; i < to; i += step) {
       const hash = hashes[i] as number;
       const index = hash >>> q;
       const rank = Math.clz32((hash << precision) | guard) + 1;
@@ -56,7 +56,7 @@ export class HyperLogLog {
    * updates the cache misses overlap instead of stalling the per-cell path one by one.
    */
   private flush(): void {
-    this.addAll(this.pending, 0, this.pendingCount);
+    this.addAll(this.pending, 0, this.pendingCount, 1);
     this.pendingCount = 0;
   }
 
