@@ -75,6 +75,8 @@ export class ColumnProfile {
   booleanTrue = 0;
   /** A few example cells per kind, to show what does not fit the column's type. */
   readonly samples: string[][] = [[], [], [], [], [], [], []];
+  /** Bit k set while kind k has fewer than SAMPLES_PER_KIND examples (missing cells have none). */
+  private samplesWanted = 0x7e;
   private readonly sizes: SketchSizes;
 
   constructor(name: string, sizes: SketchSizes) {
@@ -101,12 +103,12 @@ export class ColumnProfile {
   addBatch(batch: CellBatch, at: number, n: number): void {
     const { buf, arena, starts, ends, hashes, stride } = batch;
     this.count += n;
-    const kinds = this.kinds;
     const batchKinds = KINDS;
     const values = VALUES;
     let numbers = 0;
     let temporals = 0;
     let texts = 0;
+    let wanted = this.samplesWanted;
     // Pass 1: kind and parsed value of every cell.
     for (let i = 0, p = at; i < n; i++, p += stride) {
       let s = starts[p] as number;
@@ -123,9 +125,7 @@ export class ColumnProfile {
         hashes[p] = MISSING_HASH;
         continue;
       }
-      const seen = (kinds[kind] as number) + 1;
-      kinds[kind] = seen;
-      if (seen <= SAMPLES_PER_KIND) this.addSample(kind, data, s, e);
+      if (((wanted >>> kind) & 1) === 1) wanted = this.addSample(kind, data, s, e);
       if (kind === ValueKind.Integer || kind === ValueKind.Decimal) numbers++;
       else if (kind === ValueKind.Date || kind === ValueKind.DateTime) temporals++;
       else texts++;
@@ -145,11 +145,13 @@ export class ColumnProfile {
     const dense = DENSE;
     const stats = this.numeric;
     let m = 0;
+    let integers = 0;
     let minLength = this.minLength;
     let maxLength = this.maxLength;
     for (let i = 0; i < n; i++) {
       const kind = batchKinds[i] as number;
       if (kind !== ValueKind.Integer && kind !== ValueKind.Decimal) continue;
+      if (kind === ValueKind.Integer) integers++;
       const v = values[i] as number;
       const p = at + i * stride;
       dense[m++] = v;
@@ -161,6 +163,8 @@ export class ColumnProfile {
     }
     this.minLength = minLength;
     this.maxLength = maxLength;
+    this.countKind(ValueKind.Integer, integers);
+    this.countKind(ValueKind.Decimal, count - integers);
     (this.numericSketch ??= new KllSketch(this.sizes.kllK)).updateMany(dense, count);
   }
 
@@ -171,11 +175,13 @@ export class ColumnProfile {
     const dense = DENSE;
     const stats = this.temporal;
     let m = 0;
+    let dates = 0;
     let minLength = this.minLength;
     let maxLength = this.maxLength;
     for (let i = 0; i < n; i++) {
       const kind = batchKinds[i] as number;
       if (kind !== ValueKind.Date && kind !== ValueKind.DateTime) continue;
+      if (kind === ValueKind.Date) dates++;
       const v = values[i] as number;
       const p = at + i * stride;
       dense[m++] = v;
@@ -188,6 +194,8 @@ export class ColumnProfile {
     }
     this.minLength = minLength;
     this.maxLength = maxLength;
+    this.countKind(ValueKind.Date, dates);
+    this.countKind(ValueKind.DateTime, count - dates);
     (this.temporalSketch ??= new KllSketch(this.sizes.kllK)).updateMany(dense, count);
   }
 
@@ -199,10 +207,16 @@ export class ColumnProfile {
     let minLength = this.minLength;
     let maxLength = this.maxLength;
     let booleanTrue = this.booleanTrue;
+    let booleans = 0;
+    let strings = 0;
     for (let i = 0; i < n; i++) {
       const kind = batchKinds[i] as number;
       if (kind !== ValueKind.Boolean && kind !== ValueKind.String) continue;
-      if (kind === ValueKind.Boolean) booleanTrue += values[i] as number;
+      if (kind === ValueKind.Boolean) {
+        booleans++;
+        booleanTrue += values[i] as number;
+      }
+      strings++;
       const p = at + i * stride;
       let s = starts[p] as number;
       let data = buf;
@@ -221,6 +235,8 @@ export class ColumnProfile {
     this.minLength = minLength;
     this.maxLength = maxLength;
     this.booleanTrue = booleanTrue;
+    this.countKind(ValueKind.Boolean, booleans);
+    this.countKind(ValueKind.String, strings - booleans);
   }
 
   /** Distinct count and frequent values, over the batch's hashes in file order. */
@@ -288,10 +304,18 @@ export class ColumnProfile {
     return { value: Math.min(nonMissing, Math.max(this.top.capacity + 1, Math.round(estimate))), exact: false };
   }
 
-  private addSample(kind: ValueKind, buf: Uint8Array, start: number, end: number): void {
+  private countKind(kind: ValueKind, cells: number): void {
+    this.kinds[kind] = (this.kinds[kind] as number) + cells;
+  }
+
+  /** Keeps one example of a kind; returns the kinds that still want one (a bit per kind). */
+  private addSample(kind: ValueKind, buf: Uint8Array, start: number, end: number): number {
     let stop = Math.min(end, start + SAMPLE_BYTES);
     while (stop < end && stop > start && ((buf[stop] as number) & 0xc0) === 0x80) stop--;
     const text = new TextDecoder().decode(buf.subarray(start, stop)) + (stop < end ? '…' : '');
-    (this.samples[kind] as string[]).push(text);
+    const samples = this.samples[kind] as string[];
+    samples.push(text);
+    if (samples.length === SAMPLES_PER_KIND) this.samplesWanted &= ~(1 << kind);
+    return this.samplesWanted;
   }
 }
