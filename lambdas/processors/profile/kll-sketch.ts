@@ -45,9 +45,43 @@ function sortedCopy(level: number[]): Float64Array {
   return scratch.subarray(0, level.length).sort();
 }
 
+/** Merges sorted[from], sorted[from + 2], … (ascending) into the sorted `level`, in place. */
+function mergePromoted(level: number[], sorted: ArrayLike<number>, from: number): void {
+  const kept = level.length;
+  const promoted = (sorted.length - from + 1) >> 1;
+  if (merged.length < kept) merged = new Float64Array(kept * 2);
+  for (let i = 0; i < kept; i++) merged[i] = level[i] as number;
+  // Grown by pushing (not by setting length), so the array stays packed doubles.
+  for (let i = 0; i < promoted; i++) level.push(0);
+  let a = 0;
+  let b = from;
+  let out = 0;
+  while (a < kept && b < sorted.length) {
+    const x = merged[a] as number;
+    const y = sorted[b] as number;
+    if (x <= y) {
+      level[out++] = x;
+      a++;
+    } else {
+      level[out++] = y;
+      b += 2;
+    }
+  }
+  while (a < kept) level[out++] = merged[a++] as number;
+  for (; b < sorted.length; b += 2) level[out++] = sorted[b] as number;
+}
+
+let merged = new Float64Array(1024);
+
 export class KllSketch {
   readonly k: number;
   private levels: number[][] = [[]];
+  /**
+   * Whether each level is in sorted order. Promoted items arrive sorted, so a level fed only by
+   * compactions below stays sorted (merged, not re-sorted); only the level the sampler feeds,
+   * and levels after a `merge`, need a sort when they compact.
+   */
+  private sortedLevels: boolean[] = [true];
   private size = 0;
   private maxSize = 0;
   private total = 0;
@@ -121,6 +155,7 @@ export class KllSketch {
   /** Keeps a sampled item (`total` already counts it) and picks the next one. */
   private take(x: number): void {
     (this.levels[this.samplerLevel] as number[]).push(x);
+    this.sortedLevels[this.samplerLevel] = false;
     if (++this.size >= this.maxSize && (this.levels.length > 1 || this.size >= this.exactLimit)) this.compress();
     // Next pick: the rest of this block, then a uniform position in the next block, which
     // doubles once the stream has doubled since the last raise (always at a block boundary).
@@ -143,6 +178,7 @@ export class KllSketch {
     for (let h = 0; h < other.levels.length; h++) {
       const mine = this.levels[h] as number[];
       for (const x of other.levels[h] as number[]) mine.push(x);
+      this.sortedLevels[h] = false;
     }
     this.total += other.total;
     if (other.min < this.min) this.min = other.min;
@@ -218,6 +254,7 @@ export class KllSketch {
 
   private grow(): void {
     this.levels.push([]);
+    this.sortedLevels.push(true);
     this.capacities = this.levels.map((_, h) => this.computeCapacity(h));
     this.maxSize = this.capacities.reduce((a, b) => a + b, 0);
   }
@@ -229,18 +266,20 @@ export class KllSketch {
       if (h + 1 >= this.levels.length) this.grow();
       // The lowest levels hold a few dozen items and compact most often: sorting them in place
       // avoids allocating a typed array (with an off-heap backing store) per compaction.
-      const sorted = level.length <= INSERTION_SORT_MAX ? sortInPlace(level) : sortedCopy(level);
+      const sorted = this.sortedLevels[h] === true ? level : level.length <= INSERTION_SORT_MAX ? sortInPlace(level) : sortedCopy(level);
       // An odd item out stays at this level, so promoted weight always equals removed weight.
       const keepOdd = sorted.length % 2 === 1;
       const start = keepOdd ? 1 : 0;
       const offset = this.nextBit();
       const next = this.levels[h + 1] as number[];
-      for (let i = start + offset; i < sorted.length; i += 2) next.push(sorted[i] as number);
+      if (this.sortedLevels[h + 1] === true && next.length > 0) mergePromoted(next, sorted, start + offset);
+      else for (let i = start + offset; i < sorted.length; i += 2) next.push(sorted[i] as number);
       this.size -= level.length - (keepOdd ? 1 : 0);
       this.size += (sorted.length - start - offset + 1) >> 1;
       const first = sorted[0] as number;
       level.length = 0;
       if (keepOdd) level.push(first);
+      this.sortedLevels[h] = true;
       // Lazy: one compaction per call keeps the lower levels as full as possible (better accuracy).
       return;
     }
