@@ -29,6 +29,16 @@ export class RowDuplicates {
     this.slots = new Float64Array(this.tableSize * 2);
   }
 
+  /** Whether a row with first hash h1 is sampled (if not, `skip` counts it; its h2 is not needed). */
+  samples(h1: number): boolean {
+    return h1 >>> 0 < this.threshold;
+  }
+
+  /** Counts a row that is not sampled. */
+  skip(): void {
+    this.rows++;
+  }
+
   add(h1: number, h2: number): void {
     this.rows++;
     if (h1 >>> 0 >= this.threshold) return;
