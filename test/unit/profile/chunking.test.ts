@@ -59,4 +59,27 @@ describe('chunk boundaries do not change the report', () => {
     expect(await reportText(content, [4096, 1, 333, 65_536, 2])).toBe(whole);
     expect(JSON.parse(whole).file.rows).toBe(3000);
   });
+
+  it('a wide file (gathered into batches of many rows) in small chunks gives the same report as in one', async () => {
+    // 1,200 columns: each row is longer than most chunks, so the scanner gathers chunks before it
+    // scans; quoted cells, short and long rows and 150 rows cross the first-batch cut at 64 rows.
+    const width = 1200;
+    const header = Array.from({ length: width }, (_, c) => `c${c}`).join(',');
+    const rows = Array.from({ length: 150 }, (_, r) => {
+      const cells = Array.from({ length: width }, (_, c) => (c % 5 === 0 ? `"q ""${r}"", ${c}"` : c % 5 === 1 ? String((r * c) % 97) : c % 5 === 2 ? `2024-01-${String((r % 28) + 1).padStart(2, '0')}` : c % 5 === 3 ? (r % 2 === 0 ? 'true' : 'false') : `v${r % 13}`));
+      return (r % 37 === 5 ? cells.slice(0, width - 3) : r % 41 === 7 ? [...cells, 'extra'] : cells).join(',');
+    });
+    const content = `${header}\n${rows.join('\n')}\n`;
+    const whole = await reportText(content, undefined);
+    const report = JSON.parse(whole);
+    expect(report.file.rows).toBe(150);
+    expect(report.file.columns).toBe(width);
+    expect(report.file.raggedRows.short).toBeGreaterThan(0);
+    expect(report.file.raggedRows.long).toBeGreaterThan(0);
+    // Doubled quotes undone: `q "0", 0` is 8 characters, `q "149", 0` 10.
+    expect(report.columns[0].distinct.value).toBe(150);
+    expect(report.columns[0].length).toEqual({ min: 8, max: 10 });
+    expect(report.columns[4].topValues[0].value).toMatch(/^v\d+$/);
+    expect(await reportText(content, [1000, 7, 65_536, 333])).toBe(whole);
+  });
 });

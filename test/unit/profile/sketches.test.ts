@@ -30,6 +30,15 @@ describe('HyperLogLog', () => {
     expect(Math.round(hll.estimate())).toBe(10);
   });
 
+  it('addAll (with a stride) sets the same registers as add one by one', () => {
+    const hashes = Int32Array.from({ length: 30_000 }, (_, i) => mix32(i * 2654435761));
+    const one = new HyperLogLog(12);
+    for (let i = 3; i < hashes.length; i += 3) one.add(hashes[i] as number);
+    const all = new HyperLogLog(12);
+    all.addAll(hashes, 3, hashes.length, 3);
+    expect(all.registers).toEqual(one.registers);
+  });
+
   it('merging two sketches equals the sketch of the union', () => {
     fc.assert(
       fc.property(fc.array(fc.integer(), { maxLength: 3000 }), fc.array(fc.integer(), { maxLength: 3000 }), (a, b) => {
@@ -64,6 +73,28 @@ describe('KLL quantile sketch', () => {
         expect(sketch.count).toBe(n);
         expect(sketch.min).toBe(sorted[0]);
         expect(sketch.max).toBe(sorted[n - 1]);
+      }),
+      FC,
+    );
+  });
+
+  it('updateMany over any split of the stream leaves the same sketch as update one by one', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 200_000 }), fc.array(fc.integer({ min: 1, max: 5000 }), { minLength: 1, maxLength: 8 }), (n, cuts) => {
+        const rnd = seededRandom(n);
+        const values = Float64Array.from({ length: n }, () => rnd() * 1000);
+        const one = new KllSketch(400, 7);
+        for (const v of values) one.update(v);
+        const many = new KllSketch(400, 7);
+        for (let at = 0, k = 0; at < n; k++) {
+          const take = Math.min(n - at, cuts[k % cuts.length] as number);
+          many.updateMany(values.subarray(at, at + take), take);
+          at += take;
+        }
+        expect(many.count).toBe(n);
+        expect(many.retained).toBe(one.retained);
+        expect(many.quantiles(QUANTILES)).toEqual(one.quantiles(QUANTILES));
+        expect([many.min, many.max]).toEqual([one.min, one.max]);
       }),
       FC,
     );
