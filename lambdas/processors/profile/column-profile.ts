@@ -136,30 +136,42 @@ export class ColumnProfile {
     }
     const present = numbers + temporals + texts;
     this.missing += n - present;
-    if (numbers > 0) this.addNumbers(batch, at, n, numbers);
-    if (temporals > 0) this.addTemporals(batch, at, n, temporals);
+    if (numbers > 0) {
+      this.numericSketch ??= new KllSketch(this.sizes.kllK);
+      this.addMeasures(batch, at, n, numbers, ValueKind.Integer, this.numeric, this.numericSketch, 0);
+    }
+    if (temporals > 0) {
+      this.temporalSketch ??= new KllSketch(this.sizes.kllK);
+      this.addMeasures(batch, at, n, temporals, ValueKind.Date, this.temporal, this.temporalSketch, -1);
+    }
     if (texts > 0) this.addTexts(batch, at, n);
     if (present > 0) this.addFrequent(batch, at, n, present);
   }
 
-  private addNumbers(batch: CellBatch, at: number, n: number, count: number): void {
+  /**
+   * The numbers (kinds Integer and Decimal) or the dates (Date and DateTime) of the batch: hash
+   * by value, statistics, lengths as written, quantile sketch. `kindInHash` is −1 for dates:
+   * a date and a date-time at the same instant are distinct spellings, so the kind goes into
+   * the hash; 0 for numbers, where 1 and 1.0 are one value.
+   */
+  private addMeasures(batch: CellBatch, at: number, n: number, count: number, first: ValueKind, stats: RunningStats, sketch: KllSketch, kindInHash: number): void {
     const { starts, ends, hashes, stride } = batch;
+    const second = first + 1;
     const batchKinds = KINDS;
     const values = VALUES;
     const dense = DENSE;
-    const stats = this.numeric;
     let m = 0;
-    let integers = 0;
+    let firsts = 0;
     let minLength = this.minLength;
     let maxLength = this.maxLength;
     for (let i = 0; i < n; i++) {
       const kind = batchKinds[i] as number;
-      if (kind !== ValueKind.Integer && kind !== ValueKind.Decimal) continue;
-      if (kind === ValueKind.Integer) integers++;
+      if (kind !== first && kind !== second) continue;
+      if (kind === first) firsts++;
       const v = values[i] as number;
       const p = at + i * stride;
       dense[m++] = v;
-      hashes[p] = hashNumber(v);
+      hashes[p] = hashNumber(v) ^ (kind & kindInHash);
       stats.add(v);
       const chars = cellLength(starts, ends, p);
       if (chars < minLength) minLength = chars;
@@ -167,40 +179,9 @@ export class ColumnProfile {
     }
     this.minLength = minLength;
     this.maxLength = maxLength;
-    this.countKind(ValueKind.Integer, integers);
-    this.countKind(ValueKind.Decimal, count - integers);
-    (this.numericSketch ??= new KllSketch(this.sizes.kllK)).updateMany(dense, count);
-  }
-
-  private addTemporals(batch: CellBatch, at: number, n: number, count: number): void {
-    const { starts, ends, hashes, stride } = batch;
-    const batchKinds = KINDS;
-    const values = VALUES;
-    const dense = DENSE;
-    const stats = this.temporal;
-    let m = 0;
-    let dates = 0;
-    let minLength = this.minLength;
-    let maxLength = this.maxLength;
-    for (let i = 0; i < n; i++) {
-      const kind = batchKinds[i] as number;
-      if (kind !== ValueKind.Date && kind !== ValueKind.DateTime) continue;
-      if (kind === ValueKind.Date) dates++;
-      const v = values[i] as number;
-      const p = at + i * stride;
-      dense[m++] = v;
-      // Dates and date-times at the same instant are distinct spellings: keep the kind in the hash.
-      hashes[p] = hashNumber(v) ^ kind;
-      stats.add(v);
-      const chars = cellLength(starts, ends, p);
-      if (chars < minLength) minLength = chars;
-      if (chars > maxLength) maxLength = chars;
-    }
-    this.minLength = minLength;
-    this.maxLength = maxLength;
-    this.countKind(ValueKind.Date, dates);
-    this.countKind(ValueKind.DateTime, count - dates);
-    (this.temporalSketch ??= new KllSketch(this.sizes.kllK)).updateMany(dense, count);
+    this.countKind(first, firsts);
+    this.countKind(second, count - firsts);
+    sketch.updateMany(dense, count);
   }
 
   /** Booleans and strings: hashed by their bytes, length in characters. */
