@@ -122,7 +122,7 @@ export class ColumnProfile {
       // the number parser, as `classify` would go after its checks for blanks, words and dates.
       const first = (data[s] as number) - 0x30;
       const last = (data[e - 1] as number) - 0x30;
-      const kind = e - s < 10 && first >= 0 && first <= 9 && last >= 0 && last <= 9 ? parseNumber(data, s, e) : classify(data, s, e);
+      const kind = e > s && e - s < 10 && first >= 0 && first <= 9 && last >= 0 && last <= 9 ? parseNumber(data, s, e) : classify(data, s, e);
       batchKinds[i] = kind;
       values[i] = parsed.value;
       if (kind === ValueKind.Missing) {

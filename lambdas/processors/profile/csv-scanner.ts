@@ -18,8 +18,11 @@ export interface FieldTarget {
 /** Receives each complete record, written to `target`, as byte ranges into `buf`. */
 export interface RecordSink {
   readonly target: FieldTarget;
-  /** A record of `count` fields is at target.base; `escapes`: target.escaped holds its flags (else no field needs unescaping). */
-  record(buf: Uint8Array, count: number, escapes: boolean): void;
+  /**
+   * A record of `count` fields is at target.base; `escapes`: target.escaped holds its flags (else
+   * no field needs unescaping). Returns true when the sink wants `flush` before the next record.
+   */
+  record(buf: Uint8Array, count: number, escapes: boolean): boolean;
   /** The buffer of the records reported so far is about to be reused: use them now. */
   flush(): void;
 }
@@ -162,14 +165,26 @@ export class CsvScanner {
 
   /** Scans whole records and hands them over; returns how many bytes were consumed. */
   private scan(data: Uint8Array, final: boolean): number {
-    const consumed = this.scanRecords(data, final);
-    this.sink.flush();
+    // The sink's batches are flushed from here, not from inside the record loop: V8 then compiles
+    // the loop without all of the profiling code inlined into it, which is much faster to compile
+    // (the loop runs on slow code until then) and keeps a bail-out there from discarding it all.
+    let consumed = 0;
+    let full: boolean;
+    do {
+      this.batchFull = false;
+      consumed = this.scanRecords(data, consumed, final);
+      full = this.batchFull;
+      this.sink.flush();
+    } while (full && consumed < data.length);
     this.scannedBytes += consumed;
     if (this.records > 0) this.minScan = Math.min(MAX_GATHER_BYTES, Math.ceil(this.scannedBytes / this.records) * GATHER_ROWS);
     return consumed;
   }
 
-  private scanRecords(data: Uint8Array, final: boolean): number {
+  /** Set when the sink asked for a flush: `scanRecords` returns after that record. */
+  private batchFull = false;
+
+  private scanRecords(data: Uint8Array, from: number, final: boolean): number {
     const len = data.length;
     const delimiter = this.delimiter;
     const target = this.sink.target;
@@ -177,7 +192,7 @@ export class CsvScanner {
     const view = bufferView(data);
     const words = new DataView(data.buffer, data.byteOffset, data.byteLength);
     const delimiters = Math.imul(delimiter, 0x01010101);
-    let pos = 0;
+    let pos = from;
     // Next quote / CR at or after pos (len when none). Up to the nearer of the two, only the
     // delimiter and LF matter, so most lines are split with two compares per byte.
     let nextQuote = -1;
@@ -252,22 +267,24 @@ export class CsvScanner {
         escapes = true;
       }
       if (fields > MAX_COLUMNS) throw tooManyColumns();
-      this.deliver(data, recordStart, pos, fields, escapes);
+      if (this.deliver(data, recordStart, pos, fields, escapes)) {
+        this.batchFull = true;
+        return pos;
+      }
     }
     return pos;
   }
 
   private slowEnd = 0;
 
-  /** Checks and hands one record to the sink; returns false for a skipped blank line. */
+  /** Checks and hands one record to the sink (a blank line is skipped); returns true when the sink wants a flush. */
   private deliver(data: Uint8Array, recordStart: number, recordEnd: number, fields: number, escapes: boolean): boolean {
     if (recordEnd - recordStart > MAX_RECORD_BYTES) throw recordTooLong(this.records + 1, data.subarray(recordStart, recordEnd));
     // A blank line (one empty unquoted field) is not a record.
     const { starts, ends, base } = this.sink.target;
     if (fields === 1 && starts[base] === ends[base] && data[recordStart] !== QUOTE) return false;
     this.records++;
-    this.sink.record(data, fields, escapes);
-    return true;
+    return this.sink.record(data, fields, escapes);
   }
 
   /**

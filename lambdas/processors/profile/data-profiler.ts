@@ -79,10 +79,10 @@ export class DataProfiler implements RecordSink {
     return this.batch;
   }
 
-  record(buf: Uint8Array, count: number, escapes: boolean): void {
+  record(buf: Uint8Array, count: number, escapes: boolean): boolean {
     if (this.columns.length === 0) {
       this.startColumns(buf, count, escapes);
-      if (this.hasHeader) return;
+      if (this.hasHeader) return false;
     }
     // The scanner flushes before it moves to another buffer, so a batch never spans two.
     if (this.batchRows === 0) this.batchBuf = buf;
@@ -108,7 +108,7 @@ export class DataProfiler implements RecordSink {
     if (count !== width) this.noteRagged(count < width);
     this.rows++;
     batch.base = base + width;
-    if (++this.batchRows === this.capacity || this.rows === WARM_UP_ROWS) this.flush();
+    return ++this.batchRows === this.capacity || this.rows === WARM_UP_ROWS;
   }
 
   /**

@@ -79,6 +79,19 @@ describe('JSON Lines', () => {
     expect(column(r, 'score').stats?.mean).toBeCloseTo(2, 9);
   });
 
+  it('counts empty strings as missing wherever they sit among other values (between digits too)', async () => {
+    // JSON values are copied one after another into one buffer: an empty value then starts
+    // where the next value begins and ends where the previous one ended, here both digits.
+    const text = Array.from({ length: 20 }, (_, i) => `{"a":"${i}5","b":"","c":"7${i}","d":""}`).join('\n');
+    const r = await profile(text, { fileName: 'x.jsonl' });
+    for (const name of ['b', 'd']) {
+      expect(column(r, name).missing).toBe(20);
+      expect(column(r, name).kinds.string).toBe(0);
+    }
+    expect(column(r, 'a').type).toBe('integer');
+    expect(column(r, 'c').missing).toBe(0);
+  });
+
   it('skips lines that are not objects and says so', async () => {
     const r = await profile('{"a":1}\nnot json\n[1,2]\n{"a":2}\n', { fileName: 'x.ndjson' });
     expect(r.file.rows).toBe(2);
