@@ -13,7 +13,8 @@ export class RowDuplicates {
   private tableSize: number;
   /** Open addressing, key and count side by side (one cache miss per lookup in a 4 MB table); key 0 = empty. */
   private slots: Float64Array;
-  private spare: Float64Array | undefined;
+  /** Scratch for one cluster's surviving entries while the threshold is lowered. */
+  private survivors: Float64Array = new Float64Array(256);
   private size = 0;
   /** Sampled rows not yet entered: h1, h2 pairs. */
   private readonly pending = new Int32Array(2 * 256);
@@ -99,26 +100,66 @@ export class RowDuplicates {
   private halve(): void {
     while (this.size > this.capacity) {
       this.threshold /= 2;
-      const old = this.slots;
-      // Two tables swap roles at each halving rather than allocating 4 MB each time.
-      const slots = this.spare ?? new Float64Array(this.tableSize * 2);
-      slots.fill(0);
-      this.spare = old;
-      this.slots = slots;
-      this.size = 0;
-      const mask = this.tableSize - 1;
-      const limit = this.threshold * 2097152;
-      for (let j = 0; j < this.tableSize; j++) {
-        const key = old[2 * j] as number;
-        if (key === 0 || key - 1 >= limit) continue;
-        const u = Math.floor((key - 1) / 2097152);
-        const low = (key - 1) % 2097152;
-        let i = ((low ^ u) | 0) & mask;
-        while (slots[2 * i] !== 0) i = (i + 1) & mask;
-        slots[2 * i] = key;
-        slots[2 * i + 1] = old[2 * j + 1] as number;
-        this.size++;
-      }
+      this.dropAboveThreshold();
     }
   }
+
+  /**
+   * Removes the rows the lowered threshold no longer samples, in place, cluster by cluster. In
+   * linear probing every entry's home slot lies within its cluster (the run of occupied slots
+   * around it), so each cluster is emptied and its survivors re-entered in order: they land at
+   * or before their old slots, inside the same run. One sequential sweep over the table, where a
+   * rehash into a second table wrote to random places in 4 MB.
+   */
+  private dropAboveThreshold(): void {
+    const slots = this.slots;
+    const mask = this.tableSize - 1;
+    const limit = this.threshold * 2097152;
+    let survivors = this.survivors;
+    // Start just after an empty slot (the table is at most half full), at a cluster boundary.
+    let i = 0;
+    while (slots[2 * i] !== 0) i++;
+    i = (i + 1) & mask;
+    let size = 0;
+    for (let visited = 0; visited < this.tableSize; ) {
+      if (slots[2 * i] === 0) {
+        i = (i + 1) & mask;
+        visited++;
+        continue;
+      }
+      let kept = 0;
+      let j = i;
+      while (slots[2 * j] !== 0) {
+        const key = slots[2 * j] as number;
+        if (key - 1 < limit) {
+          if (survivors.length < 2 * kept + 2) survivors = this.survivors = growFloats(survivors);
+          survivors[2 * kept] = key;
+          survivors[2 * kept + 1] = slots[2 * j + 1] as number;
+          kept++;
+        }
+        slots[2 * j] = 0;
+        slots[2 * j + 1] = 0;
+        j = (j + 1) & mask;
+        visited++;
+      }
+      for (let k = 0; k < kept; k++) {
+        const key = survivors[2 * k] as number;
+        const u = Math.floor((key - 1) / 2097152);
+        const low = (key - 1) % 2097152;
+        let at = ((low ^ u) | 0) & mask;
+        while (slots[2 * at] !== 0) at = (at + 1) & mask;
+        slots[2 * at] = key;
+        slots[2 * at + 1] = survivors[2 * k + 1] as number;
+      }
+      size += kept;
+      i = j;
+    }
+    this.size = size;
+  }
+}
+
+function growFloats(values: Float64Array): Float64Array {
+  const grown = new Float64Array(values.length * 2);
+  grown.set(values, 0);
+  return grown;
 }

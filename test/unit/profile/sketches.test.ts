@@ -306,6 +306,41 @@ describe('RowDuplicates', () => {
     expect(Math.abs(d.duplicates - n / 10) / (n / 10)).toBeLessThan(0.15);
   });
 
+  it('matches a plain reference of adaptive sampling, through many lowerings of the threshold', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 2 ** 31 }), fc.integer({ min: 500, max: 40_000 }), fc.integer({ min: 1, max: 20 }), (seed, rows, repeatEvery) => {
+        const rnd = seededRandom(seed);
+        const capacity = 64;
+        const d = new RowDuplicates(capacity);
+        // Reference: a Map of sampled rows; when it holds more than `capacity`, halve the
+        // threshold and forget the rows above it.
+        const sampled = new Map<string, { u: number; count: number }>();
+        let threshold = 2 ** 32;
+        const seen: Array<[number, number]> = [];
+        for (let r = 0; r < rows; r++) {
+          const row: [number, number] = r % repeatEvery === 0 && seen.length > 0 ? (seen[Math.floor(rnd() * seen.length)] as [number, number]) : [mix32(Math.floor(rnd() * 2 ** 31)), mix32(Math.floor(rnd() * 2 ** 31))];
+          seen.push(row);
+          d.add(row[0], row[1]);
+          const u = row[0] >>> 0;
+          if (u >= threshold) continue;
+          const key = `${u}:${row[1] & 0x1fffff}`;
+          const entry = sampled.get(key);
+          if (entry === undefined) sampled.set(key, { u, count: 1 });
+          else entry.count++;
+          while (sampled.size > capacity) {
+            threshold /= 2;
+            for (const [k, e] of sampled) if (e.u >= threshold) sampled.delete(k);
+          }
+        }
+        let total = 0;
+        for (const e of sampled.values()) total += e.count;
+        expect(d.duplicates).toBe(Math.round((total - sampled.size) * (2 ** 32 / threshold)));
+        expect(d.exact).toBe(threshold === 2 ** 32);
+      }),
+      FC,
+    );
+  });
+
   it('reports zero for a file without repeats, however large', () => {
     const d = new RowDuplicates(1024);
     for (let i = 0; i < 100_000; i++) d.add(mix32(i), mix32(i + 77));
