@@ -7,7 +7,7 @@ import { ValueKind, classify } from './value-parser';
 
 const RAGGED_EXAMPLES = 5;
 /**
- * Cells held per batch at most (×12 bytes of offsets and hashes). A narrow file's batch is
+ * Cells held per batch at most (≈ 13 bytes each: offsets, hash, escape flag). A narrow file's batch is
  * BATCH_ROWS rows (a few hundred KB); a very wide one still gets dozens of rows per batch, so
  * each column's sketches are visited once per batch, not once per row.
  */
@@ -31,10 +31,10 @@ const EMPTY = new Uint8Array(0);
  *
  * Records are gathered into a batch (cell offsets only, written by the scanner where the batch
  * keeps them; quoted cells with doubled quotes are unescaped into an arena) and each column then
- * takes all its cells of the batch in one call. One column's sketches and tables stay in cache
- * for a few thousand values instead of being visited once per row, which is most of the cost on
- * a row-at-a-time pass. Each column sees its values in file order, so the results are the same
- * as one by one.
+ * takes all its cells of the batch in one call, in short type-specific passes: the quantile
+ * sketch skips straight to the values it samples, the distinct-count sketch takes the batch at
+ * once, no cell is dispatched on its kind twice. Each column sees its values in file order, so
+ * the results are the same as one by one, however the batches fall.
  */
 export class DataProfiler implements RecordSink {
   columns: ColumnProfile[] = [];

@@ -56,12 +56,6 @@ export function hashBytes(buf: Uint8Array, start: number, end: number): number {
   return hashText(buf, new DataView(buf.buffer, buf.byteOffset, buf.byteLength), start, end);
 }
 
-/** Hash of a JS string through its UTF-8 bytes, so it matches `hashBytes` on the encoded text. */
-export function hashString(text: string): number {
-  const bytes = new TextEncoder().encode(text);
-  return hashBytes(bytes, 0, bytes.length);
-}
-
 const f64 = new Float64Array(1);
 const u32 = new Uint32Array(f64.buffer);
 
