@@ -7,6 +7,7 @@ import { createReadStream, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { profileProcessor } from '../lambdas/processors/profile/index';
 import type { ProfileReport } from '../lambdas/processors/profile/report-model';
+import { figures, startClock } from './child-figures';
 
 const file = process.argv[2];
 if (file === undefined) {
@@ -14,28 +15,22 @@ if (file === undefined) {
   process.exit(2);
 }
 const bytes = statSync(file).size;
-const started = performance.now();
-const cpuStart = process.cpuUsage();
+const clock = startClock();
 const result = await profileProcessor.process({
   body: createReadStream(file, { highWaterMark: 256 * 1024 }),
   fileName: basename(file),
   maxBytes: Number.MAX_SAFE_INTEGER,
 });
-const seconds = (performance.now() - started) / 1000;
+const measured = figures(clock);
 const json = result.artifacts.find((a) => a.name === 'report.json');
 if (json === undefined || typeof json.body !== 'string') throw new Error('report.json missing');
 const report = JSON.parse(json.body) as ProfileReport;
 const html = result.artifacts.find((a) => a.name === 'report.html');
 process.stdout.write(
   JSON.stringify({
-    seconds,
-    cpuSeconds: (() => {
-      const used = process.cpuUsage(cpuStart);
-      return (used.user + used.system) / 1e6;
-    })(),
+    ...measured,
     bytes,
     rows: report.file.rows,
-    maxRssMb: process.resourceUsage().maxRSS / 1024,
     heapUsedMb: process.memoryUsage().heapUsed / 1048576,
     externalMb: process.memoryUsage().external / 1048576,
     htmlBytes: html === undefined ? 0 : String(html.body).length,

@@ -3,6 +3,7 @@
  * its approximate distinct counts and medians as JSON. Run by bench/processor.ts.
  */
 import { DuckDBInstance } from '@duckdb/node-api';
+import { figures, startClock } from './child-figures';
 
 const file = process.argv[2];
 if (file === undefined) {
@@ -12,19 +13,13 @@ if (file === undefined) {
 const instance = await DuckDBInstance.create(':memory:');
 const connection = await instance.connect();
 await connection.run('SET threads=1');
-const started = performance.now();
-const cpuStart = process.cpuUsage();
+const clock = startClock();
 const reader = await connection.runAndReadAll(`SUMMARIZE SELECT * FROM read_csv('${file.replaceAll("'", "''")}')`);
-const seconds = (performance.now() - started) / 1000;
+const measured = figures(clock);
 const rows = reader.getRowObjectsJson() as Array<Record<string, unknown>>;
 process.stdout.write(
   JSON.stringify({
-    seconds,
-    cpuSeconds: (() => {
-      const used = process.cpuUsage(cpuStart);
-      return (used.user + used.system) / 1e6;
-    })(),
-    maxRssMb: process.resourceUsage().maxRSS / 1024,
+    ...measured,
     columns: rows.map((r) => ({ name: String(r.column_name), type: String(r.column_type), distinct: Number(r.approx_unique), p50: r.q50 === null ? null : String(r.q50) })),
   }),
 );
