@@ -12,6 +12,13 @@
  * contributes one item, chosen uniformly, of weight 2^s to level s. That adds a rank error of
  * at most sqrt(2^s / 4n) <= 1 / (2 sqrt(SAMPLER_START)) ≈ 0.28 % (one standard deviation) and
  * divides the work by 2^s.
+ *
+ * Sampled items wait in a small buffer and enter their level PENDING at a time: sorted together
+ * and merged into the level, which therefore stays sorted and compacts without a sort. The
+ * buffer fills at fixed points of the stream (every PENDING-th sampled item, and before the
+ * sampler moves up a level), so the sketch depends only on the values and their order, never
+ * on how they were split into `updateMany` calls. Each level is a Float64Array with its own
+ * length, so a compaction moves numbers without reallocating arrays.
  */
 const CAPACITY_DECAY = 2 / 3;
 /** DataSketches' minimum level width: tiny levels would compact (and sort) too often. */
@@ -20,43 +27,79 @@ const SAMPLER_START = 1 << 15;
 /** Up to EXACT_FACTOR · k items nothing is compacted, so quantiles of small columns are exact. */
 const EXACT_FACTOR = 10;
 
-/** Levels up to this many items are sorted by insertion, in place. */
-const INSERTION_SORT_MAX = 64;
+/** Sampled items buffered before they enter their level (see above). */
+const PENDING = 128;
 
-function sortInPlace(items: number[]): number[] {
-  for (let i = 1; i < items.length; i++) {
-    const x = items[i] as number;
+/** Ranges up to this many items are sorted by insertion. */
+const INSERTION_SORT_MAX = 16;
+
+/**
+ * Sorts items[0..n) in place (ascending; values are finite). A quicksort written here: the
+ * built-in typed-array sort calls a comparison function per compare and was the largest cost
+ * of the sketch at the start of a column, when every value is sampled.
+ */
+function sortLevel(items: Float64Array, n: number): void {
+  quicksort(items, 0, n - 1);
+}
+
+function quicksort(a: Float64Array, lo: number, hi: number): void {
+  while (hi - lo >= INSERTION_SORT_MAX) {
+    // Median of three as the pivot; recurse into the smaller side, loop on the larger.
+    const mid = (lo + hi) >> 1;
+    let x = a[lo] as number;
+    let y = a[mid] as number;
+    let z = a[hi] as number;
+    if (x > y) [x, y] = [y, x];
+    if (y > z) [y, z] = [z, y];
+    if (x > y) [x, y] = [y, x];
+    a[lo] = x;
+    a[mid] = y;
+    a[hi] = z;
+    const pivot = y;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while ((a[i] as number) < pivot) i++;
+      while ((a[j] as number) > pivot) j--;
+      if (i <= j) {
+        const t = a[i] as number;
+        a[i++] = a[j] as number;
+        a[j--] = t;
+      }
+    }
+    if (j - lo < hi - i) {
+      quicksort(a, lo, j);
+      lo = i;
+    } else {
+      quicksort(a, i, hi);
+      hi = j;
+    }
+  }
+  for (let i = lo + 1; i <= hi; i++) {
+    const v = a[i] as number;
     let j = i - 1;
-    while (j >= 0 && (items[j] as number) > x) {
-      items[j + 1] = items[j] as number;
+    while (j >= lo && (a[j] as number) > v) {
+      a[j + 1] = a[j] as number;
       j--;
     }
-    items[j + 1] = x;
+    a[j + 1] = v;
   }
-  return items;
 }
 
-/** Scratch space for sorting a level: one buffer reused rather than a typed array per compaction. */
-let scratch = new Float64Array(1024);
+/** Copy of a level while it is merged into itself. */
+let merged = new Float64Array(1024);
 
-function sortedCopy(level: number[]): Float64Array {
-  if (scratch.length < level.length) scratch = new Float64Array(level.length * 2);
-  for (let i = 0; i < level.length; i++) scratch[i] = level[i] as number;
-  return scratch.subarray(0, level.length).sort();
-}
-
-/** Merges sorted[from], sorted[from + 2], … (ascending) into the sorted `level`, in place. */
-function mergePromoted(level: number[], sorted: ArrayLike<number>, from: number): void {
-  const kept = level.length;
-  const promoted = (sorted.length - from + 1) >> 1;
+/**
+ * Merges sorted[from], sorted[from + step], … below `end` (ascending) into the sorted first
+ * `kept` items of `level` (which has room for them all); returns the new length.
+ */
+function mergeSorted(level: Float64Array, kept: number, sorted: Float64Array, from: number, end: number, step: number): number {
   if (merged.length < kept) merged = new Float64Array(kept * 2);
-  for (let i = 0; i < kept; i++) merged[i] = level[i] as number;
-  // Grown by pushing (not by setting length), so the array stays packed doubles.
-  for (let i = 0; i < promoted; i++) level.push(0);
+  merged.set(level.subarray(0, kept), 0);
   let a = 0;
   let b = from;
   let out = 0;
-  while (a < kept && b < sorted.length) {
+  while (a < kept && b < end) {
     const x = merged[a] as number;
     const y = sorted[b] as number;
     if (x <= y) {
@@ -64,28 +107,31 @@ function mergePromoted(level: number[], sorted: ArrayLike<number>, from: number)
       a++;
     } else {
       level[out++] = y;
-      b += 2;
+      b += step;
     }
   }
   while (a < kept) level[out++] = merged[a++] as number;
-  for (; b < sorted.length; b += 2) level[out++] = sorted[b] as number;
+  for (; b < end; b += step) level[out++] = sorted[b] as number;
+  return out;
 }
-
-let merged = new Float64Array(1024);
 
 export class KllSketch {
   readonly k: number;
-  private levels: number[][] = [[]];
+  /** Level h holds lengths[h] items of weight 2^h, in levels[h][0..lengths[h]). */
+  private levels: Float64Array[] = [];
+  private lengths: number[] = [];
   /**
-   * Whether each level is in sorted order. Promoted items arrive sorted, so a level fed only by
-   * compactions below stays sorted (merged, not re-sorted); only the level the sampler feeds,
-   * and levels after a `merge`, need a sort when they compact.
+   * Whether each level is in sorted order. Pending items are merged in sorted and promoted items
+   * arrive sorted, so levels stay sorted; only levels after a `merge` need a sort when they compact.
    */
-  private sortedLevels: boolean[] = [true];
+  private sortedLevels: boolean[] = [];
+  /** Items held in the levels (the pending buffer not included). */
   private size = 0;
   private maxSize = 0;
   private total = 0;
   private seed: number;
+  private readonly pending = new Float64Array(PENDING);
+  private pendingCount = 0;
   /** Sampler: items of weight 2^samplerLevel = blockSize, one per block, at blockPick. */
   private samplerLevel = 0;
   private blockSize = 1;
@@ -102,8 +148,7 @@ export class KllSketch {
     this.k = k;
     this.exactLimit = EXACT_FACTOR * k;
     this.seed = seed | 0 || 1;
-    this.capacities = [this.computeCapacity(0)];
-    this.maxSize = this.capacity(0);
+    this.grow();
     // Written once more here so that V8 treats them as mutable from the start: their first
     // change mid-run would otherwise deoptimise the code that inlined them as constants.
     this.samplerLevel = 0;
@@ -116,12 +161,13 @@ export class KllSketch {
 
   /** No compaction has happened yet: every item is held and quantiles are exact. */
   get exact(): boolean {
+    this.flushPending();
     return this.levels.length === 1;
   }
 
   /** Items retained (memory is proportional to this). */
   get retained(): number {
-    return this.size;
+    return this.size + this.pendingCount;
   }
 
   update(x: number): void {
@@ -154,13 +200,14 @@ export class KllSketch {
 
   /** Keeps a sampled item (`total` already counts it) and picks the next one. */
   private take(x: number): void {
-    (this.levels[this.samplerLevel] as number[]).push(x);
-    this.sortedLevels[this.samplerLevel] = false;
-    if (++this.size >= this.maxSize && (this.levels.length > 1 || this.size >= this.exactLimit)) this.compress();
+    this.pending[this.pendingCount++] = x;
+    if (this.pendingCount === PENDING) this.flushPending();
     // Next pick: the rest of this block, then a uniform position in the next block, which
     // doubles once the stream has doubled since the last raise (always at a block boundary).
     const rest = this.blockSize - this.blockPick;
     if (this.total + rest - 1 >= (this.blockSize === 1 ? SAMPLER_START : this.blockSize * SAMPLER_START)) {
+      // The items sampled so far belong to the level below the raise.
+      this.flushPending();
       this.samplerLevel++;
       this.blockSize *= 2;
       while (this.levels.length <= this.samplerLevel) this.grow();
@@ -169,30 +216,69 @@ export class KllSketch {
     this.skip = rest + this.blockPick;
   }
 
+  /** Sorts the pending items into the sampler's level, then compacts while the sketch is full. */
+  private flushPending(): void {
+    const n = this.pendingCount;
+    if (n === 0) return;
+    this.pendingCount = 0;
+    const items = this.pending;
+    sortLevel(items, n);
+    const h = this.samplerLevel;
+    const length = this.lengths[h] as number;
+    const level = this.room(h, length + n);
+    if (length > 0 && this.sortedLevels[h] === true) {
+      this.lengths[h] = mergeSorted(level, length, items, 0, n, 1);
+    } else {
+      if (length === 0) this.sortedLevels[h] = true;
+      level.set(items.subarray(0, n), length);
+      this.lengths[h] = length + n;
+    }
+    this.size += n;
+    while (this.size >= this.maxSize && (this.levels.length > 1 || this.size >= this.exactLimit)) this.compress();
+  }
+
+  /** Level h, with room for at least `needed` items (grown by doubling, contents kept). */
+  private room(h: number, needed: number): Float64Array {
+    const level = this.levels[h] as Float64Array;
+    if (needed <= level.length) return level;
+    let size = level.length * 2;
+    while (size < needed) size *= 2;
+    const grown = new Float64Array(size);
+    grown.set(level.subarray(0, this.lengths[h] as number), 0);
+    this.levels[h] = grown;
+    return grown;
+  }
+
   /**
    * Adds another sketch's items. Items of a partly filled sampler block are not in any level yet
    * (at most 2^s − 1 of them, within the error budget), so counts add but ranks use the levels.
    */
   merge(other: KllSketch): void {
+    this.flushPending();
+    other.flushPending();
     while (this.levels.length < other.levels.length) this.grow();
     for (let h = 0; h < other.levels.length; h++) {
-      const mine = this.levels[h] as number[];
-      for (const x of other.levels[h] as number[]) mine.push(x);
+      const add = other.lengths[h] as number;
+      if (add === 0) continue;
+      const length = this.lengths[h] as number;
+      this.room(h, length + add).set((other.levels[h] as Float64Array).subarray(0, add), length);
+      this.lengths[h] = length + add;
       this.sortedLevels[h] = false;
     }
     this.total += other.total;
     if (other.min < this.min) this.min = other.min;
     if (other.max > this.max) this.max = other.max;
-    this.size = this.levels.reduce((sum, level) => sum + level.length, 0);
+    this.size = this.lengths.reduce((sum, n) => sum + n, 0);
     while (this.size >= this.maxSize) this.compress();
   }
 
   /** Retained items with their weights, sorted by value. */
   weightedItems(): { values: Float64Array; weights: Float64Array } {
+    this.flushPending();
     const pairs: Array<[number, number]> = [];
     this.levels.forEach((level, h) => {
       const w = 2 ** h;
-      for (const x of level) pairs.push([x, w]);
+      for (let i = 0; i < (this.lengths[h] as number); i++) pairs.push([level[i] as number, w]);
     });
     pairs.sort((a, b) => a[0] - b[0]);
     const values = new Float64Array(pairs.length);
@@ -207,16 +293,17 @@ export class KllSketch {
   /** Estimated fraction of the stream that is <= x (the CDF). */
   rank(x: number): number {
     if (this.total === 0) return Number.NaN;
+    this.flushPending();
     let below = 0;
     let weight = 0;
     this.levels.forEach((level, h) => {
       const w = 2 ** h;
-      weight += w * level.length;
-      for (const y of level) if (y <= x) below += w;
+      const n = this.lengths[h] as number;
+      weight += w * n;
+      for (let i = 0; i < n; i++) if ((level[i] as number) <= x) below += w;
     });
     return below / weight;
   }
-
   /** Estimated q-quantile (0 <= q <= 1); the exact min and max at the ends. */
   quantile(q: number): number {
     return this.quantiles([q])[0] as number;
@@ -253,32 +340,36 @@ export class KllSketch {
   }
 
   private grow(): void {
-    this.levels.push([]);
+    const h = this.levels.length;
+    this.levels.push(new Float64Array(h === 0 ? 64 : 2 * Math.min(this.k, 64 << h)));
+    this.lengths.push(0);
     this.sortedLevels.push(true);
-    this.capacities = this.levels.map((_, h) => this.computeCapacity(h));
+    this.capacities = this.levels.map((_, i) => this.computeCapacity(i));
     this.maxSize = this.capacities.reduce((a, b) => a + b, 0);
   }
 
   private compress(): void {
     for (let h = 0; h < this.levels.length; h++) {
-      const level = this.levels[h] as number[];
-      if (level.length < this.capacity(h)) continue;
+      const length = this.lengths[h] as number;
+      if (length < this.capacity(h)) continue;
       if (h + 1 >= this.levels.length) this.grow();
-      // The lowest levels hold a few dozen items and compact most often: sorting them in place
-      // avoids allocating a typed array (with an off-heap backing store) per compaction.
-      const sorted = this.sortedLevels[h] === true ? level : level.length <= INSERTION_SORT_MAX ? sortInPlace(level) : sortedCopy(level);
-      // An odd item out stays at this level, so promoted weight always equals removed weight.
-      const keepOdd = sorted.length % 2 === 1;
-      const start = keepOdd ? 1 : 0;
-      const offset = this.nextBit();
-      const next = this.levels[h + 1] as number[];
-      if (this.sortedLevels[h + 1] === true && next.length > 0) mergePromoted(next, sorted, start + offset);
-      else for (let i = start + offset; i < sorted.length; i += 2) next.push(sorted[i] as number);
-      this.size -= level.length - (keepOdd ? 1 : 0);
-      this.size += (sorted.length - start - offset + 1) >> 1;
-      const first = sorted[0] as number;
-      level.length = 0;
-      if (keepOdd) level.push(first);
+      const level = this.levels[h] as Float64Array;
+      if (this.sortedLevels[h] !== true) sortLevel(level, length);
+      // An odd item out (the smallest) stays at this level, so promoted weight always equals removed weight.
+      const keepOdd = length % 2 === 1;
+      const from = (keepOdd ? 1 : 0) + this.nextBit();
+      const promoted = (length - from + 1) >> 1;
+      const nextLength = this.lengths[h + 1] as number;
+      const next = this.room(h + 1, nextLength + promoted);
+      if (this.sortedLevels[h + 1] === true && nextLength > 0) {
+        this.lengths[h + 1] = mergeSorted(next, nextLength, level, from, length, 2);
+      } else {
+        for (let i = from; i < length; i += 2) next[nextLength + ((i - from) >> 1)] = level[i] as number;
+        this.lengths[h + 1] = nextLength + promoted;
+      }
+      this.size -= length - (keepOdd ? 1 : 0);
+      this.size += promoted;
+      this.lengths[h] = keepOdd ? 1 : 0;
       this.sortedLevels[h] = true;
       // Lazy: one compaction per call keeps the lower levels as full as possible (better accuracy).
       return;
