@@ -261,7 +261,7 @@ export class CsvScanner {
         // A quote, a lone CR or the end of the data: the full state machine takes over at the
         // current field (the fields before it ended at a delimiter and hold no quote).
         target.escaped.fill(0, base, Math.min(base + fields, target.escaped.length));
-        fields = this.scanSlow(data, fieldStart, final, fields);
+        fields = this.scanSlow(data, view, fieldStart, final, fields);
         if (fields < 0) return recordStart;
         pos = this.slowEnd;
         escapes = true;
@@ -289,10 +289,10 @@ export class CsvScanner {
 
   /**
    * The general state machine (quotes, CR line ends) for the rest of a record, from the field
-   * starting at `pos`, after `fieldsBefore` fields already found. Returns the record's field
+   * starting at `pos`, after `fieldsBefore` fields already found; `view` is a Buffer over `data`. Returns the record's field
    * count and sets `slowEnd`, or -1 when the record is incomplete.
    */
-  private scanSlow(data: Uint8Array, pos: number, final: boolean, fieldsBefore: number): number {
+  private scanSlow(data: Uint8Array, view: Buffer, pos: number, final: boolean, fieldsBefore: number): number {
     const len = data.length;
     const special = this.special;
     const delimiter = this.delimiter;
@@ -313,7 +313,8 @@ export class CsvScanner {
           let hasEscapes = 0;
           let close = -1;
           for (;;) {
-            const q = data.indexOf(QUOTE, i);
+            // The Buffer view's indexOf is memchr; the typed array's is a generic loop.
+            const q = view.indexOf(QUOTE, i);
             if (q === -1) break;
             if (q + 1 < len && data[q + 1] === QUOTE) {
               hasEscapes = 1;
