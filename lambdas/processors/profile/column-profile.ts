@@ -1,9 +1,10 @@
-import { hashNumber, hashText, hashedText } from './hashing';
+import { BATCH_ROWS, type CellKernel } from './cell-kernel';
+import { hashBytes, hashNumber, hashedText } from './hashing';
 import { HyperLogLog } from './hyperloglog';
 import { KllSketch } from './kll-sketch';
 import { RunningStats } from './running-stats';
 import { TopValues } from './top-values';
-import { ValueKind, classify, parseNumber, parsed } from './value-parser';
+import { ValueKind, classify, parsed } from './value-parser';
 
 /** Sketch sizes: full accuracy for ordinary files, smaller per column for very wide ones. */
 export interface SketchSizes {
@@ -23,33 +24,29 @@ export function sketchSizesFor(columns: number): SketchSizes {
 
 /**
  * Cells of a batch of rows, row-major: a column's cells are `stride` apart. A cell with a
- * negative start lives in `arena` at offset −1 − start; the others in `buf`. The views are
- * DataViews over the same bytes, made once per batch.
+ * negative start lives in `arena` at offset −1 − start; the others in `buf`. The offsets and
+ * hashes are the kernel's arrays; the kernel's copies of `buf` (the part the batch covers) and
+ * of `arena` start at `bufBase` and `arenaBase` of its memory.
  */
 export interface CellBatch {
   buf: Uint8Array;
-  bufView: DataView;
   arena: Uint8Array;
-  arenaView: DataView;
   starts: Int32Array;
   ends: Int32Array;
   hashes: Int32Array;
   stride: number;
+  kernel: CellKernel;
+  bufBase: number;
+  arenaBase: number;
 }
 
-/** Cells a column takes at once (the profiler's batches are at most this many rows). */
-export const BATCH_ROWS = 4096;
-const KINDS = new Uint8Array(BATCH_ROWS);
-const VALUES = new Float64Array(BATCH_ROWS);
+export { BATCH_ROWS };
 const DENSE = new Float64Array(BATCH_ROWS);
 const DENSE_HASHES = new Int32Array(BATCH_ROWS);
 const DENSE_INDEX = new Int32Array(BATCH_ROWS);
 
-/** Length of a number or date as written (arena cells have start −1 − offset). */
-function cellLength(starts: Int32Array, ends: Int32Array, i: number): number {
-  const s = starts[i] as number;
-  return (ends[i] as number) - (s < 0 ? -1 - s : s);
-}
+/** Kinds the cell kernel leaves to `classify` (a number it does not parse exactly itself). */
+const FALLBACK = 7;
 
 /** Hash given to a missing cell when hashing a whole row. */
 export const MISSING_HASH = 0x2545f491;
@@ -96,132 +93,93 @@ export class ColumnProfile {
    * [starts[p], ends[p]) of `buf`, or of `arena` when its start is negative (start = −1 − offset
    * into the arena). Writes each cell's hash to `hashes[p]` for row hashing.
    *
-   * Done in passes over the batch (classify, numbers, text, frequent values) rather than cell by
-   * cell: each pass is a short loop the JIT keeps in registers, the quantile sketch skips straight
-   * to the values it samples, and the statistics see numbers without re-dispatching on kind.
+   * The cell kernel (WebAssembly) classifies, parses, hashes and measures every cell in one
+   * pass; then the statistics and the quantile sketch take the numbers and dates, and the
+   * distinct and frequent values take the hashes, each in a pass of its own.
    */
   addBatch(batch: CellBatch, at: number, n: number): void {
-    const { buf, arena, starts, ends, hashes, stride } = batch;
+    const kernel = batch.kernel;
+    kernel.cells(at, batch.stride, n, batch.bufBase, batch.arenaBase);
+    const totals = kernel.totals;
+    if (totals[FALLBACK] !== 0) this.classifyFallbacks(batch, at, n);
+    const missing = totals[ValueKind.Missing] as number;
     this.count += n;
-    const batchKinds = KINDS;
-    const values = VALUES;
-    let numbers = 0;
-    let temporals = 0;
-    let texts = 0;
-    let wanted = this.samplesWanted;
-    // Pass 1: kind and parsed value of every cell.
-    for (let i = 0, p = at; i < n; i++, p += stride) {
-      let s = starts[p] as number;
-      let data = buf;
-      if (s < 0) {
-        s = -1 - s;
-        data = arena;
-      }
-      const e = ends[p] as number;
-      // Short cells that start and end with a digit can only be numbers (or strings): straight to
-      // the number parser, as `classify` would go after its checks for blanks, words and dates.
-      const first = (data[s] as number) - 0x30;
-      const last = (data[e - 1] as number) - 0x30;
-      const kind = e > s && e - s < 10 && first >= 0 && first <= 9 && last >= 0 && last <= 9 ? parseNumber(data, s, e) : classify(data, s, e);
-      batchKinds[i] = kind;
-      values[i] = parsed.value;
-      if (kind === ValueKind.Missing) {
-        hashes[p] = MISSING_HASH;
-        continue;
-      }
-      if (((wanted >>> kind) & 1) === 1) wanted = this.addSample(kind, data, s, e);
-      if (kind === ValueKind.Integer || kind === ValueKind.Decimal) numbers++;
-      else if (kind === ValueKind.Date || kind === ValueKind.DateTime) temporals++;
-      else texts++;
+    this.missing += missing;
+    if (((totals[9] as number) & this.samplesWanted) !== 0) this.addSamples(batch, at, n);
+    for (let kind = ValueKind.Integer; kind <= ValueKind.String; kind++) this.countKind(kind, totals[kind] as number);
+    this.booleanTrue += totals[8] as number;
+    const present = n - missing;
+    if (present > 0) {
+      if ((totals[10] as number) < this.minLength) this.minLength = totals[10] as number;
+      if ((totals[11] as number) > this.maxLength) this.maxLength = totals[11] as number;
     }
-    const present = numbers + temporals + texts;
-    this.missing += n - present;
+    const numbers = (totals[ValueKind.Integer] as number) + (totals[ValueKind.Decimal] as number);
+    const temporals = (totals[ValueKind.Date] as number) + (totals[ValueKind.DateTime] as number);
     if (numbers > 0) {
       this.numericSketch ??= new KllSketch(this.sizes.kllK);
-      this.addMeasures(batch, at, n, numbers, ValueKind.Integer, this.numeric, this.numericSketch, 0);
+      addMeasures(kernel, n, numbers, ValueKind.Integer, this.numeric, this.numericSketch);
     }
     if (temporals > 0) {
       this.temporalSketch ??= new KllSketch(this.sizes.kllK);
-      this.addMeasures(batch, at, n, temporals, ValueKind.Date, this.temporal, this.temporalSketch, -1);
+      addMeasures(kernel, n, temporals, ValueKind.Date, this.temporal, this.temporalSketch);
     }
-    if (texts > 0) this.addTexts(batch, at, n);
     if (present > 0) this.addFrequent(batch, at, n, present);
   }
 
   /**
-   * The numbers (kinds Integer and Decimal) or the dates (Date and DateTime) of the batch: hash
-   * by value, statistics, lengths as written, quantile sketch. `kindInHash` is −1 for dates:
-   * a date and a date-time at the same instant are distinct spellings, so the kind goes into
-   * the hash; 0 for numbers, where 1 and 1.0 are one value.
+   * Cells the kernel left to JavaScript (numbers with more than 15 significant digits or an
+   * exponent, which `Number()` parses): classified, hashed and measured here, the kernel's
+   * outputs and totals updated as if it had done them.
    */
-  private addMeasures(batch: CellBatch, at: number, n: number, count: number, first: ValueKind, stats: RunningStats, sketch: KllSketch, kindInHash: number): void {
+  private classifyFallbacks(batch: CellBatch, at: number, n: number): void {
+    const { kinds, values, totals } = batch.kernel;
     const { starts, ends, hashes, stride } = batch;
-    const second = first + 1;
-    const batchKinds = KINDS;
-    const values = VALUES;
-    const dense = DENSE;
-    let m = 0;
-    let firsts = 0;
-    let minLength = this.minLength;
-    let maxLength = this.maxLength;
     for (let i = 0; i < n; i++) {
-      const kind = batchKinds[i] as number;
-      if (kind !== first && kind !== second) continue;
-      if (kind === first) firsts++;
-      const v = values[i] as number;
-      const p = at + i * stride;
-      dense[m++] = v;
-      hashes[p] = hashNumber(v) ^ (kind & kindInHash);
-      stats.add(v);
-      const chars = cellLength(starts, ends, p);
-      if (chars < minLength) minLength = chars;
-      if (chars > maxLength) maxLength = chars;
-    }
-    this.minLength = minLength;
-    this.maxLength = maxLength;
-    this.countKind(first, firsts);
-    this.countKind(second, count - firsts);
-    sketch.updateMany(dense, count);
-  }
-
-  /** Booleans and strings: hashed by their bytes, length in characters. */
-  private addTexts(batch: CellBatch, at: number, n: number): void {
-    const { buf, bufView, arena, arenaView, starts, ends, hashes, stride } = batch;
-    const batchKinds = KINDS;
-    const values = VALUES;
-    let minLength = this.minLength;
-    let maxLength = this.maxLength;
-    let booleanTrue = this.booleanTrue;
-    let booleans = 0;
-    let strings = 0;
-    for (let i = 0; i < n; i++) {
-      const kind = batchKinds[i] as number;
-      if (kind !== ValueKind.Boolean && kind !== ValueKind.String) continue;
-      if (kind === ValueKind.Boolean) {
-        booleans++;
-        booleanTrue += values[i] as number;
-      }
-      strings++;
+      if (kinds[i] !== FALLBACK) continue;
       const p = at + i * stride;
       let s = starts[p] as number;
-      let data = buf;
-      let view = bufView;
+      let data = batch.buf;
       if (s < 0) {
         s = -1 - s;
-        data = arena;
-        view = arenaView;
+        data = batch.arena;
       }
-      // One pass over the bytes: hash and character count.
-      hashes[p] = hashText(data, view, s, ends[p] as number);
-      const chars = hashedText.chars;
-      if (chars < minLength) minLength = chars;
-      if (chars > maxLength) maxLength = chars;
+      const e = ends[p] as number;
+      const kind = classify(data, s, e);
+      kinds[i] = kind;
+      values[i] = parsed.value;
+      totals[FALLBACK] = (totals[FALLBACK] as number) - 1;
+      totals[kind] = (totals[kind] as number) + 1;
+      totals[9] = (totals[9] as number) | (1 << kind);
+      if (kind === ValueKind.Missing) {
+        hashes[p] = MISSING_HASH;
+        continue;
+      }
+      let length = e - s;
+      if (kind === ValueKind.Integer || kind === ValueKind.Decimal) hashes[p] = hashNumber(parsed.value);
+      else if (kind === ValueKind.Date || kind === ValueKind.DateTime) hashes[p] = hashNumber(parsed.value) ^ kind;
+      else {
+        hashes[p] = hashBytes(data, s, e);
+        length = hashedText.chars;
+        if (kind === ValueKind.Boolean) totals[8] = (totals[8] as number) + parsed.value;
+      }
+      if (length < (totals[10] as number)) totals[10] = length;
+      if (length > (totals[11] as number)) totals[11] = length;
     }
-    this.minLength = minLength;
-    this.maxLength = maxLength;
-    this.booleanTrue = booleanTrue;
-    this.countKind(ValueKind.Boolean, booleans);
-    this.countKind(ValueKind.String, strings - booleans);
+  }
+
+  /** Examples of the kinds that still want one, in file order. */
+  private addSamples(batch: CellBatch, at: number, n: number): void {
+    const kinds = batch.kernel.kinds;
+    const { starts, ends, stride } = batch;
+    for (let i = 0; i < n; i++) {
+      const kind = kinds[i] as number;
+      if (kind === ValueKind.Missing || ((this.samplesWanted >>> kind) & 1) === 0) continue;
+      const p = at + i * stride;
+      const s = starts[p] as number;
+      if (s >= 0) this.addSample(kind, batch.buf, s, ends[p] as number);
+      else this.addSample(kind, batch.arena, -1 - s, ends[p] as number);
+      if (this.samplesWanted === 0) return;
+    }
   }
 
   /** Distinct count and frequent values, over the batch's hashes in file order. */
@@ -235,7 +193,7 @@ export class ColumnProfile {
     let step = stride;
     const index = DENSE_INDEX;
     if (compact) {
-      const batchKinds = KINDS;
+      const batchKinds = batch.kernel.kinds;
       const dense = DENSE_HASHES;
       let m = 0;
       for (let i = 0; i < n; i++) {
@@ -303,4 +261,23 @@ export class ColumnProfile {
     if (samples.length === SAMPLES_PER_KIND) this.samplesWanted &= ~(1 << kind);
     return this.samplesWanted;
   }
+}
+
+/**
+ * The numbers (kinds Integer and Decimal) or the dates (Date and DateTime, `first` = Date) of a
+ * batch, from the kernel's kinds and values: statistics, then the quantile sketch.
+ */
+function addMeasures(kernel: CellKernel, n: number, count: number, first: ValueKind, stats: RunningStats, sketch: KllSketch): void {
+  const { kinds, values } = kernel;
+  const second = first + 1;
+  const dense = DENSE;
+  let m = 0;
+  for (let i = 0; i < n; i++) {
+    const kind = kinds[i] as number;
+    if (kind !== first && kind !== second) continue;
+    const v = values[i] as number;
+    dense[m++] = v;
+    stats.add(v);
+  }
+  sketch.updateMany(dense, count);
 }

@@ -1,5 +1,6 @@
 import { ProcessingError } from '../processor';
-import { BATCH_ROWS, type CellBatch, ColumnProfile, type SketchSizes, sketchSizesFor } from './column-profile';
+import { BATCH_ROWS, CellKernel } from './cell-kernel';
+import { type CellBatch, ColumnProfile, type SketchSizes, sketchSizesFor } from './column-profile';
 import type { FieldTarget, RecordSink } from './csv-scanner';
 import { MAX_COLUMNS } from './limits';
 import { RowDuplicates } from './row-duplicates';
@@ -58,22 +59,28 @@ export class DataProfiler implements RecordSink {
   private arena = new Uint8Array(64 * 1024);
   private arenaLength = 0;
   private arenaEnd = 0;
+  /** Cell offsets and hashes live in the kernel's memory, where the scanner writes them. */
+  private readonly kernel = new CellKernel(BATCH_CELLS + MAX_COLUMNS + 1);
   /**
    * The batch, row-major: cell (row r, column c) at r * stride + c. It is also where the scanner
    * writes each record's fields (from `base`, the next row), with room for MAX_COLUMNS + 1.
    */
   private readonly batch: CellBatch & FieldTarget = {
     buf: EMPTY,
-    bufView: new DataView(EMPTY.buffer),
     arena: this.arena,
-    arenaView: new DataView(this.arena.buffer),
-    starts: new Int32Array(MAX_COLUMNS + 1),
-    ends: new Int32Array(MAX_COLUMNS + 1),
-    escaped: new Uint8Array(MAX_COLUMNS + 1),
-    hashes: new Int32Array(0),
+    starts: this.kernel.starts,
+    ends: this.kernel.ends,
+    escaped: new Uint8Array(BATCH_CELLS + MAX_COLUMNS + 1),
+    hashes: this.kernel.hashes,
     stride: 1,
     base: 0,
+    kernel: this.kernel,
+    bufBase: 0,
+    arenaBase: 0,
   };
+  /** Bytes [batchLo, batchHi) of `batchBuf` hold every cell of the batch that is not in the arena. */
+  private batchLo = 0;
+  private batchHi = 0;
 
   get target(): FieldTarget {
     return this.batch;
@@ -91,6 +98,10 @@ export class DataProfiler implements RecordSink {
     const width = this.columns.length;
     const base = batch.base;
     const n = count < width ? count : width;
+    // Records follow each other through the buffer: the first one's start and the last one's
+    // end bound the bytes the kernel needs (read before unescaping moves cells to the arena).
+    if (this.batchRows === 0) this.batchLo = batch.starts[base] as number;
+    this.batchHi = batch.ends[base + count - 1] as number;
     if (escapes) {
       const { starts, ends, escaped } = batch;
       for (let i = base; i < base + n; i++) {
@@ -155,10 +166,8 @@ export class DataProfiler implements RecordSink {
     const columns = this.columns;
     const width = columns.length;
     const batch = this.batch;
-    if (batch.buf !== this.batchBuf) {
-      batch.buf = this.batchBuf;
-      batch.bufView = new DataView(this.batchBuf.buffer, this.batchBuf.byteOffset, this.batchBuf.byteLength);
-    }
+    batch.buf = this.batchBuf;
+    this.copyToKernel();
     for (let c = 0; c < width; c++) (columns[c] as ColumnProfile).addBatch(batch, c, rows);
     addRowHashes(batch.hashes, rows, width, this.duplicates);
     this.batchRows = 0;
@@ -167,22 +176,30 @@ export class DataProfiler implements RecordSink {
     batch.base = 0;
   }
 
+  /** Copies the arena and the batch's part of its buffer into the kernel's memory. */
+  private copyToKernel(): void {
+    const kernel = this.kernel;
+    const batch = this.batch;
+    const arenaBytes = this.arenaLength;
+    const bufAt = Math.ceil(arenaBytes / 8) * 8;
+    const lo = this.batchBuf === EMPTY ? 0 : this.batchLo;
+    const hi = this.batchBuf === EMPTY ? 0 : Math.max(lo, this.batchHi);
+    kernel.reserve(bufAt + (hi - lo) + 8);
+    // Growing the memory made new views.
+    batch.starts = kernel.starts;
+    batch.ends = kernel.ends;
+    batch.hashes = kernel.hashes;
+    kernel.bytes.set(this.arena.subarray(0, arenaBytes), 0);
+    kernel.bytes.set(this.batchBuf.subarray(lo, hi), bufAt);
+    batch.arenaBase = kernel.bytesAt;
+    batch.bufBase = kernel.bytesAt + bufAt - lo;
+  }
+
   /** Sizes the batch for the current width (only while it is empty, or holds the first row). */
   private layout(): void {
     const width = Math.max(1, this.columns.length);
     this.capacity = Math.max(1, Math.min(BATCH_ROWS, Math.floor(BATCH_CELLS / width)));
-    const batch = this.batch;
-    batch.stride = width;
-    const cells = this.capacity * width + MAX_COLUMNS + 1;
-    if (batch.starts.length < cells) {
-      // Kept: the first record may be data (no header) and is still to be counted.
-      batch.starts = grownInts(batch.starts, cells);
-      batch.ends = grownInts(batch.ends, cells);
-      const escaped = new Uint8Array(cells);
-      escaped.set(batch.escaped, 0);
-      batch.escaped = escaped;
-    }
-    if (batch.hashes.length < this.capacity * width) batch.hashes = new Int32Array(this.capacity * width);
+    this.batch.stride = width;
   }
 
   /** Room for `bytes` more in the arena; earlier offsets stay valid. */
@@ -195,7 +212,6 @@ export class DataProfiler implements RecordSink {
       grown.set(this.arena.subarray(0, this.arenaLength), 0);
       this.arena = grown;
       this.batch.arena = grown;
-      this.batch.arenaView = new DataView(grown.buffer);
     }
     return this.arena;
   }
@@ -289,12 +305,6 @@ function addRowHashes(hashes: Int32Array, rows: number, width: number, duplicate
     }
     duplicates.add(h1, h2);
   }
-}
-
-function grownInts(ints: Int32Array, size: number): Int32Array {
-  const grown = new Int32Array(size);
-  grown.set(ints, 0);
-  return grown;
 }
 
 function tooManyColumns(): ProcessingError {

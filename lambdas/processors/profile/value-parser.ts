@@ -56,6 +56,8 @@ export function classify(buf: Uint8Array, start: number, end: number): ValueKind
 
 /** Booleans and the tokens spreadsheets and databases write for "no value". */
 function classifyWord(buf: Uint8Array, s: number, len: number): ValueKind {
+  // One letter is never a token (and the checks below would read past the cell).
+  if (len < 2) return ValueKind.String;
   const a = lower(buf[s] as number);
   const b = lower(buf[s + 1] as number);
   if (len === 2) {

@@ -1,0 +1,365 @@
+// AssemblyScript (compiled to WebAssembly by `npm run build:wasm`, embedded in ../cells-wasm.ts).
+// The per-cell work of a column's batch: kind, value, hash and length of every cell, with the
+// same results as value-parser.ts, hashing.ts and column-profile.ts compute in JavaScript (a
+// property test holds the two to each other). WebAssembly runs this at full speed from the first
+// batch, with no type checks per byte, where V8 needs most of a second to optimise the
+// JavaScript and still re-checks every array access.
+
+// Kinds, as ValueKind in value-parser.ts; FALLBACK: a number this kernel leaves to JavaScript
+// (more than 15 significant digits, or an exponent), which parses it with Number().
+const MISSING: u8 = 0;
+const INTEGER: u8 = 1;
+const DECIMAL: u8 = 2;
+const BOOLEAN: u8 = 3;
+const DATE: u8 = 4;
+const DATETIME: u8 = 5;
+const STRING: u8 = 6;
+const FALLBACK: u8 = 7;
+
+const MISSING_HASH: i32 = 0x2545f491;
+const MS_PER_DAY: f64 = 86_400_000;
+
+const POW10 = memory.data<f64>([1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16]);
+const DAYS_IN_MONTH = memory.data<u8>([31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]);
+
+/** Where the caller may put its arrays: past this module's own static data. */
+export function heapBase(): usize {
+  return __heap_base;
+}
+
+// The parsed value of the last cell classified.
+let value: f64 = 0;
+
+@inline function isBlank(b: u32): bool {
+  return b == 0x20 || b == 0x09;
+}
+
+@inline function isDigit(b: u32): bool {
+  return b - 0x30 <= 9;
+}
+
+@inline function lower(b: u32): u32 {
+  return b - 0x41 <= 25 ? b | 0x20 : b;
+}
+
+function classify(start: usize, end: usize): u8 {
+  while (start < end && isBlank(load<u8>(start))) start++;
+  while (end > start && isBlank(load<u8>(end - 1))) end--;
+  const len = <i32>(end - start);
+  if (len == 0) return MISSING;
+  const c0: u32 = load<u8>(start);
+  if (isDigit(c0) || c0 == 0x2d || c0 == 0x2b || c0 == 0x2e) {
+    if (len >= 10 && isDigit(c0)) {
+      const sep: u32 = load<u8>(start + 4);
+      if (sep == 0x2d || sep == 0x2f) return parseTemporal(start, end, sep);
+    }
+    return parseNumber(start, end);
+  }
+  if (len <= 5) return classifyWord(start, len);
+  return STRING;
+}
+
+function classifyWord(s: usize, len: i32): u8 {
+  if (len < 2) return STRING;
+  const a = lower(load<u8>(s));
+  const b = lower(load<u8>(s + 1));
+  if (len == 2) {
+    if (a == 0x6e && b == 0x61) return MISSING; // na
+    if (a == 0x6e && b == 0x6f) {
+      value = 0;
+      return BOOLEAN; // no
+    }
+    return STRING;
+  }
+  const c = lower(load<u8>(s + 2));
+  if (len == 3) {
+    if (a == 0x79 && b == 0x65 && c == 0x73) {
+      value = 1;
+      return BOOLEAN; // yes
+    }
+    if (a == 0x6e && b == 0x61 && c == 0x6e) return MISSING; // nan
+    if (a == 0x6e && b == 0x2f && c == 0x61) return MISSING; // n/a
+    return STRING;
+  }
+  const d = lower(load<u8>(s + 3));
+  if (len == 4) {
+    if (a == 0x74 && b == 0x72 && c == 0x75 && d == 0x65) {
+      value = 1;
+      return BOOLEAN; // true
+    }
+    if (a == 0x6e && b == 0x75 && c == 0x6c && d == 0x6c) return MISSING; // null
+    if (a == 0x6e && b == 0x6f && c == 0x6e && d == 0x65) return MISSING; // none
+    return STRING;
+  }
+  const e = lower(load<u8>(s + 4));
+  if (a == 0x66 && b == 0x61 && c == 0x6c && d == 0x73 && e == 0x65) {
+    value = 0;
+    return BOOLEAN; // false
+  }
+  return STRING;
+}
+
+function parseNumber(start: usize, end: usize): u8 {
+  let i = start;
+  let negative = false;
+  const c0: u32 = load<u8>(i);
+  if (c0 == 0x2d || c0 == 0x2b) {
+    negative = c0 == 0x2d;
+    i++;
+  }
+  let mantissa: u64 = 0;
+  let digits = 0;
+  let fractionDigits = 0;
+  let sawPoint = false;
+  for (; i < end; i++) {
+    const b: u32 = load<u8>(i);
+    const d = b - 0x30;
+    if (d <= 9) {
+      mantissa = mantissa * 10 + d;
+      digits++;
+      if (sawPoint) fractionDigits++;
+    } else if (b == 0x2e && !sawPoint) {
+      sawPoint = true;
+    } else {
+      break;
+    }
+  }
+  if (digits == 0) return STRING;
+  if (i == end) {
+    if (digits > 15) return FALLBACK;
+    const m = <f64>mantissa;
+    const v = fractionDigits == 0 ? m : m / load<f64>(POW10 + (<usize>fractionDigits << 3));
+    value = negative ? -v : v;
+    return sawPoint ? DECIMAL : INTEGER;
+  }
+  const b: u32 = load<u8>(i);
+  return b == 0x65 || b == 0x45 ? FALLBACK : STRING;
+}
+
+@inline function digit2(i: usize): i32 {
+  const a = <i32>load<u8>(i) - 0x30;
+  const b = <i32>load<u8>(i + 1) - 0x30;
+  if (a < 0 || a > 9 || b < 0 || b > 9) return -1;
+  return a * 10 + b;
+}
+
+/** Days since 1970-01-01 of a proleptic Gregorian date (Hinnant's days_from_civil). */
+function daysFromCivil(y: f64, m: f64, d: f64): f64 {
+  y -= m <= 2 ? 1 : 0;
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146097 + doe - 719468;
+}
+
+function parseTemporal(s: usize, end: usize, sep: u32): u8 {
+  const y1 = digit2(s);
+  const y2 = digit2(s + 2);
+  const month = digit2(s + 5);
+  const day = digit2(s + 8);
+  if (y1 < 0 || y2 < 0 || month < 1 || month > 12 || day < 1 || <u32>load<u8>(s + 7) != sep) return STRING;
+  const year = y1 * 100 + y2;
+  if (day > <i32>load<u8>(DAYS_IN_MONTH + <usize>(month - 1))) return STRING;
+  if (month == 2 && day == 29 && !(year % 4 == 0 && (year % 100 != 0 || year % 400 == 0))) return STRING;
+  const dayMs = (daysFromCivil(<f64>year, <f64>month, 1) + <f64>day - 1) * MS_PER_DAY;
+  if (end - s == 10) {
+    value = dayMs;
+    return DATE;
+  }
+  const t: u32 = load<u8>(s + 10);
+  if ((t != 0x54 && t != 0x20) || end - s < 16) return STRING;
+  const hour = digit2(s + 11);
+  const minute = digit2(s + 14);
+  if (hour < 0 || hour > 23 || load<u8>(s + 13) != 0x3a || minute < 0 || minute > 59) return STRING;
+  let ms: f64 = <f64>(hour * 3_600_000 + minute * 60_000);
+  let i = s + 16;
+  if (i < end && load<u8>(i) == 0x3a) {
+    const second = digit2(i + 1);
+    if (second < 0 || second > 60) return STRING;
+    ms += <f64>(second * 1000);
+    i += 3;
+    if (i < end && load<u8>(i) == 0x2e) {
+      i++;
+      let scale: f64 = 100;
+      const fracStart = i;
+      while (i < end && isDigit(load<u8>(i))) {
+        ms += <f64>(<i32>load<u8>(i) - 0x30) * scale;
+        scale /= 10;
+        i++;
+      }
+      if (i == fracStart) return STRING;
+    }
+  }
+  if (i < end) {
+    const z: u32 = load<u8>(i);
+    if (z == 0x5a || z == 0x7a) {
+      i++;
+    } else if (z == 0x2b || z == 0x2d) {
+      const oh = digit2(i + 1);
+      let j = i + 3;
+      if (load<u8>(j) == 0x3a) j++;
+      const om = digit2(j);
+      if (oh < 0 || oh > 23 || om < 0 || om > 59) return STRING;
+      const offset = <f64>((oh * 60 + om) * 60_000);
+      ms += z == 0x2b ? -offset : offset;
+      i = j + 2;
+    }
+  }
+  if (i != end) return STRING;
+  value = dayMs + ms;
+  return DATETIME;
+}
+
+@inline function mix32(h: u32): i32 {
+  h ^= h >>> 16;
+  h *= 0x85ebca6b;
+  h ^= h >>> 13;
+  h *= 0xc2b2ae35;
+  h ^= h >>> 16;
+  return <i32>h;
+}
+
+/** As hashNumber in hashing.ts: by value, integers that fit 32 bits on a short path. */
+function hashNumber(v: f64): i32 {
+  // In range first: JavaScript's `v | 0` wraps, WebAssembly's conversion would trap.
+  if (v >= -2147483648 && v < 2147483648) {
+    const iv = <i32>v;
+    if (<f64>iv == v) return mix32(<u32>(iv * <i32>0x9e3779b1) ^ 0x7f4a7c15);
+  }
+  const bits = reinterpret<u64>(v);
+  return mix32(<u32>bits ^ <u32>mix32(<u32>(bits >>> 32) + 0x9e3779b9));
+}
+
+// Characters of the text last hashed (UTF-8 bytes other than continuation bytes).
+let chars: i32 = 0;
+
+/** As hashText in hashing.ts: MurmurHash3 (x86, 32-bit) of the bytes, four at a time. */
+function hashText(start: usize, end: usize): i32 {
+  let h: u32 = 0x2f1c7a35;
+  let continuation: u32 = 0;
+  let i = start;
+  for (; i + 4 <= end; i += 4) {
+    const w = load<u32>(i);
+    const c = w & ~(w << 1) & 0x80808080;
+    continuation += ((c >>> 7) * 0x01010101) >>> 24;
+    let k = w * 0xcc9e2d51;
+    k = rotl<u32>(k, 15) * 0x1b873593;
+    h ^= k;
+    h = rotl<u32>(h, 13);
+    h = h * 5 + 0xe6546b64;
+  }
+  if (i < end) {
+    let k: u32 = 0;
+    for (let shift: u32 = 0; i < end; i++, shift += 8) {
+      const b: u32 = load<u8>(i);
+      k |= b << shift;
+      if ((b & 0xc0) == 0x80) continuation++;
+    }
+    k *= 0xcc9e2d51;
+    h ^= rotl<u32>(k, 15) * 0x1b873593;
+  }
+  chars = <i32>(end - start) - <i32>continuation;
+  return mix32(h ^ <u32>(end - start));
+}
+
+/**
+ * Cells i = 0 … n−1 of a column: cell i is at p = at + i · stride of the starts/ends arrays and
+ * spans [starts[p], ends[p]) of the buffer, copied to memory at bufBase + offset, or of the arena
+ * (copied at arenaBase + offset) when its start is negative (start = −1 − offset). Writes kind
+ * (kinds[i]), value (values[i]), length (lengths[i]: characters for text, bytes for numbers and
+ * dates) and hash (hashes[p]: by value for numbers, with the kind for dates, by bytes for text);
+ * per-kind counts (totals[0 … 7]), booleans that are true (8), a bit per kind seen (9), and the
+ * shortest and longest length of the cells that are neither missing nor left to JavaScript
+ * (10, 11) go to totals.
+ */
+export function cells(
+  starts: usize,
+  ends: usize,
+  hashes: usize,
+  at: i32,
+  stride: i32,
+  n: i32,
+  bufBase: usize,
+  arenaBase: usize,
+  kinds: usize,
+  values: usize,
+  lengths: usize,
+  totals: usize,
+): void {
+  let count0 = 0, count1 = 0, count2 = 0, count3 = 0, count4 = 0, count5 = 0, count6 = 0, count7 = 0;
+  let booleanTrue = 0;
+  let seen: u32 = 0;
+  let minLength: i32 = i32.MAX_VALUE;
+  let maxLength: i32 = 0;
+  let p = at;
+  for (let i = 0; i < n; i++, p += stride) {
+    const off = <usize>p << 2;
+    const s = load<i32>(starts + off);
+    const e = load<i32>(ends + off);
+    let base = bufBase;
+    let start: i32 = s;
+    if (s < 0) {
+      start = -1 - s;
+      base = arenaBase;
+    }
+    const a = base + <usize>start;
+    const z = base + <usize>e;
+    let kind: u8;
+    value = 0;
+    if (e > start) {
+      const first: u32 = load<u8>(a);
+      const last: u32 = load<u8>(z - 1);
+      kind = e - start < 10 && isDigit(first) && isDigit(last) ? parseNumber(a, z) : classify(a, z);
+    } else {
+      kind = MISSING;
+    }
+    let hash: i32;
+    let length: i32 = e - start;
+    if (kind == MISSING) {
+      hash = MISSING_HASH;
+      count0++;
+    } else if (kind == INTEGER || kind == DECIMAL) {
+      hash = hashNumber(value);
+      if (kind == INTEGER) count1++;
+      else count2++;
+    } else if (kind == DATE || kind == DATETIME) {
+      hash = hashNumber(value) ^ <i32>kind;
+      if (kind == DATE) count4++;
+      else count5++;
+    } else if (kind == FALLBACK) {
+      hash = 0;
+      count7++;
+    } else {
+      hash = hashText(a, z);
+      length = chars;
+      if (kind == BOOLEAN) {
+        count3++;
+        booleanTrue += <i32>value;
+      } else {
+        count6++;
+      }
+    }
+    seen |= 1 << kind;
+    if (kind != MISSING && kind != FALLBACK) {
+      if (length < minLength) minLength = length;
+      if (length > maxLength) maxLength = length;
+    }
+    store<u8>(kinds + <usize>i, kind);
+    store<f64>(values + (<usize>i << 3), value);
+    store<i32>(lengths + (<usize>i << 2), length);
+    store<i32>(hashes + off, hash);
+  }
+  store<i32>(totals, count0);
+  store<i32>(totals + 4, count1);
+  store<i32>(totals + 8, count2);
+  store<i32>(totals + 12, count3);
+  store<i32>(totals + 16, count4);
+  store<i32>(totals + 20, count5);
+  store<i32>(totals + 24, count6);
+  store<i32>(totals + 28, count7);
+  store<i32>(totals + 32, booleanTrue);
+  store<i32>(totals + 36, <i32>seen);
+  store<i32>(totals + 40, minLength);
+  store<i32>(totals + 44, maxLength);
+}

@@ -1,0 +1,82 @@
+import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { compileKernel, kernelModule, kernelModuleText } from '../../../bin/build-wasm';
+import { CellKernel } from '../../../lambdas/processors/profile/cell-kernel';
+import { MISSING_HASH } from '../../../lambdas/processors/profile/column-profile';
+import { hashBytes, hashNumber, hashedText } from '../../../lambdas/processors/profile/hashing';
+import { ValueKind, classify, parsed } from '../../../lambdas/processors/profile/value-parser';
+import { utf8 } from './helpers';
+
+/** What the JavaScript path makes of one cell: kind, value, hash and length. */
+function reference(bytes: Uint8Array): { kind: number; value: number; hash: number; length: number } {
+  const kind = classify(bytes, 0, bytes.length);
+  const value = kind === ValueKind.Missing || kind === ValueKind.String ? 0 : parsed.value;
+  if (kind === ValueKind.Missing) return { kind, value, hash: MISSING_HASH, length: bytes.length };
+  if (kind === ValueKind.Integer || kind === ValueKind.Decimal) return { kind, value, hash: hashNumber(value), length: bytes.length };
+  if (kind === ValueKind.Date || kind === ValueKind.DateTime) return { kind, value, hash: hashNumber(value) ^ kind, length: bytes.length };
+  const hash = hashBytes(bytes, 0, bytes.length);
+  return { kind, value, hash, length: hashedText.chars };
+}
+
+/** Runs cells through the kernel, the first half from the buffer and the second half from the arena. */
+function throughKernel(cells: readonly Uint8Array[]): Array<{ kind: number; value: number; hash: number; length: number }> {
+  const kernel = new CellKernel(cells.length + 1);
+  const total = cells.reduce((n, c) => n + c.length, 0);
+  kernel.reserve(2 * total + 64);
+  const half = cells.length >> 1;
+  // Buffer cells at bufBase (with an offset, as a batch that starts mid-chunk), arena cells after.
+  let bufAt = 5;
+  let arenaAt = 0;
+  const arenaBase = kernel.bytesAt + total + 16;
+  cells.forEach((cell, i) => {
+    if (i < half) {
+      kernel.bytes.set(cell, bufAt - 5);
+      kernel.starts[i] = bufAt;
+      kernel.ends[i] = bufAt + cell.length;
+      bufAt += cell.length;
+    } else {
+      kernel.bytes.set(cell, total + 16 + arenaAt);
+      kernel.starts[i] = -1 - arenaAt;
+      kernel.ends[i] = arenaAt + cell.length;
+      arenaAt += cell.length;
+    }
+  });
+  kernel.cells(0, 1, cells.length, kernel.bytesAt - 5, arenaBase);
+  return cells.map((_, i) => ({ kind: kernel.kinds[i] as number, value: kernel.values[i] as number, hash: kernel.hashes[i] as number, length: kernel.lengths[i] as number }));
+}
+
+const cellText = fc.oneof(
+  fc.stringMatching(/^[ \t]?[-+]?[0-9]{0,18}(\.[0-9]{0,6})?([eE][-+]?[0-9]{0,3})?[ \t]?$/),
+  fc.stringMatching(/^[0-9]{4}[-/][0-9]{2}[-/][0-9]{2}([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,4})?)?(Z|[-+][0-9]{2}:?[0-9]{2})?)?$/),
+  fc.constantFrom('', ' ', 'na', 'NaN', 'n/a', 'NULL', 'none', 'yes', 'No', 'TRUE', 'false', 'f', 'tru', 'falsy', '2024-02-29', '2023-02-29', '1e999', '-0', '.5', '5.', '+', '-', '東京都', 'Zürich, CH', '9007199254740993'),
+  fc.string({ unit: 'grapheme', maxLength: 12 }),
+);
+
+describe('cell kernel (WebAssembly)', () => {
+  it('the committed cells-wasm.ts is the current assembly/cells.ts, compiled', async () => {
+    const binary = await compileKernel();
+    expect(readFileSync(kernelModule, 'utf8'), 'run `npm run build:wasm` after editing assembly/cells.ts').toBe(kernelModuleText(binary));
+  }, 60_000);
+
+  it('gives every cell the kind, value, hash and length the JavaScript parser and hashes give it', () => {
+    fc.assert(
+      fc.property(fc.array(cellText, { minLength: 1, maxLength: 60 }), (texts) => {
+        const cells = texts.map(utf8);
+        const got = throughKernel(cells);
+        cells.forEach((cell, i) => {
+          const want = reference(cell);
+          const have = got[i] as (typeof got)[number];
+          if (have.kind === 7) {
+            // Left to JavaScript: numbers with an exponent or more than 15 significant digits.
+            expect([ValueKind.Integer, ValueKind.Decimal, ValueKind.String], texts[i]).toContain(want.kind);
+            expect(/[eE]|[0-9]{16}/.test((texts[i] as string).replace('.', '')), texts[i]).toBe(true);
+            return;
+          }
+          expect({ text: texts[i], ...have }).toEqual({ text: texts[i], ...want });
+        });
+      }),
+      { seed: 20261122, numRuns: 300 },
+    );
+  });
+});
