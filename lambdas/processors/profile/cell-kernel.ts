@@ -8,10 +8,25 @@ let compiled: WebAssembly.Module | undefined;
 interface KernelExports {
   memory: WebAssembly.Memory;
   heapBase(): number;
-  cells(starts: number, ends: number, hashes: number, at: number, stride: number, n: number, bufBase: number, arenaBase: number, kinds: number, values: number, lengths: number, totals: number): void;
+  cells(
+    starts: number, ends: number, hashes: number, at: number, stride: number, n: number, bufBase: number, arenaBase: number,
+    kinds: number, values: number, lengths: number, totals: number, numbers: number, dates: number, stats: number,
+  ): void;
+  rowHashes(hashes: number, rows: number, width: number, h1: number, h2: number): void;
 }
 
 const PAGE = 65536;
+const OUT_BYTES_PER_ROW = 37;
+/** Offsets (in rows × bytes) of the per-row outputs, after the cells region. */
+const KINDS_AT = 0;
+const VALUES_AT = BATCH_ROWS;
+const NUMBERS_AT = BATCH_ROWS * 9;
+const DATES_AT = BATCH_ROWS * 17;
+const LENGTHS_AT = BATCH_ROWS * 25;
+const ROW_HASH1_AT = BATCH_ROWS * 29;
+const ROW_HASH2_AT = BATCH_ROWS * 33;
+const TOTALS_AT = BATCH_ROWS * OUT_BYTES_PER_ROW;
+const STATS_AT = TOTALS_AT + 64;
 const align = (n: number, to: number): number => Math.ceil(n / to) * to;
 
 /**
@@ -31,6 +46,14 @@ export class CellKernel {
   lengths!: Int32Array;
   /** Per column call: counts per kind [0…7], true booleans [8], kinds seen [9], min/max length [10, 11]. */
   totals!: Int32Array;
+  /** Per column call: the numbers and the dates, in order. */
+  numbers!: Float64Array;
+  dates!: Float64Array;
+  /** Running statistics in and out of a column call: count, mean, m2, min, max of the numbers, then of the dates. */
+  stats!: Float64Array;
+  /** Per batch: the two hashes of each row. */
+  rowHash1!: Int32Array;
+  rowHash2!: Int32Array;
   /** Memory from `bytesAt` on holds the batch's bytes. */
   bytes!: Uint8Array;
   readonly bytesAt: number;
@@ -45,8 +68,9 @@ export class CellKernel {
     this.cellCount = cellCount;
     this.cellsAt = align(this.exports.heapBase(), 16);
     this.outAt = this.cellsAt + align(cellCount * 4, 16) * 3;
-    // kinds (1 byte), values (8), lengths (4) per row of a batch, then the totals.
-    this.bytesAt = align(this.outAt + BATCH_ROWS * 13 + 64, 16);
+    // Per row of a batch: kind (1 byte), value (8), length (4), number (8), date (8), two row
+    // hashes (4 + 4); then the totals (64 bytes) and the statistics (80).
+    this.bytesAt = align(this.outAt + BATCH_ROWS * OUT_BYTES_PER_ROW + 64 + 80, 16);
     this.reserve(64 * 1024);
   }
 
@@ -61,20 +85,36 @@ export class CellKernel {
     this.starts = new Int32Array(buffer, this.cellsAt, n);
     this.ends = new Int32Array(buffer, this.cellsAt + align(n * 4, 16), n);
     this.hashes = new Int32Array(buffer, this.cellsAt + 2 * align(n * 4, 16), n);
-    this.kinds = new Uint8Array(buffer, this.outAt, BATCH_ROWS);
-    this.values = new Float64Array(buffer, this.outAt + BATCH_ROWS, BATCH_ROWS);
-    this.lengths = new Int32Array(buffer, this.outAt + BATCH_ROWS * 9, BATCH_ROWS);
-    this.totals = new Int32Array(buffer, this.outAt + BATCH_ROWS * 13, 16);
+    const out = this.outAt;
+    this.kinds = new Uint8Array(buffer, out + KINDS_AT, BATCH_ROWS);
+    this.values = new Float64Array(buffer, out + VALUES_AT, BATCH_ROWS);
+    this.numbers = new Float64Array(buffer, out + NUMBERS_AT, BATCH_ROWS);
+    this.dates = new Float64Array(buffer, out + DATES_AT, BATCH_ROWS);
+    this.lengths = new Int32Array(buffer, out + LENGTHS_AT, BATCH_ROWS);
+    this.rowHash1 = new Int32Array(buffer, out + ROW_HASH1_AT, BATCH_ROWS);
+    this.rowHash2 = new Int32Array(buffer, out + ROW_HASH2_AT, BATCH_ROWS);
+    this.totals = new Int32Array(buffer, out + TOTALS_AT, 16);
+    this.stats = new Float64Array(buffer, out + STATS_AT, 10);
     this.bytes = new Uint8Array(buffer, this.bytesAt);
   }
 
   /**
    * Kinds, values, lengths and hashes of cells at + i · stride (i < n). Cell offsets ≥ 0 are
-   * into memory at `bufBase`, negative ones (−1 − offset) into memory at `arenaBase`.
+   * into memory at `bufBase`, negative ones (−1 − offset) into memory at `arenaBase`. `stats`
+   * holds the column's running statistics before the call and after it.
    */
   cells(at: number, stride: number, n: number, bufBase: number, arenaBase: number): void {
     const { cellsAt, outAt } = this;
     const columnBytes = align(this.cellCount * 4, 16);
-    this.exports.cells(cellsAt, cellsAt + columnBytes, cellsAt + 2 * columnBytes, at, stride, n, bufBase, arenaBase, outAt, outAt + BATCH_ROWS, outAt + BATCH_ROWS * 9, outAt + BATCH_ROWS * 13);
+    this.exports.cells(
+      cellsAt, cellsAt + columnBytes, cellsAt + 2 * columnBytes, at, stride, n, bufBase, arenaBase,
+      outAt + KINDS_AT, outAt + VALUES_AT, outAt + LENGTHS_AT, outAt + TOTALS_AT, outAt + NUMBERS_AT, outAt + DATES_AT, outAt + STATS_AT,
+    );
+  }
+
+  /** Both hashes of each of the batch's `rows` rows (`width` cells each) into rowHash1 and rowHash2. */
+  rowHashes(rows: number, width: number): void {
+    const columnBytes = align(this.cellCount * 4, 16);
+    this.exports.rowHashes(this.cellsAt + 2 * columnBytes, rows, width, this.outAt + ROW_HASH1_AT, this.outAt + ROW_HASH2_AT);
   }
 }

@@ -99,9 +99,15 @@ export class ColumnProfile {
    */
   addBatch(batch: CellBatch, at: number, n: number): void {
     const kernel = batch.kernel;
+    const stats = kernel.stats;
+    saveStats(this.numeric, stats, 0);
+    saveStats(this.temporal, stats, 5);
     kernel.cells(at, batch.stride, n, batch.bufBase, batch.arenaBase);
     const totals = kernel.totals;
-    if (totals[FALLBACK] !== 0) this.classifyFallbacks(batch, at, n);
+    // Cells left to JavaScript come after the kernel's pass: the statistics are then redone
+    // from the kernel's kinds and values, in file order (rare: long or exponent numbers).
+    const fallbacks = totals[FALLBACK] !== 0;
+    if (fallbacks) this.classifyFallbacks(batch, at, n);
     const missing = totals[ValueKind.Missing] as number;
     this.count += n;
     this.missing += missing;
@@ -117,11 +123,19 @@ export class ColumnProfile {
     const temporals = (totals[ValueKind.Date] as number) + (totals[ValueKind.DateTime] as number);
     if (numbers > 0) {
       this.numericSketch ??= new KllSketch(this.sizes.kllK);
-      addMeasures(kernel, n, numbers, ValueKind.Integer, this.numeric, this.numericSketch);
+      if (fallbacks) addMeasures(kernel, n, numbers, ValueKind.Integer, this.numeric, this.numericSketch);
+      else {
+        loadStats(this.numeric, stats, 0);
+        this.numericSketch.updateMany(kernel.numbers, numbers);
+      }
     }
     if (temporals > 0) {
       this.temporalSketch ??= new KllSketch(this.sizes.kllK);
-      addMeasures(kernel, n, temporals, ValueKind.Date, this.temporal, this.temporalSketch);
+      if (fallbacks) addMeasures(kernel, n, temporals, ValueKind.Date, this.temporal, this.temporalSketch);
+      else {
+        loadStats(this.temporal, stats, 5);
+        this.temporalSketch.updateMany(kernel.dates, temporals);
+      }
     }
     if (present > 0) this.addFrequent(batch, at, n, present);
   }
@@ -263,9 +277,26 @@ export class ColumnProfile {
   }
 }
 
+function saveStats(running: RunningStats, stats: Float64Array, at: number): void {
+  stats[at] = running.count;
+  stats[at + 1] = running.mean;
+  stats[at + 2] = running.m2;
+  stats[at + 3] = running.min;
+  stats[at + 4] = running.max;
+}
+
+function loadStats(running: RunningStats, stats: Float64Array, at: number): void {
+  running.count = stats[at] as number;
+  running.mean = stats[at + 1] as number;
+  running.m2 = stats[at + 2] as number;
+  running.min = stats[at + 3] as number;
+  running.max = stats[at + 4] as number;
+}
+
 /**
  * The numbers (kinds Integer and Decimal) or the dates (Date and DateTime, `first` = Date) of a
- * batch, from the kernel's kinds and values: statistics, then the quantile sketch.
+ * batch, from the kernel's kinds and values, in JavaScript: statistics, then the quantile sketch.
+ * The kernel does the same itself; this is for batches with cells it left to JavaScript.
  */
 function addMeasures(kernel: CellKernel, n: number, count: number, first: ValueKind, stats: RunningStats, sketch: KllSketch): void {
   const { kinds, values } = kernel;

@@ -169,7 +169,8 @@ export class DataProfiler implements RecordSink {
     batch.buf = this.batchBuf;
     this.copyToKernel();
     for (let c = 0; c < width; c++) (columns[c] as ColumnProfile).addBatch(batch, c, rows);
-    addRowHashes(batch.hashes, rows, width, this.duplicates);
+    this.kernel.rowHashes(rows, width);
+    addRowHashes(this.kernel.rowHash1, this.kernel.rowHash2, rows, this.duplicates);
     this.batchRows = 0;
     this.arenaLength = 0;
     this.batchBuf = EMPTY;
@@ -284,26 +285,14 @@ export class DataProfiler implements RecordSink {
 }
 
 /**
- * Two independent 32-bit hashes per row, from its cells' hashes in column order; the second only
- * for rows the duplicate counter samples (all of them at first, a shrinking share later).
- * A function of its own, with nothing after the loop: V8 compiles a long loop on the fly
- * (on-stack replacement), and code after it that had not run yet made that compiled code bail
- * out at the end of every later batch, which cost up to a third of the run time on unlucky runs.
+ * Feeds the batch's rows to the duplicate counter, by the two hashes the kernel made of each row
+ * (from its cells' hashes in column order); the second one only matters for rows it samples.
  */
-function addRowHashes(hashes: Int32Array, rows: number, width: number, duplicates: RowDuplicates): void {
-  for (let r = 0, at = 0; r < rows; r++, at += width) {
-    let h1 = 0x12345678;
-    for (let i = at; i < at + width; i++) h1 = Math.imul(h1 ^ (hashes[i] as number), 0x01000193);
-    if (!duplicates.samples(h1)) {
-      duplicates.skip();
-      continue;
-    }
-    let h2 = 0x3c6ef372;
-    for (let i = at; i < at + width; i++) {
-      const h = hashes[i] as number;
-      h2 = Math.imul((h2 + h) | 0, 0x5bd1e995) ^ (h2 >>> 15);
-    }
-    duplicates.add(h1, h2);
+function addRowHashes(h1s: Int32Array, h2s: Int32Array, rows: number, duplicates: RowDuplicates): void {
+  for (let r = 0; r < rows; r++) {
+    const h1 = h1s[r] as number;
+    if (duplicates.samples(h1)) duplicates.add(h1, h2s[r] as number);
+    else duplicates.skip();
   }
 }
 

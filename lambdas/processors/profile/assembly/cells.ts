@@ -99,7 +99,7 @@ function classifyWord(s: usize, len: i32): u8 {
   return STRING;
 }
 
-function parseNumber(start: usize, end: usize): u8 {
+@inline function parseNumber(start: usize, end: usize): u8 {
   let i = start;
   let negative = false;
   const c0: u32 = load<u8>(i);
@@ -221,7 +221,7 @@ function parseTemporal(s: usize, end: usize, sep: u32): u8 {
 }
 
 /** As hashNumber in hashing.ts: by value, integers that fit 32 bits on a short path. */
-function hashNumber(v: f64): i32 {
+@inline function hashNumber(v: f64): i32 {
   // In range first: JavaScript's `v | 0` wraps, WebAssembly's conversion would trap.
   if (v >= -2147483648 && v < 2147483648) {
     const iv = <i32>v;
@@ -272,6 +272,10 @@ function hashText(start: usize, end: usize): i32 {
  * per-kind counts (totals[0 … 7]), booleans that are true (8), a bit per kind seen (9), and the
  * shortest and longest length of the cells that are neither missing nor left to JavaScript
  * (10, 11) go to totals.
+ *
+ * The numbers go, in order, to numbers[] and the dates to dates[], and each group updates its
+ * running statistics at stats (count, mean, m2, min, max: numbers at stats, dates at stats + 40)
+ * as RunningStats.add does (Welford), so the results are the same to the last bit.
  */
 export function cells(
   starts: usize,
@@ -286,7 +290,14 @@ export function cells(
   values: usize,
   lengths: usize,
   totals: usize,
+  numbers: usize,
+  dates: usize,
+  stats: usize,
 ): void {
+  let numberCount = load<f64>(stats), numberMean = load<f64>(stats, 8), numberM2 = load<f64>(stats, 16), numberMin = load<f64>(stats, 24), numberMax = load<f64>(stats, 32);
+  let dateCount = load<f64>(stats, 40), dateMean = load<f64>(stats, 48), dateM2 = load<f64>(stats, 56), dateMin = load<f64>(stats, 64), dateMax = load<f64>(stats, 72);
+  let numberAt: usize = numbers;
+  let dateAt: usize = dates;
   let count0 = 0, count1 = 0, count2 = 0, count3 = 0, count4 = 0, count5 = 0, count6 = 0, count7 = 0;
   let booleanTrue = 0;
   let seen: u32 = 0;
@@ -320,13 +331,31 @@ export function cells(
       hash = MISSING_HASH;
       count0++;
     } else if (kind == INTEGER || kind == DECIMAL) {
-      hash = hashNumber(value);
+      const x = value;
+      hash = hashNumber(x);
       if (kind == INTEGER) count1++;
       else count2++;
+      store<f64>(numberAt, x);
+      numberAt += 8;
+      numberCount += 1;
+      const delta = x - numberMean;
+      numberMean += delta / numberCount;
+      numberM2 += delta * (x - numberMean);
+      if (x < numberMin) numberMin = x;
+      if (x > numberMax) numberMax = x;
     } else if (kind == DATE || kind == DATETIME) {
-      hash = hashNumber(value) ^ <i32>kind;
+      const x = value;
+      hash = hashNumber(x) ^ <i32>kind;
       if (kind == DATE) count4++;
       else count5++;
+      store<f64>(dateAt, x);
+      dateAt += 8;
+      dateCount += 1;
+      const delta = x - dateMean;
+      dateMean += delta / dateCount;
+      dateM2 += delta * (x - dateMean);
+      if (x < dateMin) dateMin = x;
+      if (x > dateMax) dateMax = x;
     } else if (kind == FALLBACK) {
       hash = 0;
       count7++;
@@ -362,4 +391,34 @@ export function cells(
   store<i32>(totals + 36, <i32>seen);
   store<i32>(totals + 40, minLength);
   store<i32>(totals + 44, maxLength);
+  store<f64>(stats, numberCount);
+  store<f64>(stats, numberMean, 8);
+  store<f64>(stats, numberM2, 16);
+  store<f64>(stats, numberMin, 24);
+  store<f64>(stats, numberMax, 32);
+  store<f64>(stats, dateCount, 40);
+  store<f64>(stats, dateMean, 48);
+  store<f64>(stats, dateM2, 56);
+  store<f64>(stats, dateMin, 64);
+  store<f64>(stats, dateMax, 72);
+}
+
+/**
+ * Two independent 32-bit hashes per row of a batch (row-major, `width` cells a row), from its
+ * cells' hashes in column order, to h1[r] and h2[r]: as the duplicate-row counter wants them.
+ */
+export function rowHashes(hashes: usize, rows: i32, width: i32, h1: usize, h2: usize): void {
+  let at = hashes;
+  for (let r = 0; r < rows; r++) {
+    let a: u32 = 0x12345678;
+    let b: u32 = 0x3c6ef372;
+    const end = at + (<usize>width << 2);
+    for (; at < end; at += 4) {
+      const h = load<u32>(at);
+      a = (a ^ h) * 0x01000193;
+      b = ((b + h) * 0x5bd1e995) ^ (b >>> 15);
+    }
+    store<i32>(h1 + (<usize>r << 2), <i32>a);
+    store<i32>(h2 + (<usize>r << 2), <i32>b);
+  }
 }
