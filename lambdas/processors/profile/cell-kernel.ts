@@ -13,6 +13,7 @@ interface KernelExports {
     kinds: number, values: number, lengths: number, totals: number, numbers: number, dates: number, stats: number,
   ): void;
   rowHashes(hashes: number, rows: number, width: number, h1: number, h2: number): void;
+  scanLines(data: number, pos: number, stop: number, delimiter: number, starts: number, ends: number, base: number, width: number, maxRows: number, maxRecord: number, out: number): number;
 }
 
 const PAGE = 65536;
@@ -27,6 +28,7 @@ const ROW_HASH1_AT = BATCH_ROWS * 29;
 const ROW_HASH2_AT = BATCH_ROWS * 33;
 const TOTALS_AT = BATCH_ROWS * OUT_BYTES_PER_ROW;
 const STATS_AT = TOTALS_AT + 64;
+const SCAN_END_AT = STATS_AT + 80;
 const align = (n: number, to: number): number => Math.ceil(n / to) * to;
 
 /**
@@ -54,6 +56,8 @@ export class CellKernel {
   /** Per batch: the two hashes of each row. */
   rowHash1!: Int32Array;
   rowHash2!: Int32Array;
+  /** Where the last `scanLines` stopped. */
+  scanEnd!: Int32Array;
   /** Memory from `bytesAt` on holds the batch's bytes. */
   bytes!: Uint8Array;
   readonly bytesAt: number;
@@ -69,8 +73,8 @@ export class CellKernel {
     this.cellsAt = align(this.exports.heapBase(), 16);
     this.outAt = this.cellsAt + align(cellCount * 4, 16) * 3;
     // Per row of a batch: kind (1 byte), value (8), length (4), number (8), date (8), two row
-    // hashes (4 + 4); then the totals (64 bytes) and the statistics (80).
-    this.bytesAt = align(this.outAt + BATCH_ROWS * OUT_BYTES_PER_ROW + 64 + 80, 16);
+    // hashes (4 + 4); then the totals (64 bytes), the statistics (80) and the scan's end (16).
+    this.bytesAt = align(this.outAt + SCAN_END_AT + 16, 16);
     this.reserve(64 * 1024);
   }
 
@@ -95,6 +99,7 @@ export class CellKernel {
     this.rowHash2 = new Int32Array(buffer, out + ROW_HASH2_AT, BATCH_ROWS);
     this.totals = new Int32Array(buffer, out + TOTALS_AT, 16);
     this.stats = new Float64Array(buffer, out + STATS_AT, 10);
+    this.scanEnd = new Int32Array(buffer, out + SCAN_END_AT, 1);
     this.bytes = new Uint8Array(buffer, this.bytesAt);
   }
 
@@ -116,5 +121,14 @@ export class CellKernel {
   rowHashes(rows: number, width: number): void {
     const columnBytes = align(this.cellCount * 4, 16);
     this.exports.rowHashes(this.cellsAt + 2 * columnBytes, rows, width, this.outAt + ROW_HASH1_AT, this.outAt + ROW_HASH2_AT);
+  }
+
+  /**
+   * The scanner's fast path over the bytes at `bytesAt` (see scanLines in assembly/cells.ts):
+   * returns the rows written from row `base` on; `scanEnd[0]` is where it stopped.
+   */
+  scanLines(from: number, stop: number, delimiter: number, base: number, width: number, maxRows: number, maxRecord: number): number {
+    const columnBytes = align(this.cellCount * 4, 16);
+    return this.exports.scanLines(this.bytesAt, from, stop, delimiter, this.cellsAt, this.cellsAt + columnBytes, base, width, maxRows, maxRecord, this.outAt + SCAN_END_AT);
   }
 }

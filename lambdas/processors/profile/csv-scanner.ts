@@ -25,6 +25,23 @@ export interface RecordSink {
   record(buf: Uint8Array, count: number, escapes: boolean): boolean;
   /** The buffer of the records reported so far is about to be reused: use them now. */
   flush(): void;
+  /**
+   * Optional fast path. `begin` sees each buffer before its records are scanned (the sink's
+   * batch is empty then); `scanSimple` may then take the plain records from `from` on itself
+   * (lines that end before `stop`, the next CR, with exactly as many fields as the sink wants
+   * and no quoting it would have to undo or report), write them where `record` would have, and
+   * say how many it took and where it stopped. Anything else it leaves to the scanner, one
+   * record at a time.
+   */
+  begin?(data: Uint8Array): void;
+  scanSimple?(data: Uint8Array, from: number, stop: number, delimiter: number): SimpleScan;
+}
+
+/** What `RecordSink.scanSimple` did: records taken, where the next one starts, and whether the sink wants a flush. */
+export interface SimpleScan {
+  records: number;
+  end: number;
+  full: boolean;
 }
 
 const QUOTE = 0x22;
@@ -170,6 +187,7 @@ export class CsvScanner {
     // (the loop runs on slow code until then) and keeps a bail-out there from discarding it all.
     let consumed = 0;
     let full: boolean;
+    this.sink.begin?.(data);
     do {
       this.batchFull = false;
       consumed = this.scanRecords(data, consumed, final);
@@ -187,7 +205,8 @@ export class CsvScanner {
   private scanRecords(data: Uint8Array, from: number, final: boolean): number {
     const len = data.length;
     const delimiter = this.delimiter;
-    const target = this.sink.target;
+    const sink = this.sink;
+    const target = sink.target;
     // Buffer's indexOf is memchr; the typed-array one is a plain loop, a full extra pass.
     const view = bufferView(data);
     const words = new DataView(data.buffer, data.byteOffset, data.byteLength);
@@ -208,6 +227,19 @@ export class CsvScanner {
         if (nextCr === -1) nextCr = len;
       }
       const stop = nextQuote < nextCr ? nextQuote : nextCr;
+      if (sink.scanSimple !== undefined) {
+        // The plain records up to the next CR, all at once, by the sink's fast path.
+        const simple = sink.scanSimple(data, pos, nextCr, delimiter);
+        if (simple.records > 0) {
+          this.records += simple.records;
+          pos = simple.end;
+          if (simple.full) {
+            this.batchFull = true;
+            return pos;
+          }
+          continue;
+        }
+      }
       // The sink may resize its arrays between records (after the header): read them per record.
       const starts = target.starts;
       const ends = target.ends;
@@ -298,6 +330,8 @@ export class CsvScanner {
     const delimiter = this.delimiter;
     const { starts, ends, escaped, base } = this.sink.target;
     let fields = fieldsBefore;
+    // Counted once the record is complete: an incomplete one is scanned again with more data.
+    let malformed = 0;
       for (;;) {
         if (fields >= MAX_COLUMNS) throw tooManyColumns();
         if (pos >= len) {
@@ -337,7 +371,7 @@ export class CsvScanner {
           escaped[base + fields++] = hasEscapes;
           pos = close + 1;
           if (pos < len && special[data[pos] as number] === 0) {
-            this.malformedQuotes++;
+            malformed++;
             while (pos < len && special[data[pos] as number] === 0) pos++;
           }
         } else {
@@ -361,6 +395,7 @@ export class CsvScanner {
         break;
       }
     this.slowEnd = pos;
+    this.malformedQuotes += malformed;
     return fields;
   }
 }

@@ -1,8 +1,8 @@
 import { ProcessingError } from '../processor';
 import { BATCH_ROWS, CellKernel } from './cell-kernel';
 import { type CellBatch, ColumnProfile, type SketchSizes, sketchSizesFor } from './column-profile';
-import type { FieldTarget, RecordSink } from './csv-scanner';
-import { MAX_COLUMNS } from './limits';
+import type { FieldTarget, RecordSink, SimpleScan } from './csv-scanner';
+import { MAX_COLUMNS, MAX_RECORD_BYTES } from './limits';
 import { RowDuplicates } from './row-duplicates';
 import { ValueKind, classify } from './value-parser';
 
@@ -78,9 +78,9 @@ export class DataProfiler implements RecordSink {
     bufBase: 0,
     arenaBase: 0,
   };
-  /** Bytes [batchLo, batchHi) of `batchBuf` hold every cell of the batch that is not in the arena. */
-  private batchLo = 0;
-  private batchHi = 0;
+  /** The buffer the scanner is on, copied to the kernel's memory at `bytesAt`. */
+  private scanned: Uint8Array = EMPTY;
+  private readonly simple: SimpleScan = { records: 0, end: 0, full: false };
 
   get target(): FieldTarget {
     return this.batch;
@@ -98,10 +98,6 @@ export class DataProfiler implements RecordSink {
     const width = this.columns.length;
     const base = batch.base;
     const n = count < width ? count : width;
-    // Records follow each other through the buffer: the first one's start and the last one's
-    // end bound the bytes the kernel needs (read before unescaping moves cells to the arena).
-    if (this.batchRows === 0) this.batchLo = batch.starts[base] as number;
-    this.batchHi = batch.ends[base + count - 1] as number;
     if (escapes) {
       const { starts, ends, escaped } = batch;
       for (let i = base; i < base + n; i++) {
@@ -120,6 +116,38 @@ export class DataProfiler implements RecordSink {
     this.rows++;
     batch.base = base + width;
     return ++this.batchRows === this.capacity || this.rows === WARM_UP_ROWS;
+  }
+
+  /** Copies the buffer the scanner starts on into the kernel's memory (the batch is empty now). */
+  begin(data: Uint8Array): void {
+    this.kernel.reserve(data.length + 8);
+    this.refreshViews();
+    this.kernel.bytes.set(data, 0);
+    this.scanned = data;
+  }
+
+  /**
+   * The plain records from `from` on, split by the kernel (see RecordSink.scanSimple): once the
+   * columns are known, as many as fit the batch (and the first batch's cut at WARM_UP_ROWS).
+   */
+  scanSimple(data: Uint8Array, from: number, stop: number, delimiter: number): SimpleScan {
+    const simple = this.simple;
+    simple.records = 0;
+    const width = this.columns.length;
+    if (width === 0 || data !== this.scanned || (this.batchRows > 0 && data !== this.batchBuf)) return simple;
+    let maxRows = this.capacity - this.batchRows;
+    if (this.rows < WARM_UP_ROWS) maxRows = Math.min(maxRows, WARM_UP_ROWS - this.rows);
+    const batch = this.batch;
+    const rows = this.kernel.scanLines(from, stop, delimiter, batch.base, width, maxRows, MAX_RECORD_BYTES);
+    if (rows === 0) return simple;
+    this.batchBuf = data;
+    batch.base += rows * width;
+    this.rows += rows;
+    this.batchRows += rows;
+    simple.records = rows;
+    simple.end = this.kernel.scanEnd[0] as number;
+    simple.full = this.batchRows === this.capacity || this.rows === WARM_UP_ROWS;
+    return simple;
   }
 
   /**
@@ -177,23 +205,29 @@ export class DataProfiler implements RecordSink {
     batch.base = 0;
   }
 
-  /** Copies the arena and the batch's part of its buffer into the kernel's memory. */
+  /**
+   * Puts the batch's bytes in the kernel's memory: its buffer is the one the scanner copied there
+   * (`begin`); JSON Lines batches have none. The arena goes after it.
+   */
   private copyToKernel(): void {
     const kernel = this.kernel;
     const batch = this.batch;
+    if (this.batchBuf !== this.scanned) this.begin(this.batchBuf);
+    const arenaAt = Math.ceil(this.scanned.length / 8) * 8;
     const arenaBytes = this.arenaLength;
-    const bufAt = Math.ceil(arenaBytes / 8) * 8;
-    const lo = this.batchBuf === EMPTY ? 0 : this.batchLo;
-    const hi = this.batchBuf === EMPTY ? 0 : Math.max(lo, this.batchHi);
-    kernel.reserve(bufAt + (hi - lo) + 8);
-    // Growing the memory made new views.
-    batch.starts = kernel.starts;
-    batch.ends = kernel.ends;
-    batch.hashes = kernel.hashes;
-    kernel.bytes.set(this.arena.subarray(0, arenaBytes), 0);
-    kernel.bytes.set(this.batchBuf.subarray(lo, hi), bufAt);
-    batch.arenaBase = kernel.bytesAt;
-    batch.bufBase = kernel.bytesAt + bufAt - lo;
+    kernel.reserve(arenaAt + arenaBytes + 8);
+    this.refreshViews();
+    kernel.bytes.set(this.arena.subarray(0, arenaBytes), arenaAt);
+    batch.bufBase = kernel.bytesAt;
+    batch.arenaBase = kernel.bytesAt + arenaAt;
+  }
+
+  /** The batch's arrays are views of the kernel's memory, new after it grew. */
+  private refreshViews(): void {
+    const batch = this.batch;
+    batch.starts = this.kernel.starts;
+    batch.ends = this.kernel.ends;
+    batch.hashes = this.kernel.hashes;
   }
 
   /** Sizes the batch for the current width (only while it is empty, or holds the first row). */

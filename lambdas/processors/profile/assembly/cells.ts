@@ -422,3 +422,109 @@ export function rowHashes(hashes: usize, rows: i32, width: i32, h1: usize, h2: u
     store<i32>(h2 + (<usize>r << 2), <i32>b);
   }
 }
+
+/**
+ * The CSV scanner's fast path (csv-scanner.ts), for the common records: from `pos`, records
+ * whose line ends (LF) before `stop` (the next CR, which only the JavaScript scanner handles),
+ * with exactly `width` fields, no longer than `maxRecord` bytes, and whose quoted fields hold
+ * no doubled quotes and close right before a delimiter or the line end. Their fields' offsets
+ * (relative to `data`; a quoted field without its quotes) go to starts/ends from row `base`
+ * on, `width` a row, up to `maxRows` rows. Stops at the first record that is not such a record
+ * (a blank line, a ragged row, an escaped or malformed quote, a record too long), leaving it
+ * to JavaScript. Returns the rows scanned; the position after them goes to out[0].
+ */
+export function scanLines(
+  data: usize,
+  pos: i32,
+  stop: i32,
+  delimiter: u32,
+  starts: usize,
+  ends: usize,
+  base: i32,
+  width: i32,
+  maxRows: i32,
+  maxRecord: i32,
+  out: usize,
+): i32 {
+  const delimiters: u32 = delimiter * 0x01010101;
+  let rows = 0;
+  let row: usize = <usize>base << 2;
+  while (rows < maxRows) {
+    const recordStart = pos;
+    let fields = 0;
+    let i = pos;
+    let lineEnd = -1;
+    let ok = true;
+    // One field per turn: [fieldStart, fieldEnd), then the byte after it is a delimiter or LF.
+    for (;;) {
+      let fieldStart = i;
+      let fieldEnd: i32;
+      if (i < stop && load<u8>(data + <usize>i) == 0x22) {
+        // Quoted: up to the next quote, which must close the field.
+        let q = i + 1;
+        while (q < stop && load<u8>(data + <usize>q) != 0x22) q++;
+        if (q + 1 >= stop) {
+          ok = false;
+          break;
+        }
+        const after: u32 = load<u8>(data + <usize>(q + 1));
+        if (after != delimiter && after != 0x0a) {
+          ok = false;
+          break;
+        }
+        fieldStart = i + 1;
+        fieldEnd = q;
+        i = q + 1;
+      } else {
+        // Four bytes at a time: a word with neither a delimiter nor LF is skipped whole; the lowest
+        // flagged byte of `(x - 0x01010101) & ~x & 0x80808080` is exactly the first zero byte of x.
+        fieldEnd = -1;
+        while (i + 4 <= stop) {
+          const w = load<u32>(data + <usize>i);
+          const d = w ^ delimiters;
+          const l = w ^ 0x0a0a0a0a;
+          const found = (((d - 0x01010101) & ~d) | ((l - 0x01010101) & ~l)) & 0x80808080;
+          if (found == 0) {
+            i += 4;
+            continue;
+          }
+          i += <i32>(ctz(found) >> 3);
+          fieldEnd = i;
+          break;
+        }
+        if (fieldEnd < 0) {
+          for (; i < stop; i++) {
+            const b: u32 = load<u8>(data + <usize>i);
+            if (b == delimiter || b == 0x0a) break;
+          }
+          if (i >= stop) {
+            ok = false;
+            break;
+          }
+          fieldEnd = i;
+        }
+      }
+      if (fields == width) {
+        ok = false;
+        break;
+      }
+      const at = row + (<usize>fields << 2);
+      store<i32>(starts + at, fieldStart);
+      store<i32>(ends + at, fieldEnd);
+      fields++;
+      if (load<u8>(data + <usize>i) == 0x0a) {
+        lineEnd = i;
+        break;
+      }
+      i++;
+    }
+    if (!ok || fields != width) break;
+    // A blank line is not a record; a record longer than maxRecord is an error: both JavaScript's.
+    if ((width == 1 && lineEnd == recordStart) || lineEnd + 1 - recordStart > maxRecord) break;
+    pos = lineEnd + 1;
+    row += <usize>width << 2;
+    rows++;
+  }
+  store<i32>(out, pos);
+  return rows;
+}

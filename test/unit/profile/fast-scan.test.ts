@@ -1,0 +1,61 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { buildReport } from '../../../lambdas/processors/profile/build-report';
+import { CsvScanner } from '../../../lambdas/processors/profile/csv-scanner';
+import { DataProfiler } from '../../../lambdas/processors/profile/data-profiler';
+import { chunked, utf8 } from './helpers';
+
+/**
+ * The kernel's fast scan (scanLines in assembly/cells.ts) takes the plain records and leaves
+ * the rest to the JavaScript scanner. Whatever mix of records a file has, and however it is cut
+ * into chunks, the report must be the one the JavaScript scanner alone gives.
+ */
+async function report(text: string, fast: boolean, sizes?: readonly number[]): Promise<string> {
+  const profiler = new DataProfiler();
+  // Without its fast path the profiler is an ordinary sink: every record goes through `record`.
+  if (!fast) Object.assign(profiler, { scanSimple: undefined });
+  const scanner = new CsvScanner(0x2c, profiler);
+  for await (const chunk of chunked(utf8(text), sizes)) scanner.push(chunk);
+  scanner.finish();
+  profiler.flush();
+  const r = buildReport(profiler, { fileName: 'x.csv', bytes: text.length, encoding: 'utf-8', dialect: { format: 'csv', delimiter: 0x2c }, malformedQuotedFields: scanner.malformedQuotes, invalidJsonLines: 0, invalidJsonExamples: [] });
+  return JSON.stringify({ ...r, generatedAt: undefined, records: scanner.records, malformed: scanner.malformedQuotes });
+}
+
+const field = fc.oneof(
+  { weight: 6, arbitrary: fc.constantFrom('1', '-2.5', '2024-02-29', 'true', 'abc', '', ' x ', '東京都', '1e3', '12345678901234567') },
+  { weight: 2, arbitrary: fc.constantFrom('"a,b"', '"line\nbreak"', '""', '"Zürich, CH"', '"x"') },
+  { weight: 1, arbitrary: fc.constantFrom('"say ""hi"""', '"closed"after', 'in"side', '"unclosed', 'a\rb', '"q"\r') },
+);
+const row = fc.oneof(
+  { weight: 8, arbitrary: fc.array(field, { minLength: 3, maxLength: 3 }).map((cells) => cells.join(',')) },
+  { weight: 1, arbitrary: fc.array(field, { minLength: 1, maxLength: 5 }).map((cells) => cells.join(',')) },
+  { weight: 1, arbitrary: fc.constantFrom('', '\r', ' ') },
+);
+
+describe('fast scan of plain records', () => {
+  it('gives the report the JavaScript scanner gives, for any mix of records and any chunking', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(row, { minLength: 1, maxLength: 40 }), fc.array(fc.integer({ min: 1, max: 64 }), { minLength: 1, maxLength: 6 }), async (rows, sizes) => {
+        const text = `a,b,c\n${rows.join('\n')}\n`;
+        let plain: string;
+        try {
+          plain = await report(text, false);
+        } catch (error) {
+          // Files the scanner rejects (an unclosed quote) are rejected the same way either way.
+          await expect(report(text, true, sizes)).rejects.toThrow((error as Error).message);
+          return;
+        }
+        expect(await report(text, true)).toBe(plain);
+        expect(await report(text, true, sizes)).toBe(plain);
+      }),
+      { seed: 20261122, numRuns: 300 },
+    );
+  });
+
+  it('a one-column file keeps blank lines out and quoted empty values in', async () => {
+    const text = 'v\n1\n\n""\n2\n\n';
+    expect(await report(text, true)).toBe(await report(text, false));
+    expect(JSON.parse(await report(text, true)).file.rows).toBe(3);
+  });
+});
