@@ -13,7 +13,7 @@ interface KernelExports {
     kinds: number, values: number, lengths: number, totals: number, numbers: number, dates: number, stats: number,
   ): void;
   rowHashes(hashes: number, rows: number, width: number, h1: number, h2: number): void;
-  scanLines(data: number, pos: number, stop: number, delimiter: number, starts: number, ends: number, base: number, width: number, maxRows: number, maxRecord: number, out: number): number;
+  scanLines(data: number, pos: number, stop: number, delimiter: number, starts: number, ends: number, base: number, width: number, maxRows: number, maxRecord: number, cr: number, out: number): number;
 }
 
 const PAGE = 65536;
@@ -125,10 +125,11 @@ export class CellKernel {
 
   /**
    * The scanner's fast path over the bytes at `bytesAt` (see scanLines in assembly/cells.ts):
-   * returns the rows written from row `base` on; `scanEnd[0]` is where it stopped.
+   * returns the rows written from row `base` on; `scanEnd[0]` is where it stopped. `cr`: the
+   * bytes ahead hold a CR.
    */
-  scanLines(from: number, stop: number, delimiter: number, base: number, width: number, maxRows: number, maxRecord: number): number {
+  scanLines(from: number, stop: number, delimiter: number, base: number, width: number, maxRows: number, maxRecord: number, cr: boolean): number {
     const columnBytes = align(this.cellCount * 4, 16);
-    return this.exports.scanLines(this.bytesAt, from, stop, delimiter, this.cellsAt, this.cellsAt + columnBytes, base, width, maxRows, maxRecord, this.outAt + SCAN_END_AT);
+    return this.exports.scanLines(this.bytesAt, from, stop, delimiter, this.cellsAt, this.cellsAt + columnBytes, base, width, maxRows, maxRecord, cr ? 1 : 0, this.outAt + SCAN_END_AT);
   }
 }

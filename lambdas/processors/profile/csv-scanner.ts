@@ -28,13 +28,14 @@ export interface RecordSink {
   /**
    * Optional fast path. `begin` sees each buffer before its records are scanned (the sink's
    * batch is empty then); `scanSimple` may then take the plain records from `from` on itself
-   * (lines that end before `stop`, the next CR, with exactly as many fields as the sink wants
-   * and no quoting it would have to undo or report), write them where `record` would have, and
+   * (LF- or CRLF-ended lines before `stop`, with exactly as many fields as the sink wants and
+   * no quoting it would have to undo or report; `cr`: whether a CR lies ahead at all), write
+   * them where `record` would have, and
    * say how many it took and where it stopped. Anything else it leaves to the scanner, one
    * record at a time.
    */
   begin?(data: Uint8Array): void;
-  scanSimple?(data: Uint8Array, from: number, stop: number, delimiter: number): SimpleScan;
+  scanSimple?(data: Uint8Array, from: number, stop: number, delimiter: number, cr: boolean): SimpleScan;
 }
 
 /** What `RecordSink.scanSimple` did: records taken, where the next one starts, and whether the sink wants a flush. */
@@ -228,8 +229,8 @@ export class CsvScanner {
       }
       const stop = nextQuote < nextCr ? nextQuote : nextCr;
       if (sink.scanSimple !== undefined) {
-        // The plain records up to the next CR, all at once, by the sink's fast path.
-        const simple = sink.scanSimple(data, pos, nextCr, delimiter);
+        // The plain records, all at once, by the sink's fast path (told whether a CR lies ahead).
+        const simple = sink.scanSimple(data, pos, len, delimiter, nextCr < len);
         if (simple.records > 0) {
           this.records += simple.records;
           pos = simple.end;

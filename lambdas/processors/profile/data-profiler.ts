@@ -130,7 +130,7 @@ export class DataProfiler implements RecordSink {
    * The plain records from `from` on, split by the kernel (see RecordSink.scanSimple): once the
    * columns are known, as many as fit the batch (and the first batch's cut at WARM_UP_ROWS).
    */
-  scanSimple(data: Uint8Array, from: number, stop: number, delimiter: number): SimpleScan {
+  scanSimple(data: Uint8Array, from: number, stop: number, delimiter: number, cr: boolean): SimpleScan {
     const simple = this.simple;
     simple.records = 0;
     const width = this.columns.length;
@@ -138,7 +138,7 @@ export class DataProfiler implements RecordSink {
     let maxRows = this.capacity - this.batchRows;
     if (this.rows < WARM_UP_ROWS) maxRows = Math.min(maxRows, WARM_UP_ROWS - this.rows);
     const batch = this.batch;
-    const rows = this.kernel.scanLines(from, stop, delimiter, batch.base, width, maxRows, MAX_RECORD_BYTES);
+    const rows = this.kernel.scanLines(from, stop, delimiter, batch.base, width, maxRows, MAX_RECORD_BYTES, cr);
     if (rows === 0) return simple;
     this.batchBuf = data;
     batch.base += rows * width;

@@ -33,11 +33,14 @@ const row = fc.oneof(
   { weight: 1, arbitrary: fc.constantFrom('', '\r', ' ') },
 );
 
+/** LF and CRLF line ends, mixed within a file, and a last line without one. */
+const lineEnd = fc.constantFrom('\n', '\n', '\r\n', '');
+
 describe('fast scan of plain records', () => {
   it('gives the report the JavaScript scanner gives, for any mix of records and any chunking', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(row, { minLength: 1, maxLength: 40 }), fc.array(fc.integer({ min: 1, max: 64 }), { minLength: 1, maxLength: 6 }), async (rows, sizes) => {
-        const text = `a,b,c\n${rows.join('\n')}\n`;
+      fc.asyncProperty(fc.array(fc.tuple(row, lineEnd), { minLength: 1, maxLength: 40 }), fc.array(fc.integer({ min: 1, max: 64 }), { minLength: 1, maxLength: 6 }), async (lines, sizes) => {
+        const text = `a,b,c\n${lines.map(([cells, end]) => cells + end).join('')}`;
         let plain: string;
         try {
           plain = await report(text, false);
@@ -54,8 +57,8 @@ describe('fast scan of plain records', () => {
   });
 
   it('a one-column file keeps blank lines out and quoted empty values in', async () => {
-    const text = 'v\n1\n\n""\n2\n\n';
+    const text = 'v\n1\n\n""\n2\r\n\r\n3\n\n';
     expect(await report(text, true)).toBe(await report(text, false));
-    expect(JSON.parse(await report(text, true)).file.rows).toBe(3);
+    expect(JSON.parse(await report(text, true)).file.rows).toBe(4);
   });
 });

@@ -424,14 +424,38 @@ export function rowHashes(hashes: usize, rows: i32, width: i32, h1: usize, h2: u
 }
 
 /**
+ * Skips the bytes from i that are neither a delimiter nor LF (nor CR, with `cr`), four at a
+ * time while a whole word is left before `stop`; returns where a word holds the first such
+ * byte, or where fewer than four bytes are left. The lowest flagged byte of
+ * `(x - 0x01010101) & ~x & 0x80808080` is exactly the first zero byte of x.
+ */
+@inline function skipPlain(data: usize, i: i32, stop: i32, delimiters: u32, cr: bool): i32 {
+  while (i + 4 <= stop) {
+    const w = load<u32>(data + <usize>i);
+    const d = w ^ delimiters;
+    const l = w ^ 0x0a0a0a0a;
+    let found = ((d - 0x01010101) & ~d) | ((l - 0x01010101) & ~l);
+    if (cr) {
+      const c = w ^ 0x0d0d0d0d;
+      found |= (c - 0x01010101) & ~c;
+    }
+    found &= 0x80808080;
+    if (found != 0) return i + <i32>(ctz(found) >> 3);
+    i += 4;
+  }
+  return i;
+}
+
+/**
  * The CSV scanner's fast path (csv-scanner.ts), for the common records: from `pos`, records
- * whose line ends (LF) before `stop` (the next CR, which only the JavaScript scanner handles),
- * with exactly `width` fields, no longer than `maxRecord` bytes, and whose quoted fields hold
- * no doubled quotes and close right before a delimiter or the line end. Their fields' offsets
- * (relative to `data`; a quoted field without its quotes) go to starts/ends from row `base`
- * on, `width` a row, up to `maxRows` rows. Stops at the first record that is not such a record
- * (a blank line, a ragged row, an escaped or malformed quote, a record too long), leaving it
- * to JavaScript. Returns the rows scanned; the position after them goes to out[0].
+ * whose line ends (LF or CRLF) before `stop`, with exactly `width` fields, no longer than
+ * `maxRecord` bytes, and whose quoted fields hold no doubled quotes and close right before a
+ * delimiter or the line end. Their fields' offsets (relative to `data`; a quoted field without
+ * its quotes) go to starts/ends from row `base` on, `width` a row, up to `maxRows` rows. Stops
+ * at the first record that is not such a record (a blank line, a ragged row, an escaped or
+ * malformed quote, a lone CR, a record too long), leaving it to JavaScript. `cr`: whether the
+ * data ahead holds a CR at all (the word scan then looks for it too). Returns the rows scanned;
+ * the position after them goes to out[0].
  */
 export function scanLines(
   data: usize,
@@ -444,6 +468,7 @@ export function scanLines(
   width: i32,
   maxRows: i32,
   maxRecord: i32,
+  cr: bool,
   out: usize,
 ): i32 {
   const delimiters: u32 = delimiter * 0x01010101;
@@ -455,7 +480,8 @@ export function scanLines(
     let i = pos;
     let lineEnd = -1;
     let ok = true;
-    // One field per turn: [fieldStart, fieldEnd), then the byte after it is a delimiter or LF.
+    let blank = false;
+    // One field per turn: [fieldStart, fieldEnd), then i is at the delimiter, LF or CR after it.
     for (;;) {
       let fieldStart = i;
       let fieldEnd: i32;
@@ -468,7 +494,7 @@ export function scanLines(
           break;
         }
         const after: u32 = load<u8>(data + <usize>(q + 1));
-        if (after != delimiter && after != 0x0a) {
+        if (after != delimiter && after != 0x0a && after != 0x0d) {
           ok = false;
           break;
         }
@@ -476,33 +502,18 @@ export function scanLines(
         fieldEnd = q;
         i = q + 1;
       } else {
-        // Four bytes at a time: a word with neither a delimiter nor LF is skipped whole; the lowest
-        // flagged byte of `(x - 0x01010101) & ~x & 0x80808080` is exactly the first zero byte of x.
-        fieldEnd = -1;
-        while (i + 4 <= stop) {
-          const w = load<u32>(data + <usize>i);
-          const d = w ^ delimiters;
-          const l = w ^ 0x0a0a0a0a;
-          const found = (((d - 0x01010101) & ~d) | ((l - 0x01010101) & ~l)) & 0x80808080;
-          if (found == 0) {
-            i += 4;
-            continue;
-          }
-          i += <i32>(ctz(found) >> 3);
-          fieldEnd = i;
+        i = cr ? skipPlain(data, i, stop, delimiters, true) : skipPlain(data, i, stop, delimiters, false);
+        // The last few bytes one at a time (or, after a word with a hit, that one byte).
+        for (; i < stop; i++) {
+          const b: u32 = load<u8>(data + <usize>i);
+          if (b == delimiter || b == 0x0a || b == 0x0d) break;
+        }
+        if (i >= stop) {
+          ok = false;
           break;
         }
-        if (fieldEnd < 0) {
-          for (; i < stop; i++) {
-            const b: u32 = load<u8>(data + <usize>i);
-            if (b == delimiter || b == 0x0a) break;
-          }
-          if (i >= stop) {
-            ok = false;
-            break;
-          }
-          fieldEnd = i;
-        }
+        fieldEnd = i;
+        blank = fieldStart == fieldEnd;
       }
       if (fields == width) {
         ok = false;
@@ -512,15 +523,22 @@ export function scanLines(
       store<i32>(starts + at, fieldStart);
       store<i32>(ends + at, fieldEnd);
       fields++;
-      if (load<u8>(data + <usize>i) == 0x0a) {
+      const b: u32 = load<u8>(data + <usize>i);
+      if (b == 0x0a) {
         lineEnd = i;
+        break;
+      }
+      if (b == 0x0d) {
+        // CRLF ends the line; a lone CR (a line end too, for the JavaScript scanner) is left to it.
+        if (i + 1 < stop && load<u8>(data + <usize>(i + 1)) == 0x0a) lineEnd = i + 1;
+        else ok = false;
         break;
       }
       i++;
     }
     if (!ok || fields != width) break;
     // A blank line is not a record; a record longer than maxRecord is an error: both JavaScript's.
-    if ((width == 1 && lineEnd == recordStart) || lineEnd + 1 - recordStart > maxRecord) break;
+    if ((width == 1 && blank) || lineEnd + 1 - recordStart > maxRecord) break;
     pos = lineEnd + 1;
     row += <usize>width << 2;
     rows++;
