@@ -232,6 +232,7 @@ export class ColumnProfile {
         hll.addAll(held, 0, held.length, 1);
         this.distinctSketch = hll;
       }
+      if (top.hit(h)) continue;
       const i = compact ? (index[j] as number) : at + j * stride;
       const s = starts[i] as number;
       const added = s >= 0 ? top.add(h, buf, s, ends[i] as number) : top.add(h, arena, -1 - s, ends[i] as number);
@@ -244,9 +245,10 @@ export class ColumnProfile {
     (this.distinctSketch as HyperLogLog).addAll(src, from + j * step, from + present * step, step);
     let pick = j + top.countdown - 1;
     for (; pick < present; pick += top.stride) {
+      const h = src[from + pick * step] as number;
+      if (top.hit(h)) continue;
       const i = compact ? (index[pick] as number) : at + pick * stride;
       const s = starts[i] as number;
-      const h = src[from + pick * step] as number;
       if (s >= 0) top.add(h, buf, s, ends[i] as number);
       else top.add(h, arena, -1 - s, ends[i] as number);
     }

@@ -83,6 +83,27 @@ export class TopValues {
     return this.slotHash.subarray(0, this.size);
   }
 
+  /**
+   * Counts one value if it is held and needs nothing else (no label to take): the caller then
+   * skips finding its bytes. Returns false, having changed nothing, otherwise; `add` follows.
+   */
+  hit(hash: number): boolean {
+    const table = this.table;
+    const mask = this.mask;
+    let i = hash & mask;
+    for (;;) {
+      const slot = table[2 * i] as number;
+      if (slot === EMPTY) return false;
+      if (table[2 * i + 1] === hash) {
+        if (this.evicted && this.labelLength[slot] === NO_LABEL) return false;
+        this.values++;
+        this.slotCount[slot] = (this.slotCount[slot] as number) + 1;
+        return true;
+      }
+      i = (i + 1) & mask;
+    }
+  }
+
   /** Counts one value; returns true when it was not held (a new entry was made for it). */
   add(hash: number, buf: Uint8Array, start: number, end: number): boolean {
     this.values++;

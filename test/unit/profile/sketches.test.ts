@@ -164,6 +164,27 @@ describe('TopValues (exact, then Misra-Gries)', () => {
     expect(top.every((x) => x.error === 0)).toBe(true);
   });
 
+  it('hit counts a held value without its bytes, and leaves everything else to add', () => {
+    const t = new TopValues(4);
+    const bytes = utf8('x');
+    const hx = hashBytes(bytes, 0, 1);
+    expect(t.hit(hx)).toBe(false); // not held: nothing changes
+    expect(t.size).toBe(0);
+    t.add(hx, bytes, 0, 1);
+    expect(t.hit(hx)).toBe(true);
+    expect(t.hit(hx)).toBe(true);
+    expect(t.top(5)).toEqual([{ value: 'x', truncated: false, count: 3, error: 0 }]);
+    // After a purge, a value that entered without a label needs its bytes: hit declines.
+    for (let i = 0; i < 40; i++) add(t, `u${i}`);
+    expect(t.evicted).toBe(true);
+    const late = utf8('late');
+    const hl = hashBytes(late, 0, late.length);
+    t.add(hl, late, 0, late.length);
+    expect(t.hit(hl)).toBe(false);
+    t.add(hl, late, 0, late.length);
+    expect(t.hit(hl)).toBe(true);
+  });
+
   it('past capacity keeps every heavy hitter with a count bracketing the truth', () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 2 ** 31 }), fc.integer({ min: 2_000, max: 60_000 }), (seed, n) => {
