@@ -52,6 +52,8 @@ const LF_WORD = 0x0a0a0a0a;
 /** Records wanted per scan, so that each batch gives every column a run of values. */
 const GATHER_ROWS = 256;
 const MAX_GATHER_BYTES = 4 * 1024 * 1024;
+/** Chunks larger than this are scanned in pieces of this size. */
+const MAX_SCAN_BYTES = 4 * 1024 * 1024;
 
 /**
  * A byte-level RFC 4180 scanner that works on chunks as they stream in. Fields are reported as
@@ -78,6 +80,12 @@ export class CsvScanner {
   }
 
   push(chunk: Uint8Array): void {
+    // A very large chunk is scanned in pieces: the sink may copy each scanned buffer (the
+    // profiler copies it to its WebAssembly memory), and that copy should not grow with the chunk.
+    while (chunk.length > MAX_SCAN_BYTES) {
+      this.push(chunk.subarray(0, MAX_SCAN_BYTES));
+      chunk = chunk.subarray(MAX_SCAN_BYTES);
+    }
     const total = this.gatheredLength + chunk.length;
     if (total < this.minScan) {
       // Too few rows for a useful batch (a very wide file, or small network chunks): gather.

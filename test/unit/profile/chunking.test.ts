@@ -60,6 +60,15 @@ describe('chunk boundaries do not change the report', () => {
     expect(JSON.parse(whole).file.rows).toBe(3000);
   });
 
+  it('a file over 4 MB in one chunk (scanned in pieces) gives the same report as in 64 KB chunks', async () => {
+    const rows = Array.from({ length: 120_000 }, (_, i) => `${i},"city ${i % 89}, x",${(i * 7919) % 100_000 / 100},2024-03-${String((i % 28) + 1).padStart(2, '0')}`).join('\n');
+    const content = `a,b,c,d\n${rows}\n`;
+    expect(content.length).toBeGreaterThan(4 * 1024 * 1024);
+    const whole = await reportText(content, undefined);
+    expect(JSON.parse(whole).file.rows).toBe(120_000);
+    expect(await reportText(content, [65_536])).toBe(whole);
+  });
+
   it('a wide file (gathered into batches of many rows) in small chunks gives the same report as in one', async () => {
     // 1,200 columns: each row is longer than most chunks, so the scanner gathers chunks before it
     // scans; quoted cells, short and long rows and 150 rows cross the first-batch cut at 64 rows.
