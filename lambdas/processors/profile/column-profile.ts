@@ -123,19 +123,11 @@ export class ColumnProfile {
     const temporals = (totals[ValueKind.Date] as number) + (totals[ValueKind.DateTime] as number);
     if (numbers > 0) {
       this.numericSketch ??= new KllSketch(this.sizes.kllK);
-      if (fallbacks) addMeasures(kernel, n, numbers, ValueKind.Integer, this.numeric, this.numericSketch);
-      else {
-        loadStats(this.numeric, stats, 0);
-        this.numericSketch.updateMany(kernel.numbers, numbers);
-      }
+      measure(kernel, n, numbers, ValueKind.Integer, this.numeric, this.numericSketch, fallbacks);
     }
     if (temporals > 0) {
       this.temporalSketch ??= new KllSketch(this.sizes.kllK);
-      if (fallbacks) addMeasures(kernel, n, temporals, ValueKind.Date, this.temporal, this.temporalSketch);
-      else {
-        loadStats(this.temporal, stats, 5);
-        this.temporalSketch.updateMany(kernel.dates, temporals);
-      }
+      measure(kernel, n, temporals, ValueKind.Date, this.temporal, this.temporalSketch, fallbacks);
     }
     if (present > 0) this.addFrequent(batch, at, n, present);
   }
@@ -277,6 +269,21 @@ export class ColumnProfile {
     if (samples.length === SAMPLES_PER_KIND) this.samplesWanted &= ~(1 << kind);
     return this.samplesWanted;
   }
+}
+
+/**
+ * A batch's numbers (`first` = Integer) or dates (`first` = Date) into the running statistics and
+ * the quantile sketch: as the kernel gathered and counted them, or, when it left cells to
+ * JavaScript, again from its kinds and values.
+ */
+function measure(kernel: CellKernel, n: number, count: number, first: ValueKind, running: RunningStats, sketch: KllSketch, fallbacks: boolean): void {
+  if (fallbacks) {
+    addMeasures(kernel, n, count, first, running, sketch);
+    return;
+  }
+  const at = first === ValueKind.Integer ? 0 : 5;
+  loadStats(running, kernel.stats, at);
+  sketch.updateMany(at === 0 ? kernel.numbers : kernel.dates, count);
 }
 
 function saveStats(running: RunningStats, stats: Float64Array, at: number): void {

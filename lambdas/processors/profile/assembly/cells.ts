@@ -294,8 +294,6 @@ export function cells(
   dates: usize,
   stats: usize,
 ): void {
-  let numberCount = load<f64>(stats), numberMean = load<f64>(stats, 8), numberM2 = load<f64>(stats, 16), numberMin = load<f64>(stats, 24), numberMax = load<f64>(stats, 32);
-  let dateCount = load<f64>(stats, 40), dateMean = load<f64>(stats, 48), dateM2 = load<f64>(stats, 56), dateMin = load<f64>(stats, 64), dateMax = load<f64>(stats, 72);
   let numberAt: usize = numbers;
   let dateAt: usize = dates;
   let count0 = 0, count1 = 0, count2 = 0, count3 = 0, count4 = 0, count5 = 0, count6 = 0, count7 = 0;
@@ -337,12 +335,6 @@ export function cells(
       else count2++;
       store<f64>(numberAt, x);
       numberAt += 8;
-      numberCount += 1;
-      const delta = x - numberMean;
-      numberMean += delta / numberCount;
-      numberM2 += delta * (x - numberMean);
-      if (x < numberMin) numberMin = x;
-      if (x > numberMax) numberMax = x;
     } else if (kind == DATE || kind == DATETIME) {
       const x = value;
       hash = hashNumber(x) ^ <i32>kind;
@@ -350,12 +342,6 @@ export function cells(
       else count5++;
       store<f64>(dateAt, x);
       dateAt += 8;
-      dateCount += 1;
-      const delta = x - dateMean;
-      dateMean += delta / dateCount;
-      dateM2 += delta * (x - dateMean);
-      if (x < dateMin) dateMin = x;
-      if (x > dateMax) dateMax = x;
     } else if (kind == FALLBACK) {
       hash = 0;
       count7++;
@@ -391,16 +377,35 @@ export function cells(
   store<i32>(totals + 36, <i32>seen);
   store<i32>(totals + 40, minLength);
   store<i32>(totals + 44, maxLength);
-  store<f64>(stats, numberCount);
-  store<f64>(stats, numberMean, 8);
-  store<f64>(stats, numberM2, 16);
-  store<f64>(stats, numberMin, 24);
-  store<f64>(stats, numberMax, 32);
-  store<f64>(stats, dateCount, 40);
-  store<f64>(stats, dateMean, 48);
-  store<f64>(stats, dateM2, 56);
-  store<f64>(stats, dateMin, 64);
-  store<f64>(stats, dateMax, 72);
+  addStats(numbers, numberAt, stats);
+  addStats(dates, dateAt, stats + 40);
+}
+
+/**
+ * Welford's update, as RunningStats.add does it (same operations, same order, so the same
+ * bits), for the values in [from, to), on the count, mean, m2, min, max at `stats`.
+ */
+@inline function addStats(from: usize, to: usize, stats: usize): void {
+  if (from == to) return;
+  let count = load<f64>(stats);
+  let mean = load<f64>(stats, 8);
+  let m2 = load<f64>(stats, 16);
+  let min = load<f64>(stats, 24);
+  let max = load<f64>(stats, 32);
+  for (let at = from; at < to; at += 8) {
+    const x = load<f64>(at);
+    count += 1;
+    const delta = x - mean;
+    mean += delta / count;
+    m2 += delta * (x - mean);
+    if (x < min) min = x;
+    if (x > max) max = x;
+  }
+  store<f64>(stats, count);
+  store<f64>(stats, mean, 8);
+  store<f64>(stats, m2, 16);
+  store<f64>(stats, min, 24);
+  store<f64>(stats, max, 32);
 }
 
 /**
