@@ -34,8 +34,9 @@ const align = (n: number, to: number): number => Math.ceil(n / to) * to;
 /**
  * One profile's instance of the cell kernel (assembly/cells.ts compiled to WebAssembly), with its
  * own memory: the batch's cell offsets and hashes live there (the scanner writes them in place),
- * the batch's bytes are copied in before each batch is profiled, and the kernel writes each
- * column's kinds, values and lengths there for the JavaScript sketches to read.
+ * each buffer the scanner works on is copied in before it is scanned (the arena before each
+ * batch), and the kernel writes each column's kinds, values and lengths there for the
+ * JavaScript sketches to read.
  *
  * Instantiated per profile, so concurrent profiles in one process never share a buffer.
  */
