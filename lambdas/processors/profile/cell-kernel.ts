@@ -1,3 +1,4 @@
+import { inflateRawSync } from 'node:zlib';
 import { CELLS_WASM } from './cells-wasm';
 
 /** Cells a column takes at once (the profiler's batches are at most this many rows). */
@@ -17,6 +18,7 @@ interface KernelExports {
 }
 
 const PAGE = 65536;
+const latin1 = new TextDecoder('latin1');
 const OUT_BYTES_PER_ROW = 37;
 /** Offsets (in rows × bytes) of the per-row outputs, after the cells region. */
 const KINDS_AT = 0;
@@ -30,6 +32,11 @@ const TOTALS_AT = BATCH_ROWS * OUT_BYTES_PER_ROW;
 const STATS_AT = TOTALS_AT + 64;
 const SCAN_END_AT = STATS_AT + 80;
 const align = (n: number, to: number): number => Math.ceil(n / to) * to;
+
+/** The kernel's WebAssembly, as `npm run build:wasm` compiled it. */
+export function kernelBinary(): Uint8Array<ArrayBuffer> {
+  return new Uint8Array(inflateRawSync(Buffer.from(CELLS_WASM, 'base64')));
+}
 
 /**
  * One profile's instance of the cell kernel (assembly/cells.ts compiled to WebAssembly), with its
@@ -47,7 +54,7 @@ export class CellKernel {
   kinds!: Uint8Array;
   values!: Float64Array;
   lengths!: Int32Array;
-  /** Per column call: counts per kind [0…7], true booleans [8], kinds seen [9], min/max length [10, 11]. */
+  /** Per column call: counts per kind [0…6], true booleans [8], kinds seen [9], min/max length [10, 11]. */
   totals!: Int32Array;
   /** Per column call: the numbers and the dates, in order. */
   numbers!: Float64Array;
@@ -68,8 +75,11 @@ export class CellKernel {
   private readonly outAt: number;
 
   constructor(cellCount: number) {
-    compiled ??= new WebAssembly.Module(Buffer.from(CELLS_WASM, 'base64'));
-    this.exports = new WebAssembly.Instance(compiled, {}).exports as unknown as KernelExports;
+    compiled ??= new WebAssembly.Module(kernelBinary());
+    // Numbers with an exponent or more than 15 significant digits: JavaScript's Number(), as the
+    // JavaScript parser does (rare; it reads the bytes from the kernel's memory).
+    const numberText = (start: number, end: number): number => Number(latin1.decode(new Uint8Array(this.exports.memory.buffer, start, end - start)));
+    this.exports = new WebAssembly.Instance(compiled, { env: { numberText } }).exports as unknown as KernelExports;
     this.cellCount = cellCount;
     this.cellsAt = align(this.exports.heapBase(), 16);
     this.outAt = this.cellsAt + align(cellCount * 4, 16) * 3;

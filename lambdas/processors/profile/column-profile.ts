@@ -1,10 +1,9 @@
 import { BATCH_ROWS, type CellKernel } from './cell-kernel';
-import { hashBytes, hashNumber, hashedText } from './hashing';
 import { HyperLogLog } from './hyperloglog';
 import { KllSketch } from './kll-sketch';
 import { RunningStats } from './running-stats';
 import { TopValues } from './top-values';
-import { ValueKind, classify, parsed } from './value-parser';
+import { ValueKind } from './value-parser';
 
 /** Sketch sizes: full accuracy for ordinary files, smaller per column for very wide ones. */
 export interface SketchSizes {
@@ -41,12 +40,8 @@ export interface CellBatch {
 }
 
 export { BATCH_ROWS };
-const DENSE = new Float64Array(BATCH_ROWS);
 const DENSE_HASHES = new Int32Array(BATCH_ROWS);
 const DENSE_INDEX = new Int32Array(BATCH_ROWS);
-
-/** Kinds the cell kernel leaves to `classify` (a number it does not parse exactly itself). */
-const FALLBACK = 7;
 
 /** Hash given to a missing cell when hashing a whole row. */
 export const MISSING_HASH = 0x2545f491;
@@ -104,10 +99,6 @@ export class ColumnProfile {
     saveStats(this.temporal, stats, 5);
     kernel.cells(at, batch.stride, n, batch.bufBase, batch.arenaBase);
     const totals = kernel.totals;
-    // Cells left to JavaScript come after the kernel's pass: the statistics are then redone
-    // from the kernel's kinds and values, in file order (rare: long or exponent numbers).
-    const fallbacks = totals[FALLBACK] !== 0;
-    if (fallbacks) this.classifyFallbacks(batch, at, n);
     const missing = totals[ValueKind.Missing] as number;
     this.count += n;
     this.missing += missing;
@@ -123,54 +114,15 @@ export class ColumnProfile {
     const temporals = (totals[ValueKind.Date] as number) + (totals[ValueKind.DateTime] as number);
     if (numbers > 0) {
       this.numericSketch ??= new KllSketch(this.sizes.kllK);
-      measure(kernel, n, numbers, ValueKind.Integer, this.numeric, this.numericSketch, fallbacks);
+      loadStats(this.numeric, stats, 0);
+      this.numericSketch.updateMany(kernel.numbers, numbers);
     }
     if (temporals > 0) {
       this.temporalSketch ??= new KllSketch(this.sizes.kllK);
-      measure(kernel, n, temporals, ValueKind.Date, this.temporal, this.temporalSketch, fallbacks);
+      loadStats(this.temporal, stats, 5);
+      this.temporalSketch.updateMany(kernel.dates, temporals);
     }
     if (present > 0) this.addFrequent(batch, at, n, present);
-  }
-
-  /**
-   * Cells the kernel left to JavaScript (numbers with more than 15 significant digits or an
-   * exponent, which `Number()` parses): classified, hashed and measured here, the kernel's
-   * outputs and totals updated as if it had done them.
-   */
-  private classifyFallbacks(batch: CellBatch, at: number, n: number): void {
-    const { kinds, values, totals } = batch.kernel;
-    const { starts, ends, hashes, stride } = batch;
-    for (let i = 0; i < n; i++) {
-      if (kinds[i] !== FALLBACK) continue;
-      const p = at + i * stride;
-      let s = starts[p] as number;
-      let data = batch.buf;
-      if (s < 0) {
-        s = -1 - s;
-        data = batch.arena;
-      }
-      const e = ends[p] as number;
-      const kind = classify(data, s, e);
-      kinds[i] = kind;
-      values[i] = parsed.value;
-      totals[FALLBACK] = (totals[FALLBACK] as number) - 1;
-      totals[kind] = (totals[kind] as number) + 1;
-      totals[9] = (totals[9] as number) | (1 << kind);
-      if (kind === ValueKind.Missing) {
-        hashes[p] = MISSING_HASH;
-        continue;
-      }
-      let length = e - s;
-      if (kind === ValueKind.Integer || kind === ValueKind.Decimal) hashes[p] = hashNumber(parsed.value);
-      else if (kind === ValueKind.Date || kind === ValueKind.DateTime) hashes[p] = hashNumber(parsed.value) ^ kind;
-      else {
-        hashes[p] = hashBytes(data, s, e);
-        length = hashedText.chars;
-        if (kind === ValueKind.Boolean) totals[8] = (totals[8] as number) + parsed.value;
-      }
-      if (length < (totals[10] as number)) totals[10] = length;
-      if (length > (totals[11] as number)) totals[11] = length;
-    }
   }
 
   /** Examples of the kinds that still want one, in file order. */
@@ -271,21 +223,6 @@ export class ColumnProfile {
   }
 }
 
-/**
- * A batch's numbers (`first` = Integer) or dates (`first` = Date) into the running statistics and
- * the quantile sketch: as the kernel gathered and counted them, or, when it left cells to
- * JavaScript, again from its kinds and values.
- */
-function measure(kernel: CellKernel, n: number, count: number, first: ValueKind, running: RunningStats, sketch: KllSketch, fallbacks: boolean): void {
-  if (fallbacks) {
-    addMeasures(kernel, n, count, first, running, sketch);
-    return;
-  }
-  const at = first === ValueKind.Integer ? 0 : 5;
-  loadStats(running, kernel.stats, at);
-  sketch.updateMany(at === 0 ? kernel.numbers : kernel.dates, count);
-}
-
 function saveStats(running: RunningStats, stats: Float64Array, at: number): void {
   stats[at] = running.count;
   stats[at + 1] = running.mean;
@@ -300,24 +237,4 @@ function loadStats(running: RunningStats, stats: Float64Array, at: number): void
   running.m2 = stats[at + 2] as number;
   running.min = stats[at + 3] as number;
   running.max = stats[at + 4] as number;
-}
-
-/**
- * The numbers (kinds Integer and Decimal) or the dates (Date and DateTime, `first` = Date) of a
- * batch, from the kernel's kinds and values, in JavaScript: statistics, then the quantile sketch.
- * The kernel does the same itself; this is for batches with cells it left to JavaScript.
- */
-function addMeasures(kernel: CellKernel, n: number, count: number, first: ValueKind, stats: RunningStats, sketch: KllSketch): void {
-  const { kinds, values } = kernel;
-  const second = first + 1;
-  const dense = DENSE;
-  let m = 0;
-  for (let i = 0; i < n; i++) {
-    const kind = kinds[i] as number;
-    if (kind !== first && kind !== second) continue;
-    const v = values[i] as number;
-    dense[m++] = v;
-    stats.add(v);
-  }
-  sketch.updateMany(dense, count);
 }

@@ -290,20 +290,6 @@ export class KllSketch {
     return { values, weights };
   }
 
-  /** Estimated fraction of the stream that is <= x (the CDF). */
-  rank(x: number): number {
-    if (this.total === 0) return Number.NaN;
-    this.flushPending();
-    let below = 0;
-    let weight = 0;
-    this.levels.forEach((level, h) => {
-      const w = 2 ** h;
-      const n = this.lengths[h] as number;
-      weight += w * n;
-      for (let i = 0; i < n; i++) if ((level[i] as number) <= x) below += w;
-    });
-    return below / weight;
-  }
   /** Estimated q-quantile (0 <= q <= 1); the exact min and max at the ends. */
   quantile(q: number): number {
     return this.quantiles([q])[0] as number;

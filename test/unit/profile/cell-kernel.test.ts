@@ -1,8 +1,7 @@
-import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { compileKernel, kernelModule, kernelModuleText } from '../../../bin/build-wasm';
-import { CellKernel } from '../../../lambdas/processors/profile/cell-kernel';
+import { compileKernel } from '../../../bin/build-wasm';
+import { CellKernel, kernelBinary } from '../../../lambdas/processors/profile/cell-kernel';
 import { MISSING_HASH } from '../../../lambdas/processors/profile/column-profile';
 import { hashBytes, hashNumber, hashedText } from '../../../lambdas/processors/profile/hashing';
 import { ValueKind, classify, parsed } from '../../../lambdas/processors/profile/value-parser';
@@ -55,8 +54,9 @@ const cellText = fc.oneof(
 
 describe('cell kernel (WebAssembly)', () => {
   it('the committed cells-wasm.ts is the current assembly/cells.ts, compiled', async () => {
+    // Compared after inflating: another zlib may deflate the same bytes differently.
     const binary = await compileKernel();
-    expect(readFileSync(kernelModule, 'utf8'), 'run `npm run build:wasm` after editing assembly/cells.ts').toBe(kernelModuleText(binary));
+    expect(Buffer.from(kernelBinary()).equals(Buffer.from(binary)), 'run `npm run build:wasm` after editing assembly/cells.ts').toBe(true);
   }, 60_000);
 
   it('gives every cell the kind, value, hash and length the JavaScript parser and hashes give it', () => {
@@ -66,14 +66,7 @@ describe('cell kernel (WebAssembly)', () => {
         const got = throughKernel(cells);
         cells.forEach((cell, i) => {
           const want = reference(cell);
-          const have = got[i] as (typeof got)[number];
-          if (have.kind === 7) {
-            // Left to JavaScript: numbers with an exponent or more than 15 significant digits.
-            expect([ValueKind.Integer, ValueKind.Decimal, ValueKind.String], texts[i]).toContain(want.kind);
-            expect(/[eE]|[0-9]{16}/.test((texts[i] as string).replace('.', '')), texts[i]).toBe(true);
-            return;
-          }
-          expect({ text: texts[i], ...have }).toEqual({ text: texts[i], ...want });
+          expect({ text: texts[i], ...got[i] }).toEqual({ text: texts[i], ...want });
         });
       }),
       { seed: 20261122, numRuns: 300 },

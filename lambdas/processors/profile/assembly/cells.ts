@@ -5,8 +5,7 @@
 // batch, with no type checks per byte, where V8 needs most of a second to optimise the
 // JavaScript and still re-checks every array access.
 
-// Kinds, as ValueKind in value-parser.ts; FALLBACK: a number this kernel leaves to JavaScript
-// (more than 15 significant digits, or an exponent), which parses it with Number().
+// Kinds, as ValueKind in value-parser.ts.
 const MISSING: u8 = 0;
 const INTEGER: u8 = 1;
 const DECIMAL: u8 = 2;
@@ -14,7 +13,13 @@ const BOOLEAN: u8 = 3;
 const DATE: u8 = 4;
 const DATETIME: u8 = 5;
 const STRING: u8 = 6;
-const FALLBACK: u8 = 7;
+
+/**
+ * JavaScript's Number() of the bytes [start, end) of this memory: for the numbers value-parser.ts
+ * also leaves to Number() (more than 15 significant digits, or an exponent), so both agree.
+ */
+@external("env", "numberText")
+declare function numberText(start: usize, end: usize): f64;
 
 const MISSING_HASH: i32 = 0x2545f491;
 const MS_PER_DAY: f64 = 86_400_000;
@@ -126,14 +131,26 @@ function classifyWord(s: usize, len: i32): u8 {
   }
   if (digits == 0) return STRING;
   if (i == end) {
-    if (digits > 15) return FALLBACK;
-    const m = <f64>mantissa;
-    const v = fractionDigits == 0 ? m : m / load<f64>(POW10 + (<usize>fractionDigits << 3));
-    value = negative ? -v : v;
+    if (digits <= 15) {
+      const m = <f64>mantissa;
+      const v = fractionDigits == 0 ? m : m / load<f64>(POW10 + (<usize>fractionDigits << 3));
+      value = negative ? -v : v;
+    } else {
+      value = numberText(start, end);
+    }
     return sawPoint ? DECIMAL : INTEGER;
   }
   const b: u32 = load<u8>(i);
-  return b == 0x65 || b == 0x45 ? FALLBACK : STRING;
+  if (b != 0x65 && b != 0x45) return STRING;
+  i++;
+  if (i < end && (load<u8>(i) == 0x2d || load<u8>(i) == 0x2b)) i++;
+  const expStart = i;
+  while (i < end && isDigit(load<u8>(i))) i++;
+  if (i == expStart || i != end) return STRING;
+  const v = numberText(start, end);
+  if (!isFinite(v)) return STRING;
+  value = v;
+  return DECIMAL;
 }
 
 @inline function digit2(i: usize): i32 {
@@ -269,9 +286,8 @@ function hashText(start: usize, end: usize): i32 {
  * (copied at arenaBase + offset) when its start is negative (start = −1 − offset). Writes kind
  * (kinds[i]), value (values[i]), length (lengths[i]: characters for text, bytes for numbers and
  * dates) and hash (hashes[p]: by value for numbers, with the kind for dates, by bytes for text);
- * per-kind counts (totals[0 … 7]), booleans that are true (8), a bit per kind seen (9), and the
- * shortest and longest length of the cells that are neither missing nor left to JavaScript
- * (10, 11) go to totals.
+ * per-kind counts (totals[0 … 6]), booleans that are true (8), a bit per kind seen (9), and the
+ * shortest and longest length of the cells that are not missing (10, 11) go to totals.
  *
  * The numbers go, in order, to numbers[] and the dates to dates[], and each group updates its
  * running statistics at stats (count, mean, m2, min, max: numbers at stats, dates at stats + 40)
@@ -296,7 +312,7 @@ export function cells(
 ): void {
   let numberAt: usize = numbers;
   let dateAt: usize = dates;
-  let count0 = 0, count1 = 0, count2 = 0, count3 = 0, count4 = 0, count5 = 0, count6 = 0, count7 = 0;
+  let count0 = 0, count1 = 0, count2 = 0, count3 = 0, count4 = 0, count5 = 0, count6 = 0;
   let booleanTrue = 0;
   let seen: u32 = 0;
   let minLength: i32 = i32.MAX_VALUE;
@@ -342,9 +358,6 @@ export function cells(
       else count5++;
       store<f64>(dateAt, x);
       dateAt += 8;
-    } else if (kind == FALLBACK) {
-      hash = 0;
-      count7++;
     } else {
       hash = hashText(a, z);
       length = chars;
@@ -356,7 +369,7 @@ export function cells(
       }
     }
     seen |= 1 << kind;
-    if (kind != MISSING && kind != FALLBACK) {
+    if (kind != MISSING) {
       if (length < minLength) minLength = length;
       if (length > maxLength) maxLength = length;
     }
@@ -372,7 +385,6 @@ export function cells(
   store<i32>(totals + 16, count4);
   store<i32>(totals + 20, count5);
   store<i32>(totals + 24, count6);
-  store<i32>(totals + 28, count7);
   store<i32>(totals + 32, booleanTrue);
   store<i32>(totals + 36, <i32>seen);
   store<i32>(totals + 40, minLength);
