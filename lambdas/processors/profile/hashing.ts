@@ -1,8 +1,12 @@
 /**
- * Byte hashing for the hot path: MurmurHash3 (x86, 32-bit) over the raw bytes, read four at a
- * time, with its finaliser, so every output bit depends on every input bit (HyperLogLog reads
- * the top bits, the hash tables the low ones). Hashing the bytes avoids building a string per
- * cell; reading words halves the dependent multiplications of a byte-at-a-time hash.
+ * The profile's cell hashes, in JavaScript: MurmurHash3 (x86, 32-bit) over the raw bytes, read
+ * four at a time, with its finaliser, so every output bit depends on every input bit
+ * (HyperLogLog reads the top bits, the hash tables the low ones); numbers by value.
+ *
+ * The profile itself hashes in the cell kernel (assembly/cells.ts). This file is the readable
+ * definition the kernel is held to: test/unit/profile/cell-kernel.test.ts checks that both give
+ * every cell the same hash, and the sketch tests hash their values with it. Changing a hash
+ * moves HyperLogLog estimates in every report, so change both, and say so.
  */
 const C1 = 0xcc9e2d51 | 0;
 const C2 = 0x1b873593;
