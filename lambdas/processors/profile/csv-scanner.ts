@@ -62,6 +62,9 @@ const MAX_SCAN_BYTES = 4 * 1024 * 1024;
  * bounded. Tolerant where real files are sloppy: CRLF, LF or CR line ends, blank lines skipped,
  * a quote inside an unquoted field is kept literally, text after a closing quote is dropped
  * (and counted in `malformedQuotes`).
+ *
+ * A sink with a fast path (`scanSimple`: the profiler's WebAssembly kernel) takes the plain
+ * records in bulk; this scanner takes every record that path leaves, one at a time.
  */
 export class CsvScanner {
   /** Records delivered to the sink (the header included). */

@@ -2,6 +2,10 @@
  * Classifies one cell from its raw bytes, without building a string on the common paths.
  * Results travel through `parsed` (a module-level record) rather than a returned object, so the
  * hot loop allocates nothing.
+ *
+ * The profile's batches are classified by the cell kernel (assembly/cells.ts), which mirrors
+ * this file; a property test holds the two to the same kind and value for every cell. This
+ * JavaScript classifies the header row and is the readable definition: change both together.
  */
 export const enum ValueKind {
   Missing = 0,
