@@ -48,7 +48,6 @@ export interface SimpleScan {
 const QUOTE = 0x22;
 const LF = 0x0a;
 const CR = 0x0d;
-const LF_WORD = 0x0a0a0a0a;
 /** Records wanted per scan, so that each batch gives every column a run of values. */
 const GATHER_ROWS = 256;
 const MAX_GATHER_BYTES = 4 * 1024 * 1024;
@@ -218,29 +217,18 @@ export class CsvScanner {
     const len = data.length;
     const delimiter = this.delimiter;
     const sink = this.sink;
-    const target = sink.target;
     // Buffer's indexOf is memchr; the typed-array one is a plain loop, a full extra pass.
     const view = bufferView(data);
-    const words = new DataView(data.buffer, data.byteOffset, data.byteLength);
-    const delimiters = Math.imul(delimiter, 0x01010101);
     let pos = from;
-    // Next quote / CR at or after pos (len when none). Up to the nearer of the two, only the
-    // delimiter and LF matter, so most lines are split with two compares per byte.
-    let nextQuote = -1;
+    // The next CR at or after pos (len when none): the sink's fast path looks for CRs only if one lies ahead.
     let nextCr = -1;
     while (pos < len) {
-      const recordStart = pos;
-      if (nextQuote < pos) {
-        nextQuote = view.indexOf(QUOTE, pos);
-        if (nextQuote === -1) nextQuote = len;
-      }
-      if (nextCr < pos) {
-        nextCr = view.indexOf(CR, pos);
-        if (nextCr === -1) nextCr = len;
-      }
-      const stop = nextQuote < nextCr ? nextQuote : nextCr;
       if (sink.scanSimple !== undefined) {
-        // The plain records, all at once, by the sink's fast path (told whether a CR lies ahead).
+        // The plain records, all at once, by the sink's fast path.
+        if (nextCr < pos) {
+          nextCr = view.indexOf(CR, pos);
+          if (nextCr === -1) nextCr = len;
+        }
         const simple = sink.scanSimple(data, pos, len, delimiter, nextCr < len);
         if (simple.records > 0) {
           this.records += simple.records;
@@ -252,66 +240,13 @@ export class CsvScanner {
           continue;
         }
       }
-      // The sink may resize its arrays between records (after the header): read them per record.
-      const starts = target.starts;
-      const ends = target.ends;
-      const base = target.base;
-      let fields = 0;
-      let fieldStart = pos;
-      let i = pos;
-      // Past MAX_COLUMNS + 1 fields the typed-array writes fall off the end (ignored); the count
-      // check after the line throws.
-      // Four bytes at a time (SWAR): a word with neither a delimiter nor LF is skipped whole.
-      // `(x - 0x01010101) & ~x & 0x80808080` flags the zero bytes of x; the lowest flag is exact.
-      while (i + 4 <= stop) {
-        const w = words.getInt32(i, true);
-        const d = w ^ delimiters;
-        const l = w ^ LF_WORD;
-        const found = (((d - 0x01010101) & ~d) | ((l - 0x01010101) & ~l)) & 0x80808080;
-        if (found === 0) {
-          i += 4;
-          continue;
-        }
-        i += (31 - Math.clz32(found & -found)) >> 3;
-        if (data[i] === LF) break;
-        starts[base + fields] = fieldStart;
-        ends[base + fields++] = i;
-        fieldStart = ++i;
-      }
-      if (i + 4 > stop) {
-        for (; i < stop; i++) {
-          const b = data[i];
-          if (b === delimiter) {
-            starts[base + fields] = fieldStart;
-            ends[base + fields++] = i;
-            fieldStart = i + 1;
-          } else if (b === LF) {
-            break;
-          }
-        }
-      }
-      // No quote in the line: no field needs unescaping.
-      let escapes = false;
-      if (i < stop) {
-        starts[base + fields] = fieldStart;
-        ends[base + fields++] = i;
-        pos = i + 1;
-      } else if (stop === nextCr && stop < nextQuote && stop + 1 < len && data[stop + 1] === LF) {
-        // CRLF line end with no quote in the line.
-        starts[base + fields] = fieldStart;
-        ends[base + fields++] = stop;
-        pos = stop + 2;
-      } else {
-        // A quote, a lone CR or the end of the data: the full state machine takes over at the
-        // current field (the fields before it ended at a delimiter and hold no quote).
-        target.escaped.fill(0, base, Math.min(base + fields, target.escaped.length));
-        fields = this.scanSlow(data, view, fieldStart, final, fields);
-        if (fields < 0) return recordStart;
-        pos = this.slowEnd;
-        escapes = true;
-      }
-      if (fields > MAX_COLUMNS) throw tooManyColumns();
-      if (this.deliver(data, recordStart, pos, fields, escapes)) {
+      // Anything else (quotes to undo, a ragged row, a blank line, a lone CR, the end of the
+      // data), or every record for a sink without a fast path: the full state machine.
+      const recordStart = pos;
+      const fields = this.scanSlow(data, view, pos, final);
+      if (fields < 0) return recordStart;
+      pos = this.slowEnd;
+      if (this.deliver(data, recordStart, pos, fields, true)) {
         this.batchFull = true;
         return pos;
       }
@@ -332,16 +267,16 @@ export class CsvScanner {
   }
 
   /**
-   * The general state machine (quotes, CR line ends) for the rest of a record, from the field
-   * starting at `pos`, after `fieldsBefore` fields already found; `view` is a Buffer over `data`. Returns the record's field
-   * count and sets `slowEnd`, or -1 when the record is incomplete.
+   * The general state machine (quotes, CR line ends) for one record starting at `pos`; `view` is
+   * a Buffer over `data`. Returns the record's field count and sets `slowEnd`, or -1 when the
+   * record is incomplete.
    */
-  private scanSlow(data: Uint8Array, view: Buffer, pos: number, final: boolean, fieldsBefore: number): number {
+  private scanSlow(data: Uint8Array, view: Buffer, pos: number, final: boolean): number {
     const len = data.length;
     const special = this.special;
     const delimiter = this.delimiter;
     const { starts, ends, escaped, base } = this.sink.target;
-    let fields = fieldsBefore;
+    let fields = 0;
     // Counted once the record is complete: an incomplete one is scanned again with more data.
     let malformed = 0;
       for (;;) {
