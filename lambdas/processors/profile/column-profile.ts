@@ -39,7 +39,6 @@ export interface CellBatch {
   arenaBase: number;
 }
 
-export { BATCH_ROWS };
 const DENSE_HASHES = new Int32Array(BATCH_ROWS);
 const DENSE_INDEX = new Int32Array(BATCH_ROWS);
 

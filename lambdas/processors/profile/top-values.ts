@@ -83,42 +83,38 @@ export class TopValues {
     return this.slotHash.subarray(0, this.size);
   }
 
+  /** The slot holding `hash`, or EMPTY. */
+  private slotOf(hash: number): number {
+    const table = this.table;
+    const mask = this.mask;
+    let i = hash & mask;
+    for (;;) {
+      const slot = table[2 * i] as number;
+      if (slot === EMPTY || table[2 * i + 1] === hash) return slot;
+      i = (i + 1) & mask;
+    }
+  }
+
   /**
    * Counts one value if it is held and needs nothing else (no label to take): the caller then
    * skips finding its bytes. Returns false, having changed nothing, otherwise; `add` follows.
    */
   hit(hash: number): boolean {
-    const table = this.table;
-    const mask = this.mask;
-    let i = hash & mask;
-    for (;;) {
-      const slot = table[2 * i] as number;
-      if (slot === EMPTY) return false;
-      if (table[2 * i + 1] === hash) {
-        if (this.evicted && this.labelLength[slot] === NO_LABEL) return false;
-        this.values++;
-        this.slotCount[slot] = (this.slotCount[slot] as number) + 1;
-        return true;
-      }
-      i = (i + 1) & mask;
-    }
+    const slot = this.slotOf(hash);
+    if (slot === EMPTY || (this.evicted && this.labelLength[slot] === NO_LABEL)) return false;
+    this.values++;
+    this.slotCount[slot] = (this.slotCount[slot] as number) + 1;
+    return true;
   }
 
   /** Counts one value; returns true when it was not held (a new entry was made for it). */
   add(hash: number, buf: Uint8Array, start: number, end: number): boolean {
     this.values++;
-    const table = this.table;
-    const mask = this.mask;
-    let i = hash & mask;
-    for (;;) {
-      const slot = table[2 * i] as number;
-      if (slot === EMPTY) break;
-      if (table[2 * i + 1] === hash) {
-        this.slotCount[slot] = (this.slotCount[slot] as number) + 1;
-        if (this.evicted && this.labelLength[slot] === NO_LABEL) this.setLabel(slot, buf, start, end);
-        return false;
-      }
-      i = (i + 1) & mask;
+    const held = this.slotOf(hash);
+    if (held !== EMPTY) {
+      this.slotCount[held] = (this.slotCount[held] as number) + 1;
+      if (this.evicted && this.labelLength[held] === NO_LABEL) this.setLabel(held, buf, start, end);
+      return false;
     }
     if (this.size === this.capacity) this.purge();
     const slot = this.size++;
@@ -199,11 +195,8 @@ export class TopValues {
 
   /** Estimated count of one value (by hash): counter + offset, or offset if not held. */
   estimate(hash: number): number {
-    for (let i = hash & this.mask; this.table[2 * i] !== EMPTY; i = (i + 1) & this.mask) {
-      const slot = this.table[2 * i] as number;
-      if (this.table[2 * i + 1] === hash) return ((this.slotCount[slot] as number) + this.offset) * this.stride;
-    }
-    return this.offset * this.stride;
+    const slot = this.slotOf(hash);
+    return ((slot === EMPTY ? 0 : (this.slotCount[slot] as number)) + this.offset) * this.stride;
   }
 
   /** Enters a hash that is not in the table yet. */
