@@ -115,7 +115,11 @@ describe('type inference (golden values)', () => {
     ['0', ValueKind.Integer],
     ['-42', ValueKind.Integer],
     ['+7', ValueKind.Integer],
-    ['007', ValueKind.Integer],
+    // A leading zero marks a code (ZIP, product code): text, not the number 7.
+    ['007', ValueKind.String],
+    ['0', ValueKind.Integer],
+    ['0.5', ValueKind.Decimal],
+    ['-007', ValueKind.String],
     ['  12  ', ValueKind.Integer],
     ['123456789012345678901', ValueKind.Integer],
     ['3.14', ValueKind.Decimal],
