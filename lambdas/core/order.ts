@@ -2,16 +2,12 @@
  * The order state machine: three independent axes (job × payment × delivery) that arrive in any
  * order. Pure functions only; the OrderStore turns each transition into one conditional write.
  */
+import type { ErrorInfo, JobState, Lang, OrderView, PaymentState } from '../contract';
 import type { OrderId } from './ids';
 
-export type JobState = 'awaiting_upload' | 'processing' | 'done' | 'failed';
-export type PaymentState = 'unpaid' | 'pending' | 'paid' | 'refunded';
-export type Lang = 'en' | 'ja';
+export type { JobState, Lang, OrderView, PaymentState } from '../contract';
 
-export interface JobError {
-  readonly code: string;
-  readonly message: string;
-}
+export type JobError = Readonly<ErrorInfo>;
 
 export interface Order {
   readonly orderId: OrderId;
@@ -80,16 +76,6 @@ export const DELIVERY_CLAIM_TTL_MS = 5 * 60 * 1000;
 export function deliveryDue(order: Order, now: number): boolean {
   if (order.job !== 'done' || order.payment !== 'paid' || order.deliveredAt || order.disputedAt) return false;
   return !order.deliveryClaim || now - order.deliveryClaim.at >= DELIVERY_CLAIM_TTL_MS;
-}
-
-export interface OrderView {
-  orderId: string;
-  job: JobState;
-  payment: PaymentState;
-  delivered: boolean;
-  preview?: unknown;
-  payUrl?: string;
-  error?: JobError;
 }
 
 /** What `GET /api/orders/{id}` shows: never the email, never the result. */

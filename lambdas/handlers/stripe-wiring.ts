@@ -3,7 +3,7 @@
  * Manager, create or update the Product, Price, Payment Link and webhook endpoint, and store the
  * endpoint's signing secret in Secrets Manager. Idempotent across deploys. If the key is not in
  * Secrets Manager yet, the deploy still succeeds with `Wired = false` (docs/deploy.md: put the
- * key, deploy again — or run `npm run ops -- stripe-wire`).
+ * key, deploy again — or run `npx uplock --stack NAME stripe wire`).
  *
  * On delete nothing is removed from Stripe: payment history and links stay the operator's.
  */

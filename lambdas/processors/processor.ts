@@ -10,6 +10,12 @@ export interface ProcessorInput {
   readonly fileName: string;
   /** Byte limit from config: stop and fail with `too_large` past it (local S3 does not enforce it). */
   readonly maxBytes: number;
+  /** The order's language (`en`, `ja`): the result is written in it. Absent: English. */
+  readonly lang?: string;
+  /** The order this result is for, shown in the result's header. Absent: not shown. */
+  readonly orderId?: string;
+  /** When the job produces the result (ISO 8601), shown in its header. Absent: the processor's clock. */
+  readonly generatedAt?: string;
 }
 
 export interface Artifact {
