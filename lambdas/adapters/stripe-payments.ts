@@ -17,9 +17,8 @@ import { once } from './clients';
 import { countMetric, logger } from './observability';
 import { PaymentsError, SignatureError, type Payments, type RefundRequest, type StripeEventFacts } from '../ports/payments';
 import { stripeSecretKey, webhookSecrets } from './secrets';
+import { STRIPE_API_VERSION, stripeClient } from './stripe-client';
 
-/** The API version the `stripe` package pins (23.1.0: 2026-10-28.endive); sent with every request. */
-export const STRIPE_API_VERSION: string = Stripe.API_VERSION;
 
 /**
  * The session as core reads it, field by field from the pinned version's type, so `tsc` proves
@@ -51,46 +50,6 @@ const known = <T extends string>(value: string | null, values: readonly T[]): T 
 const chargeFacts = (c: Stripe.Charge): ChargeFacts => c;
 const disputeFacts = (d: Stripe.Dispute): DisputeFacts => d;
 void [chargeFacts, disputeFacts];
-
-export interface StripeClientOptions {
-  /** The secret key, or how to fetch it on first use (Secrets Manager in AWS, cached there). */
-  readonly apiKey: string | (() => Promise<string>);
-  /** The local stand-in's base URL (`endpoints.stripe`); absent: api.stripe.com. */
-  readonly endpoint?: string;
-  /** Retries of a failed request (network, 409, 429, 5xx), each with the same idempotency key. @default 2 */
-  readonly maxNetworkRetries?: number;
-  /** @default 10000 */
-  readonly timeoutMs?: number;
-}
-
-/**
- * A Stripe client. The key may arrive later than the client: the SDK's `authenticator` hook reads
- * it per request, so a handler builds its client at module scope and a cold start that never
- * calls Stripe never reads the secret.
- */
-export function stripeClient(options: StripeClientOptions): Stripe {
-  const { apiKey } = options;
-  const local = options.endpoint ? new URL(options.endpoint) : undefined;
-  const config: Stripe.StripeConfig = {
-    maxNetworkRetries: options.maxNetworkRetries ?? 2,
-    timeout: options.timeoutMs ?? 10_000,
-    telemetry: false,
-    ...(local
-      ? {
-          host: local.hostname,
-          port: local.port || (local.protocol === 'https:' ? 443 : 80),
-          protocol: local.protocol === 'https:' ? 'https' : 'http',
-        }
-      : {}),
-  };
-  if (typeof apiKey === 'string') return new Stripe(apiKey, config);
-  return new Stripe('', {
-    ...config,
-    authenticator: async (request) => {
-      request.headers.Authorization = `Bearer ${await apiKey()}`;
-    },
-  });
-}
 
 /** The runtime's client: key from the secrets adapter, endpoint from config. */
 export const stripeClientFor = (config: RuntimeConfig): Stripe =>

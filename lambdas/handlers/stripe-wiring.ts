@@ -9,7 +9,7 @@
  */
 import { GetSecretValueCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
-import { stripeClient } from '../adapters/stripe-payments';
+import { stripeClient } from '../adapters/stripe-client';
 import { isPlaceholderSecret, isStripeKey, wireStripe, type WiringResult } from '../adapters/stripe-wiring';
 
 const secrets = new SecretsManagerClient({});
