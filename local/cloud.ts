@@ -13,8 +13,8 @@ import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import dynalite from 'dynalite';
 import S3rver from 's3rver';
 import * as sesModule from 'aws-ses-v2-local';
-import Stripe from 'stripe';
 import type { RuntimeConfig } from '../lambdas/config';
+import { stripeClient } from '../lambdas/adapters/stripe-client';
 import { wireStripe } from '../lambdas/adapters/stripe-wiring';
 import { defaultProcessor } from '../lambdas/processors';
 import { LocalEventBus, type ObjectCreatedEvent } from './event-bus';
@@ -168,11 +168,10 @@ export async function startLocalCloud(opts: LocalCloudOptions): Promise<LocalClo
     // every start: ports may change, and a signing secret is only shown at creation.
     const { product, price } = localProductAndPrice(opts.config);
     const stripeUrl = stripeStandIn ? new URL(stripeStandIn.url) : undefined;
-    const stripeClient = stripeUrl
-      ? new Stripe(LOCAL_STRIPE_KEY, { host: stripeUrl.hostname, port: stripeUrl.port, protocol: 'http', telemetry: false })
-      : new Stripe(realKey as string, { telemetry: false });
+    // The handlers' own client builder (lambdas/adapters/stripe-payments.ts): same options, same pinned version.
+    const stripe = stripeUrl ? stripeClient({ apiKey: LOCAL_STRIPE_KEY, endpoint: stripeUrl.href }) : stripeClient({ apiKey: realKey as string });
     // Against real Stripe the endpoint is `stripe listen --forward-to …`, whose secret is in the env.
-    const wired = await wireStripe(stripeClient, { tag: LOCAL_STRIPE_TAG, siteUrl: gateway.url, product, price, rotateWebhookSecret: true, webhook: !real });
+    const wired = await wireStripe(stripe, { tag: LOCAL_STRIPE_TAG, siteUrl: gateway.url, product, price, rotateWebhookSecret: true, webhook: !real });
     const webhookSecret = real ? (process.env.STRIPE_WEBHOOK_SECRET as string) : wired.webhookSecret;
     if (!webhookSecret) throw new Error('the Stripe stand-in returned no webhook signing secret');
     const stripeSetup = { ...wired, webhookSecret };

@@ -9,7 +9,7 @@
  */
 import { GetSecretValueCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
-import Stripe from 'stripe';
+import { stripeClient } from '../adapters/stripe-client';
 import { isPlaceholderSecret, isStripeKey, wireStripe, type WiringResult } from '../adapters/stripe-wiring';
 
 const secrets = new SecretsManagerClient({});
@@ -48,7 +48,7 @@ export async function wireFromSecrets(props: WiringProperties, log: (line: strin
     return undefined;
   }
   const currentWebhookSecret = await readSecret(props.WebhookSecretSecretId);
-  const stripe = new Stripe(key, { maxNetworkRetries: 2, telemetry: false });
+  const stripe = stripeClient({ apiKey: key });
   const amount = Number(props.PriceAmount);
   if (!Number.isInteger(amount) || amount <= 0) throw new Error(`PriceAmount must be a positive integer (minor units), got ${props.PriceAmount}`);
   const result = await wireStripe(stripe, {
