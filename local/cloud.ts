@@ -17,6 +17,7 @@ import Stripe from 'stripe';
 import type { RuntimeConfig } from '../lambdas/config';
 import { wireStripe } from '../lambdas/adapters/stripe-wiring';
 import { defaultProcessor } from '../lambdas/processors';
+import { acceptedExtensionsFor, loadJobFolder } from '../lambdas/processors/command/manifest';
 import { LocalEventBus, type ObjectCreatedEvent } from './event-bus';
 import { startGateway, type Gateway } from './gateway';
 import { startStripeStandIn, type StripeStandIn, type StripeStandInOptions } from './stripe/server';
@@ -46,6 +47,8 @@ export interface LocalCloudOptions {
   stripe?: Pick<StripeStandInOptions, 'webhookRetryBaseMs' | 'webhookMaxAttempts' | 'settleAfterMs' | 'disputeAfterMs'>;
   /** How often the reconciliation sweeper runs (scheduled in AWS); 0 = never (tests call it). Default 60. */
   sweepIntervalSeconds?: number;
+  /** A job folder (docs/jobs.md) to run instead of the built-in data profile: `npm start -- --job <folder>`. */
+  job?: string;
   /** Directory of the built frontend; defaults to frontend/dist. */
   staticDir?: string;
   log?: (line: string) => void;
@@ -105,6 +108,8 @@ export async function startLocalCloud(opts: LocalCloudOptions): Promise<LocalClo
     for (const fn of stops.reverse()) await fn().catch((e: unknown) => log(`stop: ${String(e)}`));
   };
 
+  // An operator's job: its manifest says what the shop accepts (config may only narrow it).
+  const jobFolder = opts.job ? loadJobFolder(opts.job) : undefined;
   try {
     // DynamoDB
     const dynamo = dynalite({ path: path.join(dataDir, 'dynamodb'), createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
@@ -168,8 +173,9 @@ export async function startLocalCloud(opts: LocalCloudOptions): Promise<LocalClo
     // What the deploy-time wiring does in AWS, against the stand-in. The endpoint is replaced on
     // every start: ports may change, and a signing secret is only shown at creation.
     const product = {
-      name: 'Data profile report',
-      description: 'Every column of your CSV profiled: types, missing values, distributions, outliers and warnings.',
+      ...(jobFolder
+        ? { name: jobFolder.manifest.name, description: `${jobFolder.manifest.name}: upload a file, see a free preview, pay for the full result.` }
+        : { name: 'Data profile report', description: 'Every column of your CSV profiled: types, missing values, distributions, outliers and warnings.' }),
       ...opts.config?.product,
     };
     const price = { amount: 900, currency: 'usd', ...opts.config?.price };
@@ -183,6 +189,9 @@ export async function startLocalCloud(opts: LocalCloudOptions): Promise<LocalClo
     if (!webhookSecret) throw new Error('the Stripe stand-in returned no webhook signing secret');
     const stripeSetup = { ...wired, webhookSecret };
 
+    const acceptedExtensions = jobFolder
+      ? acceptedExtensionsFor(jobFolder.manifest, opts.config?.acceptedExtensions)
+      : (opts.config?.acceptedExtensions ?? [...defaultProcessor.acceptedExtensions]);
     const config: RuntimeConfig = {
       region: 'us-east-1',
       tableName: TABLE,
@@ -190,13 +199,14 @@ export async function startLocalCloud(opts: LocalCloudOptions): Promise<LocalClo
       siteUrl: gateway.url,
       endpoints: { s3: s3Url, dynamodb: dynamoUrl, ses: sesUrl, ...(stripeStandIn ? { stripe: stripeStandIn.url } : {}) },
       maxUploadBytes: 50 * 1024 * 1024,
-      // What the default processor reads, so the page and the job agree.
-      acceptedExtensions: [...defaultProcessor.acceptedExtensions],
       downloadLimit: 5,
       linkTtlHours: 168,
       retentionDays: 30,
       senderEmail: 'results@uplock.local',
       ...opts.config,
+      // What the job reads, so the page and the job agree.
+      acceptedExtensions,
+      job: { maxAttempts: 3, maxLogBytes: 1024 * 1024, ...opts.config?.job, ...(jobFolder ? { folder: jobFolder.dir } : {}) },
       product,
       price,
       stripe: {

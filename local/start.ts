@@ -5,6 +5,7 @@
  *   --dynamodb-port N      (UPLOCK_DYNAMODB_PORT, 4567)   --s3-port N (UPLOCK_S3_PORT, 4568)
  *   --ses-port N           (UPLOCK_SES_PORT, 8005)        --stripe-port N (UPLOCK_STRIPE_PORT, 12111)
  *   --data DIR             (UPLOCK_DATA_DIR, .uplock)
+ *   --job FOLDER           (UPLOCK_JOB) run this job folder (docs/jobs.md) instead of the built-in data profile
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -19,12 +20,13 @@ const { values } = parseArgs({
     'ses-port': { type: 'string' },
     'stripe-port': { type: 'string' },
     data: { type: 'string' },
+    job: { type: 'string' },
     help: { type: 'boolean', default: false },
   },
 });
 
 if (values.help) {
-  console.log('usage: npm start -- [--reset] [--port N] [--dynamodb-port N] [--s3-port N] [--ses-port N] [--stripe-port N] [--data DIR]');
+  console.log('usage: npm start -- [--reset] [--port N] [--dynamodb-port N] [--s3-port N] [--ses-port N] [--stripe-port N] [--data DIR] [--job FOLDER]');
   process.exit(0);
 }
 
@@ -41,8 +43,11 @@ function port(service: Service, flag: string | undefined, envName: string): numb
 
 const dataDir = path.resolve(values.data ?? process.env.UPLOCK_DATA_DIR ?? path.join(REPO_ROOT, '.uplock'));
 
+const job = values.job ?? process.env.UPLOCK_JOB;
+
 const cloud = await startLocalCloud({
   dataDir,
+  ...(job ? { job: path.resolve(job) } : {}),
   reset: values.reset,
   ports: {
     gateway: port('gateway', values.port, 'UPLOCK_PORT'),
@@ -54,7 +59,9 @@ const cloud = await startLocalCloud({
   log: (line) => console.error(line),
 }).catch((error: unknown) => {
   const code = (error as { code?: string }).code;
-  if (code === 'EADDRINUSE') {
+  if ((error as Error).name === 'ManifestError') {
+    console.error(`The job folder cannot be used: ${(error as Error).message}`);
+  } else if (code === 'EADDRINUSE') {
     console.error(`A port is already in use (${(error as Error).message}). Stop the other process or pick ports with --port etc.`);
   } else {
     console.error(error);
@@ -72,6 +79,7 @@ uplock is running on the local cloud${values.reset ? ' (data wiped)' : ''}.
       ? `Stripe (local stand-in): ${cloud.urls.stripe}   test card 4242 4242 4242 4242`
       : `Stripe: real test mode. Forward events: stripe listen --forward-to ${cloud.urls.site}/api/stripe/webhook`
   }
+  Job:          ${job ? `${cloud.config.product.name} (${path.resolve(job)})` : 'built-in data profile'}
   Data:         ${path.relative(process.cwd(), dataDir) || '.'}/ (npm start -- --reset wipes it)
 
 Ctrl-C stops everything.`);
