@@ -9,6 +9,7 @@
  * `STRIPE_WEBHOOK_SECRET`.
  */
 import * as z from 'zod/mini';
+import type { RuntimeConfigDocument } from './contract';
 
 const extension = z.string().check(z.regex(/^\.[a-z0-9]{1,10}$/));
 
@@ -72,6 +73,12 @@ export const runtimeConfigSchema = z.object({
 });
 
 export type RuntimeConfig = z.infer<typeof runtimeConfigSchema>;
+
+// The schema and the shared declaration (lambdas/contract.ts) describe one document: each side must
+// accept what the other produces, or this file does not compile.
+type Assignable<From extends To, To> = From;
+export type ParsedIsDocument = Assignable<RuntimeConfig, RuntimeConfigDocument>;
+export type DocumentIsInput = Assignable<RuntimeConfigDocument, z.input<typeof runtimeConfigSchema>>;
 
 export class ConfigError extends Error {
   override name = 'ConfigError';

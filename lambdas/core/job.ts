@@ -22,8 +22,12 @@ export interface ProcessorInput {
   readonly fileName: string;
   /** Byte limit from config: stop and fail with `too_large` past it (local S3 does not enforce it). */
   readonly maxBytes: number;
-  /** The customer's language, for processors that write words. */
-  readonly lang?: 'en' | 'ja';
+  /** The order's language (`en`, `ja`): the result is written in it. Absent: English. */
+  readonly lang?: string;
+  /** The order this result is for, shown in the result's header. Absent: not shown. */
+  readonly orderId?: string;
+  /** When the job produces the result (ISO 8601), shown in its header. Absent: the processor's clock. */
+  readonly generatedAt?: string;
   /** Percent done (0-100), as the processor learns it; shown on the order page. */
   readonly onProgress?: (percent: number) => void;
 }
@@ -206,7 +210,15 @@ export async function runJob(key: string, deps: JobDeps): Promise<JobOutcome> {
     if (!settings.acceptedExtensions.includes(extensionOf(fileName))) {
       return await fail('extension_not_accepted', 'Files of this type are not accepted.');
     }
-    const result = await processor.process({ body: input.body, fileName, maxBytes: settings.maxUploadBytes, lang, onProgress });
+    const result = await processor.process({
+      body: input.body,
+      fileName,
+      maxBytes: settings.maxUploadBytes,
+      lang,
+      orderId,
+      generatedAt: new Date(now()).toISOString(),
+      onProgress,
+    });
     await progressWrite;
     if (!result.artifacts.some((a) => a.name === result.primary)) throw new Error(`processor ${processor.name} named a missing primary artifact`);
     for (const artifact of result.artifacts) {

@@ -2,16 +2,12 @@
  * The order state machine: three independent axes (job × payment × delivery) that arrive in any
  * order. Pure functions only; the OrderStore turns each transition into one conditional write.
  */
+import type { ErrorInfo, JobState, Lang, OrderView, PaymentState } from '../contract';
 import type { OrderId } from './ids';
 
-export type JobState = 'awaiting_upload' | 'processing' | 'done' | 'failed';
-export type PaymentState = 'unpaid' | 'pending' | 'paid' | 'refunded';
-export type Lang = 'en' | 'ja';
+export type { JobState, Lang, OrderView, PaymentState } from '../contract';
 
-export interface JobError {
-  readonly code: string;
-  readonly message: string;
-}
+export type JobError = Readonly<ErrorInfo>;
 
 export interface Order {
   readonly orderId: OrderId;
@@ -90,20 +86,6 @@ export function deliveryDue(order: Order, now: number): boolean {
 
 /** A job running longer than this is "taking longer than usual" on the order page. */
 export const JOB_USUAL_MS = 60 * 1000;
-
-export interface OrderView {
-  orderId: string;
-  job: JobState;
-  payment: PaymentState;
-  delivered: boolean;
-  /** While processing: percent the job reported. */
-  progress?: number;
-  /** While processing: the job takes longer than usual (a slow file, or a retry after a crash). */
-  slow?: boolean;
-  preview?: unknown;
-  payUrl?: string;
-  error?: JobError;
-}
 
 /** What `GET /api/orders/{id}` shows: never the email, never the result. */
 export function orderView(order: Order, extras: { preview?: unknown; payUrl?: string; now?: number }): OrderView {

@@ -42,7 +42,7 @@ export function commandProcessor(folder: JobFolder, opts: CommandProcessorOption
           outputDir: work.output,
           scratchDir: work.scratch,
           fileName: input.fileName,
-          lang: input.lang ?? 'en',
+          lang: input.lang === 'ja' ? 'ja' : 'en',
           ...(input.onProgress ? { onProgress: input.onProgress } : {}),
           ...(opts.hostEnv ? { hostEnv: opts.hostEnv } : {}),
         });
