@@ -27,6 +27,14 @@ export class S3BlobStore implements BlobStore {
     return { body: out.body, size: out.contentLength, ...(fileName ? { fileName } : {}) };
   }
 
+  async reannounceInput(key: string): Promise<void> {
+    const head = await this.s3.getObject(this.bucket, key);
+    if (!head) return;
+    // Only the headers are wanted; the body stays unread.
+    await (head.body as unknown as ReadableStream | undefined)?.cancel?.();
+    await this.s3.copyOntoItself(this.bucket, key, head.metadata);
+  }
+
   async putResult(orderId: OrderId, name: string, body: string | Uint8Array, contentType: string): Promise<void> {
     await this.s3.putObject(this.bucket, resultKey(orderId, name), body, contentType);
   }
