@@ -11,6 +11,7 @@ import { routes, type HandlerName } from '../lambdas/routes';
 import { accessFor, applyAccess, type AccessResources, type FunctionName, type HandlerAccess } from './access';
 import { Api } from './api';
 import { handlerEntry, handlersDir as defaultHandlersDir, repoRoot } from './bundling';
+import { RUNTIME_CONFIG_OUTPUT, SITE_URL_OUTPUT } from '../lambdas/contract';
 import { baseRuntimeConfig, type DeployConfig, type RuntimeConfigJson } from './config';
 import { Email } from './email';
 import { Monitoring } from './monitoring';
@@ -168,7 +169,11 @@ export class UplockStack extends Stack {
     this.acknowledgeScopedWildcards();
     this.acknowledgeCdkHelpers();
 
-    new CfnOutput(this, 'SiteUrl', { description: 'The shop page', value: this.site.siteUrl });
+    new CfnOutput(this, SITE_URL_OUTPUT, { description: 'The shop page', value: this.site.siteUrl });
+    new CfnOutput(this, RUNTIME_CONFIG_OUTPUT, {
+      description: 'The runtime config the functions share (no secret values): what `npx uplock --stack` reads',
+      value: this.toJsonString(this.operatorConfig()),
+    });
     new CfnOutput(this, 'StripeWebhookUrl', {
       description: 'The Stripe webhook endpoint URL (registered by the deploy-time wiring; events: checkout.session.*, charge.refunded, charge.dispute.created)',
       value: `${this.site.siteUrl}/api/stripe/webhook`,
@@ -208,6 +213,22 @@ export class UplockStack extends Stack {
    * ships (BucketDeployment, the ECS execution role). Each is acknowledged by its exact finding,
    * on the one policy that has it, with the reason.
    */
+  /**
+   * The config the operator's tool runs the functions' code with: the shared part plus the ids of
+   * both Stripe secrets (ids only; the tool reads the values with the operator's credentials).
+   */
+  private operatorConfig(): RuntimeConfigJson {
+    const secretId = (secret: { secretFullArn?: string; secretName: string }) => secret.secretFullArn ?? secret.secretName;
+    return {
+      ...this.baseConfig,
+      stripe: {
+        ...this.baseConfig.stripe,
+        secretKeySecretId: secretId(this.payments.secrets.secretKey),
+        webhookSecretSecretId: secretId(this.payments.secrets.webhookSecret),
+      },
+    };
+  }
+
   private acknowledgeScopedWildcards(): void {
     for (const [name, fn] of this.functions) {
       const policy = fn.role?.node.tryFindChild('DefaultPolicy');

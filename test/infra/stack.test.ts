@@ -8,6 +8,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../lambdas/config';
+import { RUNTIME_CONFIG_OUTPUT } from '../../lambdas/contract';
 import { routes } from '../../lambdas/routes';
 import type { FunctionName } from '../../lib/access';
 import { SECRET_PLACEHOLDER } from '../../lib/payments';
@@ -371,6 +372,26 @@ describe('site', () => {
 
   it('deploys the built pages and invalidates the cache', () => {
     template.hasResourceProperties('Custom::CDKBucketDeployment', { DistributionPaths: ['/*'] });
+  });
+
+  it('outputs the runtime config the operator\'s tool reads: valid for the handlers\' schema, with the table, bucket and both secret ids', () => {
+    const outputs = template.findOutputs(RUNTIME_CONFIG_OUTPUT);
+    const value = Object.values(outputs)[0]?.Value as unknown;
+    const json = joinWithPlaceholders(value, (x) => {
+      const ref = (x as { Ref?: string }).Ref;
+      const getAtt = (x as { 'Fn::GetAtt'?: [string, string] })['Fn::GetAtt'];
+      if (ref) return `ref-${ref}`;
+      if (getAtt) return getAtt[1] === 'PaymentLinkUrl' ? 'https://buy.stripe.com/test_abc' : getAtt[1] === 'PaymentLinkId' ? 'plink_1AbC' : `${getAtt[0]}.example`;
+      return 'token.example';
+    });
+
+    const config = parseConfig(JSON.parse(json));
+
+    expect(config.tableName).toBe(`ref-${logicalId(stack.storage.table)}`);
+    expect(config.bucketName).toBe(`ref-${logicalId(stack.storage.dataBucket)}`);
+    expect(config.stripe.secretKeySecretId).toBe(`ref-${logicalId(stack.payments.secrets.secretKey)}`);
+    expect(config.stripe.webhookSecretSecretId).toBe(`ref-${logicalId(stack.payments.secrets.webhookSecret)}`);
+    expect(config.senderEmail).toBe('orders@example.com');
   });
 
   it('outputs the site URL and the webhook URL to register with Stripe', () => {

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { uplock } from './cli-support';
-import { startTestCloud, type TestCloud } from './local-cloud';
+import { readyOrder, startTestCloud, type TestCloud } from './local-cloud';
 
 const version = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -16,7 +16,7 @@ describe('uplock without a cloud', () => {
     expect(run.stdout).toMatch(/Examples:/);
   });
 
-  it.each([['stripe', 'wire'], ['sweep']])('has --help with examples for %s', async (...command) => {
+  it.each([['stripe', 'wire'], ['sweep'], ['orders', 'list'], ['orders', 'show'], ['stats'], ['export']])('has --help with examples for %s', async (...command) => {
     const run = await uplock([...command, '--help']);
 
     expect(run.code).toBe(0);
@@ -66,6 +66,38 @@ describe('uplock against the local cloud', () => {
   });
   afterAll(async () => {
     await cloud?.stop();
+  });
+
+  it('orders list / show / stats / export see an order made through the API; unknown orders fail with exit 1', async () => {
+    const order = await readyOrder(cloud, 'operator-test@example.com');
+
+    const list = await uplock(['--json', 'orders', 'list', '--email', 'OPERATOR-test@example.com'], { cloud });
+    expect(list.code).toBe(0);
+    expect(list.json()).toEqual([expect.objectContaining({ orderId: order.orderId, email: 'operator-test@example.com', job: 'done', payment: 'unpaid', delivered: false })]);
+    const paidOnly = await uplock(['--json', 'orders', 'list', '--status', 'paid'], { cloud });
+    expect(paidOnly.json()).toEqual([]);
+
+    const show = await uplock(['orders', 'show', order.orderId, '--json'], { cloud });
+    expect(show.code).toBe(0);
+    const detail = show.json<{ orderId: string; timeline: { kind: string }[] }>();
+    expect(detail.orderId).toBe(order.orderId);
+    expect(detail.timeline.map((e) => e.kind)).toEqual(['created', 'uploaded']);
+
+    const unknown = await uplock(['--json', 'orders', 'show', '00000000-0000-4000-8000-000000000000'], { cloud });
+    expect(unknown.code).toBe(1);
+    expect(unknown.json()).toEqual({ error: { code: 'order_not_found', message: 'No order 00000000-0000-4000-8000-000000000000.' } });
+
+    const stats = await uplock(['--json', 'stats', '--since', '1h'], { cloud });
+    expect(stats.json()).toMatchObject({ orders: 1, previews: 1, paid: 0, conversion: 0 });
+
+    const csv = await uplock(['export', '--csv'], { cloud });
+    expect(csv.stdout.split('\r\n')[1]).toMatch(new RegExp(`^${order.orderId},`));
+    // Seven runs of the tool, each a fresh process: room for a loaded machine.
+  }, 300_000);
+
+  it('rejects a bad --status and --since as usage errors', async () => {
+    expect((await uplock(['orders', 'list', '--status', 'shipped'], { cloud })).code).toBe(2);
+    expect((await uplock(['orders', 'list', '--since', 'last week'], { cloud })).code).toBe(2);
   });
 
   it('sweep runs the sweeper and reports what it saw', async () => {
