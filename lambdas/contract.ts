@@ -73,6 +73,11 @@ export interface OrderView {
   job: JobState;
   payment: PaymentState;
   delivered: boolean;
+  /** While processing: the percent the job reported (docs/jobs.md "progress"). */
+  progress?: number;
+  /** While processing: the job takes longer than usual (a slow file, or a retry after a crash). */
+  slow?: boolean;
+  /** `kind` says which renderer: `data-profile` (built-in) or `job` (an operator's preview.json). */
   preview?: unknown;
   /** Present only while `job` is done and `payment` unpaid. */
   payUrl?: string;

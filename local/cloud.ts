@@ -17,6 +17,7 @@ import type { RuntimeConfig } from '../lambdas/config';
 import { stripeClient } from '../lambdas/adapters/stripe-client';
 import { wireStripe } from '../lambdas/adapters/stripe-wiring';
 import { defaultProcessor } from '../lambdas/processors';
+import { acceptedExtensionsFor, loadJobFolder } from '../lambdas/processors/command/manifest';
 import { LocalEventBus, type ObjectCreatedEvent } from './event-bus';
 import { startGateway, type Gateway } from './gateway';
 import { startStripeStandIn, type StripeStandIn, type StripeStandInOptions } from './stripe/server';
@@ -48,6 +49,8 @@ export interface LocalCloudOptions {
   stripe?: Pick<StripeStandInOptions, 'webhookRetryBaseMs' | 'webhookMaxAttempts' | 'settleAfterMs' | 'disputeAfterMs'>;
   /** How often the reconciliation sweeper runs (scheduled in AWS); 0 = never (tests call it). Default 60. */
   sweepIntervalSeconds?: number;
+  /** A job folder (docs/jobs.md) to run instead of the built-in data profile: `npm start -- --job <folder>`. */
+  job?: string;
   /** Directory of the built frontend; defaults to frontend/dist. */
   staticDir?: string;
   log?: (line: string) => void;
@@ -104,6 +107,8 @@ export async function startLocalCloud(opts: LocalCloudOptions): Promise<LocalClo
     for (const fn of stops.reverse()) await fn().catch((e: unknown) => log(`stop: ${String(e)}`));
   };
 
+  // An operator's job: its manifest says what the shop accepts (config may only narrow it).
+  const jobFolder = opts.job ? loadJobFolder(opts.job) : undefined;
   try {
     // DynamoDB
     const dynamo = dynalite({ path: path.join(dataDir, 'dynamodb'), createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
@@ -166,7 +171,20 @@ export async function startLocalCloud(opts: LocalCloudOptions): Promise<LocalClo
 
     // What the deploy-time wiring does in AWS, against the stand-in. The endpoint is replaced on
     // every start: ports may change, and a signing secret is only shown at creation.
-    const { product, price } = localProductAndPrice(opts.config);
+    // An operator's job names the product unless config does.
+    const overrides: ConfigOverrides | undefined = jobFolder
+      ? {
+          ...opts.config,
+          product: {
+            name: jobFolder.manifest.name,
+            description: `${jobFolder.manifest.name}: upload a file, see a free preview, pay for the full result.`,
+            ...opts.config?.product,
+          },
+          // What the job reads, so the page and the job agree (config may only narrow it).
+          acceptedExtensions: acceptedExtensionsFor(jobFolder.manifest, opts.config?.acceptedExtensions),
+        }
+      : opts.config;
+    const { product, price } = localProductAndPrice(overrides);
     const stripeUrl = stripeStandIn ? new URL(stripeStandIn.url) : undefined;
     // The handlers' own client builder (lambdas/adapters/stripe-payments.ts): same options, same pinned version.
     const stripe = stripeUrl ? stripeClient({ apiKey: LOCAL_STRIPE_KEY, endpoint: stripeUrl.href }) : stripeClient({ apiKey: realKey as string });
@@ -181,7 +199,8 @@ export async function startLocalCloud(opts: LocalCloudOptions): Promise<LocalClo
       urls: { site: gateway.url, s3: s3Url, dynamodb: dynamoUrl, ses: sesUrl, ...(stripeStandIn ? { stripe: stripeStandIn.url } : {}) },
       wiring: stripeSetup,
       acceptedExtensions: defaultProcessor.acceptedExtensions,
-      ...(opts.config ? { overrides: opts.config } : {}),
+      ...(overrides ? { overrides } : {}),
+      ...(jobFolder ? { jobFolder: jobFolder.dir } : {}),
     });
     // The handlers read their config and secrets once, at import (first request).
     process.env.UPLOCK_CONFIG = JSON.stringify(config);

@@ -66,6 +66,8 @@ export type ConfigOverrides = Partial<Omit<RuntimeConfig, 'stripe' | 'price' | '
 };
 
 export interface LocalConfigInput {
+  /** An operator's job folder (docs/jobs.md) the job runs instead of the built-in data profile. */
+  jobFolder?: string;
   /** Where each service listens (the gateway's URL is the site URL). */
   readonly urls: { site: string; s3: string; dynamodb: string; ses: string; stripe?: string };
   /** What the Stripe wiring found or created (against the stand-in or real test mode). */
@@ -88,13 +90,14 @@ export function localRuntimeConfig(input: LocalConfigInput): RuntimeConfig {
     siteUrl: urls.site,
     endpoints: { s3: urls.s3, dynamodb: urls.dynamodb, ses: urls.ses, ...(urls.stripe ? { stripe: urls.stripe } : {}) },
     maxUploadBytes: 50 * 1024 * 1024,
-    acceptedExtensions: [...input.acceptedExtensions],
     downloadLimit: 5,
     linkTtlHours: 168,
     retentionDays: 30,
     senderEmail: 'results@uplock.local',
     ...overrides,
     ...localProductAndPrice(overrides),
+    acceptedExtensions: [...(overrides?.acceptedExtensions ?? input.acceptedExtensions)],
+    job: { maxAttempts: 3, maxLogBytes: 1024 * 1024, ...overrides?.job, ...(input.jobFolder ? { folder: input.jobFolder } : {}) },
     stripe: {
       paymentMode: 'payment-link',
       paymentLinkId: wiring.paymentLinkId,

@@ -15,6 +15,7 @@ EventBridge and Stripe. Data survives a restart.
 options (each also set by the variable beside it; a flag wins over its variable):
 ${PORT_SETTINGS.map(({ service, flag, env }) => `  --${`${flag} N`.padEnd(20)} ${env.padEnd(22)} ${service} port (default ${DEFAULT_PORTS[service]})`).join('\n')}
   --data DIR             ${DATA_DIR_ENV.padEnd(22)} data directory (default .uplock)
+  --job FOLDER           ${'UPLOCK_JOB'.padEnd(22)} run this job folder (docs/jobs.md) instead of the built-in data profile
   --reset                                       wipe the data directory first
   --no-build                                    serve the pages already in frontend/dist
   --help                                        this text
@@ -37,6 +38,7 @@ const { values } = (() => {
         'ses-port': { type: 'string' },
         'stripe-port': { type: 'string' },
         data: { type: 'string' },
+        job: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -68,14 +70,19 @@ if (!values['no-build']) {
   await build({ root: path.join(REPO_ROOT, 'frontend'), logLevel: 'warn' });
 }
 
+const job = values.job ?? process.env.UPLOCK_JOB;
+
 const cloud = await startLocalCloud({
   dataDir,
+  ...(job ? { job: path.resolve(job) } : {}),
   reset: values.reset,
   ports,
   log: (line) => console.error(line),
 }).catch((error: unknown) => {
   const code = (error as { code?: string }).code;
-  if (code === 'EADDRINUSE') {
+  if ((error as Error).name === 'ManifestError') {
+    console.error(`The job folder cannot be used: ${(error as Error).message}`);
+  } else if (code === 'EADDRINUSE') {
     console.error(`A port is already in use (${(error as Error).message}). Stop the other process or pick ports with --port etc.`);
   } else {
     console.error(error);
@@ -93,6 +100,7 @@ uplock is running on the local cloud${values.reset ? ' (data wiped)' : ''}.
       ? `Stripe (local stand-in): ${cloud.urls.stripe}   test card 4242 4242 4242 4242`
       : `Stripe: real test mode. Forward events: stripe listen --forward-to ${cloud.urls.site}/api/stripe/webhook`
   }
+  Job:          ${job ? `${cloud.config.product.name} (${path.resolve(job)})` : 'built-in data profile'}
   Data:         ${path.relative(process.cwd(), dataDir) || '.'}/ (npm start -- --reset wipes it)
 
 Ctrl-C stops everything.`);

@@ -14,7 +14,11 @@ export interface TestCloud extends LocalCloud {
   api(pathname: string, init?: RequestInit): Promise<Response>;
 }
 
-export async function startTestCloud(config?: ConfigOverrides, stripe?: LocalCloudOptions['stripe']): Promise<TestCloud> {
+export async function startTestCloud(
+  config?: ConfigOverrides,
+  stripe?: LocalCloudOptions['stripe'],
+  extra?: Pick<LocalCloudOptions, 'job'>,
+): Promise<TestCloud> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'uplock-test-'));
   const cloud = await startLocalCloud({
     dataDir,
@@ -24,6 +28,7 @@ export async function startTestCloud(config?: ConfigOverrides, stripe?: LocalClo
     // Fast webhook retries; delayed payments and disputes settle only when a test says so.
     stripe: { webhookRetryBaseMs: 50, settleAfterMs: 3_600_000, disputeAfterMs: 3_600_000, ...stripe },
     ...(config ? { config } : {}),
+    ...extra,
     log: (line) => {
       if (process.env.UPLOCK_TEST_LOG) console.error(line);
     },
