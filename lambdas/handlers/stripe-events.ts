@@ -6,6 +6,7 @@
 import type { EventBridgeEvent } from 'aws-lambda';
 import { eventDeps } from '../adapters/event-deps';
 import { logger } from '../adapters/observability';
+import { noteApiVersion } from '../adapters/stripe-payments';
 import { handleStripeEvent, type EventOutcome, type StripeEvent } from '../core/stripe-events';
 
 const handling = eventDeps();
@@ -21,6 +22,8 @@ export const handler = async (envelope: EventBridgeEvent<string, unknown>): Prom
     logger.error('EventBridge Stripe event without id/type/data', { id: envelope.id, detailType: envelope['detail-type'] });
     return 'malformed';
   }
+  // An event destination renders events in its own API version, as a webhook endpoint does.
+  noteApiVersion(envelope.detail);
   const outcome = await handleStripeEvent(envelope.detail, handling);
   logger.info('stripe event handled', { eventId: envelope.detail.id, type: envelope.detail.type, outcome, via: 'eventbridge' });
   return outcome;
