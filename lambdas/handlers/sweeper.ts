@@ -1,4 +1,5 @@
 /** The sweeper on a schedule (EventBridge Scheduler in AWS, a timer in the local cloud). */
+import type { Context } from 'aws-lambda';
 import { eventDeps } from '../adapters/event-deps';
 import { logger } from '../adapters/observability';
 import { payments } from '../adapters/stripe-payments';
@@ -7,7 +8,7 @@ import { sweep, type SweepReport } from '../core/sweep';
 const handling = eventDeps();
 const source = payments();
 
-export const handler = async (): Promise<SweepReport> => {
+export const handler = async (_event?: unknown, _context?: Context): Promise<SweepReport> => {
   const report = await sweep({ ...handling, source });
   logger.info('sweep finished', { ...report });
   return report;
