@@ -98,13 +98,21 @@ export interface QueryInput {
   readonly Limit?: number;
 }
 
+export interface ScanInput {
+  readonly TableName: string;
+  readonly FilterExpression?: string;
+  readonly ExpressionAttributeNames?: Record<string, string>;
+  readonly ExpressionAttributeValues?: Item;
+  readonly ExclusiveStartKey?: Item;
+}
+
 /** True when a conditional write was refused because its condition did not hold. */
 export const isConditionFailure = (error: unknown): boolean => error instanceof AwsError && error.code === 'ConditionalCheckFailedException';
 
 /** Marshall the members of a request that carry values; leave the rest as they are. */
 function encodeInput(input: object): Record<string, unknown> {
   const out: Record<string, unknown> = { ...input };
-  for (const member of ['Key', 'Item', 'ExpressionAttributeValues'] as const) {
+  for (const member of ['Key', 'Item', 'ExpressionAttributeValues', 'ExclusiveStartKey'] as const) {
     const value = (input as Record<string, unknown>)[member];
     if (value !== undefined) out[member] = marshall(value as Item);
   }
@@ -152,6 +160,12 @@ export class DynamoDocumentClient {
 
   async delete(input: DeleteInput): Promise<void> {
     await this.call('DeleteItem', input);
+  }
+
+  async scan(input: ScanInput): Promise<{ Items: Item[]; LastEvaluatedKey?: Item }> {
+    const out = await this.call('Scan', input);
+    const last = out.LastEvaluatedKey as Record<string, AttributeValue> | undefined;
+    return { Items: ((out.Items as Record<string, AttributeValue>[] | undefined) ?? []).map(unmarshall), ...(last ? { LastEvaluatedKey: unmarshall(last) } : {}) };
   }
 
   async query(input: QueryInput): Promise<{ Items: Item[] }> {

@@ -27,6 +27,14 @@ export class S3BlobStore implements BlobStore {
     return { body: out.body, size: out.contentLength, ...(fileName ? { fileName } : {}) };
   }
 
+  async reannounceInput(key: string): Promise<void> {
+    const head = await this.s3.getObject(this.bucket, key);
+    if (!head) return;
+    // Only the headers are wanted; the body stays unread.
+    await (head.body as unknown as ReadableStream | undefined)?.cancel?.();
+    await this.s3.copyOntoItself(this.bucket, key, head.metadata);
+  }
+
   async putResult(orderId: OrderId, name: string, body: string | Uint8Array, contentType: string): Promise<void> {
     await this.s3.putObject(this.bucket, resultKey(orderId, name), body, contentType);
   }
@@ -39,6 +47,15 @@ export class S3BlobStore implements BlobStore {
     const out = await this.s3.getObject(this.bucket, previewKey(orderId));
     const text = await out?.text();
     return text ? (JSON.parse(text) as unknown) : undefined;
+  }
+
+  async hasResult(orderId: OrderId, name: string): Promise<boolean> {
+    // A GET read to the end (result files other than the primary are small: report.json); a
+    // HEAD is what this wants once the S3 client has one.
+    const out = await this.s3.getObject(this.bucket, resultKey(orderId, name));
+    if (!out) return false;
+    await out.text();
+    return true;
   }
 
   presignDownload(orderId: OrderId, name: string, downloadName: string, expiresInSeconds: number): Promise<string> {

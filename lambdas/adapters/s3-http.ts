@@ -85,6 +85,18 @@ export class S3Http {
     await response.body?.cancel();
   }
 
+  /** Copy an object onto itself with the same metadata: S3 announces it again ("Object Created", CopyObject). */
+  async copyOntoItself(bucket: string, key: string, metadata: Record<string, string>): Promise<void> {
+    const headers: Record<string, string> = {
+      'x-amz-copy-source': `/${bucket}/${key.split('/').map(encodeRfc3986).join('/')}`,
+      // S3 refuses a copy onto itself that changes nothing; replacing the metadata is the change.
+      'x-amz-metadata-directive': 'REPLACE',
+    };
+    for (const [name, value] of Object.entries(metadata)) headers[`${META_PREFIX}${name}`] = value;
+    const response = await this.http.send({ method: 'PUT', url: this.objectUrl(bucket, key), headers });
+    await response.body?.cancel();
+  }
+
   /** A GET URL valid for `expiresInSeconds`; `query` adds S3's response overrides (`response-content-disposition`). */
   presignGet(bucket: string, key: string, expiresInSeconds: number, query: Record<string, string> = {}): Promise<string> {
     const url = new URL(this.objectUrl(bucket, key));

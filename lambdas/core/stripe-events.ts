@@ -7,6 +7,7 @@
  * is the caller's concern (Powertools idempotency, adapters/stripe-event-idempotency.ts): it runs
  * this again for an event whose earlier attempt died half-way, and that must complete it.
  */
+import { HANDLED_STRIPE_EVENT_TYPES } from '../contract';
 import { deliverIfDue, type DeliveryDeps, type DeliveryStore } from './delivery';
 import { refundEmail, type RefundKind } from './emails';
 import type { Fault } from './faults';
@@ -111,15 +112,8 @@ export const isStripeEvent = (value: unknown): value is StripeEvent => {
   );
 };
 
-/** The event types uplock acts on; the webhook endpoint and the EventBridge rule subscribe to these. */
-export const HANDLED_EVENT_TYPES = [
-  'checkout.session.completed',
-  'checkout.session.async_payment_succeeded',
-  'checkout.session.async_payment_failed',
-  'checkout.session.expired',
-  'charge.refunded',
-  'charge.dispute.created',
-] as const;
+/** The event types uplock acts on (declared in lambdas/contract.ts, which lib/payments.ts also reads). */
+export const HANDLED_EVENT_TYPES = HANDLED_STRIPE_EVENT_TYPES;
 
 type HandledType = (typeof HANDLED_EVENT_TYPES)[number];
 

@@ -9,12 +9,12 @@ import type { StripeEventFacts } from '../ports/payments';
 import { countMetric, logger } from '../adapters/observability';
 import { eventDeps } from '../adapters/event-deps';
 import { eventPersistence, idempotentStripeEvents, isInProgress } from '../adapters/stripe-event-idempotency';
-import { webhookPayments } from '../adapters/stripe-signatures';
+import { payments as stripePayments } from '../adapters/stripe-payments';
 import { isStripeEvent } from '../core/stripe-events';
 import { SignatureError } from '../ports/payments';
 import { errorResult, header, httpHandler, json, rawBody } from './http';
 
-const payments = webhookPayments();
+const payments = stripePayments();
 const handle = idempotentStripeEvents(eventDeps(), eventPersistence());
 
 export const handler = httpHandler('stripe-webhook', async (event, context) => {
