@@ -10,6 +10,7 @@ import { byId, describeError, show, siteConfig, startPage } from '../chrome';
 import { formatDuration, formatNumber, formatPrice, onLangChange, t } from '../i18n';
 import type { MessageKey } from '../messages';
 import { renderPreview } from '../preview';
+import { renderJobProgress } from '../job-progress';
 
 startPage();
 
@@ -26,6 +27,7 @@ const payText = byId('pay-text');
 const payLink = byId<HTMLAnchorElement>('pay-link');
 const previewSection = byId('preview');
 const previewBody = byId('preview-body');
+const jobProgress = byId<HTMLProgressElement>('job-progress');
 
 const params = new URLSearchParams(location.search);
 /** Set when we came back from Stripe: the webhook may still be on its way. */
@@ -139,7 +141,7 @@ function statusText(order: OrderView): { main: string; detail: string } {
       // Right after an upload the storage event is still on its way; advise only if it lingers.
       return { main: t('status.awaiting'), detail: Date.now() - pageOpenedAt > awaitingHelpAfterMs ? t('status.awaitingHelp') : '' };
     case 'processing':
-      return { main: t('status.processing'), detail: '' };
+      return { main: t('status.processing'), detail: order.slow ? t('status.slow') : '' };
     case 'done':
       return { main: t('status.ready'), detail: '' };
   }
@@ -151,13 +153,27 @@ function setIfChanged(element: HTMLElement, text: string): void {
   show(element, text !== '');
 }
 
+/** What this browser itself entered for the order, if it still has it (the API never returns it). */
+function withPrefilledEmail(payUrl: string, orderId: string): string {
+  let email: string | null = null;
+  try {
+    email = sessionStorage.getItem(`uplock-email:${orderId}`);
+  } catch {
+    // Storage off: no prefill.
+  }
+  if (!email) return payUrl;
+  const url = new URL(payUrl);
+  url.searchParams.set('prefilled_email', email);
+  return url.toString();
+}
+
 function renderPay(order: OrderView): void {
   // While a payment we just made is being confirmed, a second Pay button invites paying twice.
   const canPay = order.payUrl !== undefined && order.job === 'done' && order.payment === 'unpaid' && !awaitingConfirmation(order);
   show(paySection, canPay);
   if (!canPay || !order.payUrl) return;
   const price = config ? formatPrice(config.price.amount, config.price.currency) : '';
-  payLink.href = order.payUrl;
+  payLink.href = withPrefilledEmail(order.payUrl, order.orderId);
   payLink.textContent = price ? t('pay.button', { price }) : t('pay.heading');
   payText.textContent = config
     ? t('pay.text', { price, limit: formatNumber(config.downloadLimit), ttl: formatDuration(config.linkTtlHours) })
@@ -187,6 +203,7 @@ function render(): void {
   setIfChanged(statusDetail, detail);
   renderPay(view);
   renderPreviewSection(view);
+  renderJobProgress(jobProgress, view);
 }
 
 function isFinal(order: OrderView): boolean {
