@@ -18,8 +18,18 @@ export const lambdaRuntime = Runtime.NODEJS_24_X;
 /** Graviton: about 20 % cheaper per GB-second than x86 for the same work. */
 export const lambdaArchitecture = Architecture.ARM_64;
 
-/** esbuild target matching `lambdaRuntime`. */
-export const esbuildTarget = 'node24';
+/**
+ * esbuild target = the Node.js major of `lambdaRuntime` (`nodejs24.x` → `node24`), derived so the
+ * two cannot drift apart: esbuild then lowers no syntax that the runtime already has. The Fargate
+ * image (Dockerfile) uses the same Node major.
+ */
+export const esbuildTarget = nodeTargetOf(lambdaRuntime);
+
+export function nodeTargetOf(runtime: Runtime): `node${number}` {
+  const major = /^nodejs(\d+)\.x$/.exec(runtime.name)?.[1];
+  if (!major) throw new Error(`not a Node.js Lambda runtime: ${runtime.name}`);
+  return `node${Number(major)}`;
+}
 
 /**
  * ESM bundles still meet CommonJS dependencies that call `require` for Node built-ins; give them
@@ -32,8 +42,11 @@ export const mainFields = ['module', 'main'];
 
 /**
  * The esbuild build options, in esbuild's own API shape (the benchmark passes them to
- * `esbuild.build`). AWS SDK v3 is bundled, not taken from the runtime: a pinned, tree-shaken SDK
- * starts faster and behaves the same everywhere.
+ * `esbuild.build`). Nothing is external: the AWS SDK v3 clients and `stripe` are bundled,
+ * minified and tree-shaken (esbuild drops what a bundle does not import when `bundle` is on), not
+ * taken from the runtime's copy. A pinned, bundled SDK behaves the same in every runtime release
+ * and starts faster than the runtime's unbundled one (figures in docs/architecture.md §8/§9,
+ * from `npm run bench:bundles`).
  */
 export const esbuildOptions = {
   bundle: true,
@@ -61,6 +74,8 @@ export function nodejsBundlingOptions(): BundlingOptions {
     mainFields: [...esbuildOptions.mainFields],
     banner: esbuildOptions.banner.js,
     externalModules: [...esbuildOptions.external],
+    // Node 18+ runtimes default to leaving `@aws-sdk/*` external (the runtime's copy); bundle it.
+    bundleAwsSDK: true,
     // esbuild is a local dependency: no Docker needed to synth or deploy.
     forceDockerBundling: false,
   };
