@@ -9,6 +9,7 @@
  * `STRIPE_WEBHOOK_SECRET`.
  */
 import * as z from 'zod/mini';
+import type { RuntimeConfigDocument } from './contract';
 
 const extension = z.string().check(z.regex(/^\.[a-z0-9]{1,10}$/));
 
@@ -43,6 +44,20 @@ export const runtimeConfigSchema = z.object({
   linkTtlHours: z.number().check(z.positive()),
   retentionDays: z._default(z.int().check(z.positive()), 30),
   senderEmail: z.email(),
+  /** The job (docs/jobs.md): the built-in data profile, or an operator's job folder. */
+  job: z._default(
+    z.object({
+      /** Absolute path of the job folder (uplock-job.json); absent: the built-in data-profile job. */
+      folder: z.optional(z.string().check(z.minLength(1))),
+      /** Runs of one job (the first and retries after a crash) before the order fails. */
+      maxAttempts: z._default(z.int().check(z.positive(), z.maximum(10)), 3),
+      /** Where the job's work folders go; default the system's temp folder (/tmp on Lambda). */
+      workDir: z.optional(z.string().check(z.minLength(1))),
+      /** Standard output and error a job may write before it is stopped. */
+      maxLogBytes: z._default(z.int().check(z.positive()), 1024 * 1024),
+    }),
+    { maxAttempts: 3, maxLogBytes: 1024 * 1024 },
+  ),
   stripe: z.object({
     paymentMode: z._default(z.enum(['payment-link', 'checkout-session']), 'payment-link'),
     paymentLinkId: z.optional(z.string().check(z.regex(/^plink_[A-Za-z0-9]+$/))),
@@ -58,6 +73,12 @@ export const runtimeConfigSchema = z.object({
 });
 
 export type RuntimeConfig = z.infer<typeof runtimeConfigSchema>;
+
+// The schema and the shared declaration (lambdas/contract.ts) describe one document: each side must
+// accept what the other produces, or this file does not compile.
+type Assignable<From extends To, To> = From;
+export type ParsedIsDocument = Assignable<RuntimeConfig, RuntimeConfigDocument>;
+export type DocumentIsInput = Assignable<RuntimeConfigDocument, z.input<typeof runtimeConfigSchema>>;
 
 export class ConfigError extends Error {
   override name = 'ConfigError';

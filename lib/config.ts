@@ -4,13 +4,12 @@
  * operator keeps their values out of cdk.json). A wrong or missing value fails `cdk synth` with a
  * message that names the key and says what is expected.
  *
- * From it the stack produces the `UPLOCK_CONFIG` JSON each handler reads (lambdas/config.ts). lib/
- * may not import lambdas/config, so `RuntimeConfigJson` below mirrors its field names; a test
- * (test/infra/config.test.ts) parses what the stack emits with the handlers' own schema so the two
- * cannot drift.
+ * From it the stack produces the `UPLOCK_CONFIG` JSON each handler reads (lambdas/config.ts); its
+ * type, `RuntimeConfigDocument`, is declared once in lambdas/contract.ts.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import * as z from 'zod/mini';
+import type { RuntimeConfigDocument } from '../lambdas/contract';
 
 const extension = z.string({ error: 'expected a lower-case file extension with its dot, like ".csv"' }).check(
   z.regex(/^\.[a-z0-9]{1,10}$/, 'expected a lower-case file extension with its dot, like ".csv"'),
@@ -215,34 +214,11 @@ export function loadDeployConfig(contextValue: unknown, overrideFile?: string): 
 }
 
 /**
- * What the handlers read from `UPLOCK_CONFIG` (field names identical to lambdas/config.ts). Values
+ * What the handlers read from `UPLOCK_CONFIG`: the one declaration in lambdas/contract.ts. Values
  * may be CDK tokens (table name, site URL); the stack serialises it with `Stack.toJsonString`.
  * Secret values never appear here: only the ids of Secrets Manager secrets.
  */
-export interface RuntimeConfigJson {
-  region: string;
-  tableName: string;
-  bucketName: string;
-  siteUrl: string;
-  product: { name: string; description: string };
-  price: { amount: number; currency: string };
-  maxUploadBytes: number;
-  acceptedExtensions: string[];
-  downloadLimit: number;
-  linkTtlHours: number;
-  retentionDays: number;
-  senderEmail: string;
-  stripe: {
-    paymentMode: 'payment-link' | 'checkout-session';
-    /** May be '' (a deploy-time token): lambdas/config.ts reads '' as absent. */
-    paymentLinkId?: string;
-    paymentLinkUrl?: string;
-    priceId?: string;
-    livemode: boolean;
-    secretKeySecretId?: string;
-    webhookSecretSecretId?: string;
-  };
-}
+export type RuntimeConfigJson = RuntimeConfigDocument;
 
 /**
  * What the deploy-time Stripe wiring reports (custom resource attributes, tokens at synth). Each is

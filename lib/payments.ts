@@ -16,24 +16,11 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
+import { HANDLED_STRIPE_EVENT_TYPES } from '../lambdas/contract';
 import type { RuntimeConfigJson, StripeWiringIds } from './config';
 import { iam5Resource } from './nag';
 import type { StripeSecretKind } from './runtime-binding';
 import { UplockFunction } from './uplock-function';
-
-/**
- * Stripe event types the pipeline acts on: exactly what the webhook endpoint is registered for
- * (WEBHOOK_EVENTS in lambdas/adapters/stripe-wiring.ts, compared by test/infra); others never
- * reach it. lib/ may not import lambdas/adapters, hence the copy.
- */
-export const STRIPE_EVENT_TYPES = [
-  'checkout.session.completed',
-  'checkout.session.async_payment_succeeded',
-  'checkout.session.async_payment_failed',
-  'checkout.session.expired',
-  'charge.refunded',
-  'charge.dispute.created',
-] as const;
 
 /**
  * What a secret the stack creates holds until the operator puts the real value in. The wiring
@@ -221,7 +208,8 @@ export class Payments extends Construct {
       eventBus: bus,
       eventPattern: {
         source: events.Match.prefix('aws.partner/stripe.com'),
-        detailType: [...STRIPE_EVENT_TYPES],
+        // The same list the webhook endpoint is registered for (lambdas/contract.ts).
+        detailType: [...HANDLED_STRIPE_EVENT_TYPES],
       },
       targets: [new targets.LambdaFunction(handler, { retryAttempts: 8, maxEventAge: Duration.hours(24), deadLetterQueue })],
     });

@@ -13,27 +13,30 @@ import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import dynalite from 'dynalite';
 import S3rver from 's3rver';
 import * as sesModule from 'aws-ses-v2-local';
-import Stripe from 'stripe';
 import type { RuntimeConfig } from '../lambdas/config';
 import { awsClientSettings, s3ClientSettings } from '../lambdas/adapters/clients';
+import { stripeClient } from '../lambdas/adapters/stripe-client';
 import { wireStripe } from '../lambdas/adapters/stripe-wiring';
 import { defaultProcessor } from '../lambdas/processors';
+import { acceptedExtensionsFor, loadJobFolder } from '../lambdas/processors/command/manifest';
 import { LocalEventBus, type ObjectCreatedEvent } from './event-bus';
 import { startGateway, type Gateway } from './gateway';
 import { startStripeStandIn, type StripeStandIn, type StripeStandInOptions } from './stripe/server';
+import {
+  DEFAULT_PORTS,
+  LOCAL_BUCKET as BUCKET,
+  LOCAL_STRIPE_KEY,
+  LOCAL_STRIPE_TAG,
+  LOCAL_TABLE as TABLE,
+  localProductAndPrice,
+  localRuntimeConfig,
+  type ConfigOverrides,
+  type Service,
+} from './runtime-config';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-export type Service = 'gateway' | 'dynamodb' | 's3' | 'ses' | 'stripe';
-
-export const DEFAULT_PORTS: Record<Service, number> = { gateway: 3000, dynamodb: 4567, s3: 4568, ses: 8005, stripe: 12111 };
-
-/** Deep-partial overrides of the runtime config (tests shrink limits, change the price…). */
-export type ConfigOverrides = Partial<Omit<RuntimeConfig, 'stripe' | 'price' | 'product'>> & {
-  price?: Partial<RuntimeConfig['price']>;
-  product?: Partial<RuntimeConfig['product']>;
-  stripe?: Partial<RuntimeConfig['stripe']>;
-};
+export { DEFAULT_PORTS, type ConfigOverrides, type Service } from './runtime-config';
 
 export interface LocalCloudOptions {
   /** Where data lives (`.uplock/` for `npm start`, a temp dir in tests). */
@@ -47,6 +50,8 @@ export interface LocalCloudOptions {
   stripe?: Pick<StripeStandInOptions, 'webhookRetryBaseMs' | 'webhookMaxAttempts' | 'settleAfterMs' | 'disputeAfterMs'>;
   /** How often the reconciliation sweeper runs (scheduled in AWS); 0 = never (tests call it). Default 60. */
   sweepIntervalSeconds?: number;
+  /** A job folder (docs/jobs.md) to run instead of the built-in data profile: `npm start -- --job <folder>`. */
+  job?: string;
   /** Directory of the built frontend; defaults to frontend/dist. */
   staticDir?: string;
   log?: (line: string) => void;
@@ -73,9 +78,6 @@ export interface LocalCloud {
   stop(): Promise<void>;
 }
 
-const TABLE = 'uplock-local';
-const BUCKET = 'uplock-local-data';
-const LOCAL_STRIPE_KEY = 'sk_test_uplock_local';
 
 const listen = (server: Server, port: number): Promise<number> =>
   new Promise((resolve, reject) => {
@@ -106,6 +108,8 @@ export async function startLocalCloud(opts: LocalCloudOptions): Promise<LocalClo
     for (const fn of stops.reverse()) await fn().catch((e: unknown) => log(`stop: ${String(e)}`));
   };
 
+  // An operator's job: its manifest says what the shop accepts (config may only narrow it).
+  const jobFolder = opts.job ? loadJobFolder(opts.job) : undefined;
   try {
     // DynamoDB
     const dynamo = dynalite({ path: path.join(dataDir, 'dynamodb'), createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
@@ -168,48 +172,37 @@ export async function startLocalCloud(opts: LocalCloudOptions): Promise<LocalClo
 
     // What the deploy-time wiring does in AWS, against the stand-in. The endpoint is replaced on
     // every start: ports may change, and a signing secret is only shown at creation.
-    const product = {
-      name: 'Data profile report',
-      description: 'Every column of your CSV profiled: types, missing values, distributions, outliers and warnings.',
-      ...opts.config?.product,
-    };
-    const price = { amount: 900, currency: 'usd', ...opts.config?.price };
+    // An operator's job names the product unless config does.
+    const overrides: ConfigOverrides | undefined = jobFolder
+      ? {
+          ...opts.config,
+          product: {
+            name: jobFolder.manifest.name,
+            description: `${jobFolder.manifest.name}: upload a file, see a free preview, pay for the full result.`,
+            ...opts.config?.product,
+          },
+          // What the job reads, so the page and the job agree (config may only narrow it).
+          acceptedExtensions: acceptedExtensionsFor(jobFolder.manifest, opts.config?.acceptedExtensions),
+        }
+      : opts.config;
+    const { product, price } = localProductAndPrice(overrides);
     const stripeUrl = stripeStandIn ? new URL(stripeStandIn.url) : undefined;
-    const stripeClient = stripeUrl
-      ? new Stripe(LOCAL_STRIPE_KEY, { host: stripeUrl.hostname, port: stripeUrl.port, protocol: 'http', telemetry: false })
-      : new Stripe(realKey as string, { telemetry: false });
+    // The handlers' own client builder (lambdas/adapters/stripe-payments.ts): same options, same pinned version.
+    const stripe = stripeUrl ? stripeClient({ apiKey: LOCAL_STRIPE_KEY, endpoint: stripeUrl.href }) : stripeClient({ apiKey: realKey as string });
     // Against real Stripe the endpoint is `stripe listen --forward-to …`, whose secret is in the env.
-    const wired = await wireStripe(stripeClient, { tag: 'local', siteUrl: gateway.url, product, price, rotateWebhookSecret: true, webhook: !real });
+    const wired = await wireStripe(stripe, { tag: LOCAL_STRIPE_TAG, siteUrl: gateway.url, product, price, rotateWebhookSecret: true, webhook: !real });
     const webhookSecret = real ? (process.env.STRIPE_WEBHOOK_SECRET as string) : wired.webhookSecret;
     if (!webhookSecret) throw new Error('the Stripe stand-in returned no webhook signing secret');
     const stripeSetup = { ...wired, webhookSecret };
 
-    const config: RuntimeConfig = {
-      region: 'us-east-1',
-      tableName: TABLE,
-      bucketName: BUCKET,
-      siteUrl: gateway.url,
-      endpoints: { s3: s3Url, dynamodb: dynamoUrl, ses: sesUrl, ...(stripeStandIn ? { stripe: stripeStandIn.url } : {}) },
-      maxUploadBytes: 50 * 1024 * 1024,
-      // What the default processor reads, so the page and the job agree.
-      acceptedExtensions: [...defaultProcessor.acceptedExtensions],
-      downloadLimit: 5,
-      linkTtlHours: 168,
-      retentionDays: 30,
-      senderEmail: 'results@uplock.local',
-      ...opts.config,
-      product,
-      price,
-      stripe: {
-        paymentMode: 'payment-link',
-        paymentLinkId: stripeSetup.paymentLinkId,
-        paymentLinkUrl: stripeSetup.paymentLinkUrl,
-        priceId: stripeSetup.priceId,
-        livemode: false,
-        signatureToleranceSeconds: 300,
-        ...opts.config?.stripe,
-      },
-    };
+    // The same builder gives the operator's tool (bin/target.ts) this config.
+    const config: RuntimeConfig = localRuntimeConfig({
+      urls: { site: gateway.url, s3: s3Url, dynamodb: dynamoUrl, ses: sesUrl, ...(stripeStandIn ? { stripe: stripeStandIn.url } : {}) },
+      wiring: stripeSetup,
+      acceptedExtensions: defaultProcessor.acceptedExtensions,
+      ...(overrides ? { overrides } : {}),
+      ...(jobFolder ? { jobFolder: jobFolder.dir } : {}),
+    });
     // The handlers read their config and secrets once, at import (first request).
     process.env.UPLOCK_CONFIG = JSON.stringify(config);
     process.env.STRIPE_SECRET_KEY = real ? realKey : LOCAL_STRIPE_KEY;

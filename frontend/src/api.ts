@@ -3,37 +3,11 @@
  * for the shape the page relies on: a half-deployed backend should produce a clear message,
  * not `undefined` on screen.
  */
-export type JobState = 'awaiting_upload' | 'processing' | 'done' | 'failed';
-export type PaymentState = 'unpaid' | 'pending' | 'paid' | 'refunded';
-export type Lang = 'en' | 'ja';
+import type { CreatedOrder, JobState, Lang, OrderView, PaymentState, PublicConfig } from '../../lambdas/contract';
 
-export interface SiteConfig {
-  product: { name: string; description: string };
-  price: { amount: number; currency: string };
-  maxUploadBytes: number;
-  acceptedExtensions: string[];
-  downloadLimit: number;
-  linkTtlHours: number;
-  /** How long uploads, results and the order (with its email) are kept. */
-  retentionDays?: number;
-}
-
-export interface CreatedOrder {
-  orderId: string;
-  upload: { url: string; fields: Record<string, string> };
-  /** ISO timestamp; the presigned POST is refused after it. */
-  uploadExpiresAt: string;
-}
-
-export interface OrderView {
-  orderId: string;
-  job: JobState;
-  payment: PaymentState;
-  delivered: boolean;
-  preview?: unknown;
-  payUrl?: string;
-  error?: { code: string; message: string };
-}
+export type { CreatedOrder, JobState, Lang, OrderView, PaymentState } from '../../lambdas/contract';
+/** What the page reads from `GET /api/config`; `retentionDays` may be missing on an older backend. */
+export type SiteConfig = Omit<PublicConfig, 'retentionDays'> & { retentionDays?: number };
 
 /** An error the API answered deliberately (`{error:{code,message}}`), or a transport failure. */
 export class ApiError extends Error {

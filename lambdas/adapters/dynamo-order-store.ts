@@ -13,11 +13,13 @@ import {
   GetCommand,
   PutCommand,
   QueryCommand,
+  ScanCommand,
   UpdateCommand,
   type DeleteCommandInput,
   type GetCommandInput,
   type PutCommandInput,
   type QueryCommandInput,
+  type ScanCommandInput,
   type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { loadConfig } from '../config';
@@ -25,6 +27,7 @@ import { dynamoSettings, once } from './clients';
 import type { OrderId } from '../core/ids';
 import { jobStatesBefore, paymentStatesBefore, type JobError, type Order, type PaymentState } from '../core/order';
 import type { OpenCheckout } from '../core/checkout';
+import type { JobClaim, JobClaimRequest } from '../core/job';
 import type { EarlyEvents } from '../core/stripe-events';
 import type { ConsumeResult, OrderStore, PaymentRecord, TokenRecord } from '../ports/order-store';
 
@@ -57,21 +60,27 @@ function inList(prefix: string, values: readonly string[]): { expr: string; name
   return { expr: Object.keys(names).join(', '), names };
 }
 
-interface OrderItem extends Omit<Order, 'deliveryClaim'> {
+interface OrderItem extends Omit<Order, 'deliveryClaim' | 'jobClaim'> {
   pk: string;
   claimId?: string;
   claimAt?: number;
+  jobAttempts?: number;
+  jobClaimExpiresAt?: number;
   tokenHashes?: string[];
 }
 
 function toOrder(item: OrderItem): Order {
-  const { pk: _pk, claimId, claimAt, tokenHashes: _tokens, ...rest } = item;
-  return { ...rest, ...(claimId !== undefined && claimAt !== undefined ? { deliveryClaim: { id: claimId, at: claimAt } } : {}) };
+  const { pk: _pk, claimId, claimAt, tokenHashes: _tokens, jobAttempts, jobClaimExpiresAt, ...rest } = item;
+  return {
+    ...rest,
+    ...(claimId !== undefined && claimAt !== undefined ? { deliveryClaim: { id: claimId, at: claimAt } } : {}),
+    ...(jobAttempts !== undefined ? { jobClaim: { attempts: jobAttempts, expiresAt: jobClaimExpiresAt ?? 0 } } : {}),
+  };
 }
 
 type Item = Record<string, unknown>;
 
-/** The five item operations the store uses, as plain calls on the document client. */
+/** The six item operations the store uses, as plain calls on the document client. */
 class Table {
   constructor(private readonly doc: DynamoDBDocumentClient) {}
 
@@ -97,6 +106,11 @@ class Table {
     const out = await this.doc.send(new QueryCommand(input));
     return { Items: out.Items ?? [] };
   }
+
+  async scan(input: ScanCommandInput): Promise<{ Items: Item[]; LastEvaluatedKey?: Item }> {
+    const out = await this.doc.send(new ScanCommand(input));
+    return { Items: out.Items ?? [], ...(out.LastEvaluatedKey ? { LastEvaluatedKey: out.LastEvaluatedKey } : {}) };
+  }
 }
 
 /**
@@ -118,7 +132,7 @@ export class DynamoOrderStore implements OrderStore {
   }
 
   async createOrder(order: Order): Promise<void> {
-    const { deliveryClaim: _claim, ...rest } = order;
+    const { deliveryClaim: _claim, jobClaim: _jobClaim, ...rest } = order;
     await this.db.put({
       TableName: this.tableName,
       Item: { ...orderKey(order.orderId), ...rest },
@@ -131,36 +145,103 @@ export class DynamoOrderStore implements OrderStore {
     return out.Item ? toOrder(out.Item as unknown as OrderItem) : undefined;
   }
 
-  private moveJob(orderId: OrderId, to: Order['job'], set: string, values: Record<string, unknown>): Promise<boolean> {
+  private moveJob(orderId: OrderId, to: Order['job'], set: string, values: Record<string, unknown>, attempt?: number): Promise<boolean> {
     const from = inList('from', jobStatesBefore(to));
+    // With an attempt, only the run that holds the job's claim may move it (core/job.ts).
+    const holder = attempt === undefined ? '' : ' AND jobAttempts = :attempt';
     return conditional(() =>
       this.db.update({
         TableName: this.tableName,
         Key: orderKey(orderId),
         UpdateExpression: `SET #job = :to${set}`,
-        ConditionExpression: `attribute_exists(pk) AND #job IN (${from.expr})`,
+        ConditionExpression: `attribute_exists(pk) AND #job IN (${from.expr})${holder}`,
         ExpressionAttributeNames: { '#job': 'job' },
-        ExpressionAttributeValues: { ':to': to, ...from.names, ...values },
+        ExpressionAttributeValues: { ':to': to, ...from.names, ...values, ...(attempt === undefined ? {} : { ':attempt': attempt }) },
       }),
     );
   }
 
-  startJob(orderId: OrderId): Promise<boolean> {
-    return this.moveJob(orderId, 'processing', ', jobStartedAt = :now', { ':now': new Date().toISOString() });
+  async startJob(orderId: OrderId, claim: JobClaimRequest): Promise<JobClaim | undefined> {
+    // A new job, or one whose claim expired (its run was killed) with attempts left. Orders
+    // written before claims had an expiry count as expired.
+    try {
+      const out = await this.db.update({
+        TableName: this.tableName,
+        Key: orderKey(orderId),
+        UpdateExpression:
+          'SET #job = :processing, jobStartedAt = :started, jobClaimExpiresAt = :expires, jobAttempts = if_not_exists(jobAttempts, :zero) + :one REMOVE jobProgress',
+        ConditionExpression:
+          'attribute_exists(pk) AND (#job = :awaiting OR (#job = :processing AND (attribute_not_exists(jobClaimExpiresAt) OR jobClaimExpiresAt < :now) AND (attribute_not_exists(jobAttempts) OR jobAttempts < :max)))',
+        ExpressionAttributeNames: { '#job': 'job' },
+        ExpressionAttributeValues: {
+          ':processing': 'processing',
+          ':awaiting': 'awaiting_upload',
+          ':started': new Date(claim.now).toISOString(),
+          ':expires': claim.expiresAt,
+          ':now': claim.now,
+          ':max': claim.maxAttempts,
+          ':zero': 0,
+          ':one': 1,
+        },
+        ReturnValues: 'ALL_NEW',
+      });
+      return { attempt: Number(out.Attributes?.jobAttempts ?? 1) };
+    } catch (error) {
+      if (isConditionFailure(error)) return undefined;
+      throw error;
+    }
   }
 
-  finishJob(orderId: OrderId, primaryArtifact: string): Promise<boolean> {
-    return this.moveJob(orderId, 'done', ', primaryArtifact = :primary, jobEndedAt = :now', {
-      ':primary': primaryArtifact,
-      ':now': new Date().toISOString(),
-    });
+  finishJob(orderId: OrderId, primaryArtifact: string, attempt?: number): Promise<boolean> {
+    return this.moveJob(
+      orderId,
+      'done',
+      ', primaryArtifact = :primary, jobEndedAt = :now, jobProgress = :hundred REMOVE jobClaimExpiresAt',
+      { ':primary': primaryArtifact, ':now': new Date().toISOString(), ':hundred': 100 },
+      attempt,
+    );
   }
 
-  failJob(orderId: OrderId, error: JobError): Promise<boolean> {
-    return this.moveJob(orderId, 'failed', ', jobError = :error, jobEndedAt = :now', {
-      ':error': { code: error.code, message: error.message },
-      ':now': new Date().toISOString(),
-    });
+  failJob(orderId: OrderId, error: JobError, attempt?: number): Promise<boolean> {
+    return this.moveJob(
+      orderId,
+      'failed',
+      ', jobError = :error, jobEndedAt = :now REMOVE jobClaimExpiresAt',
+      { ':error': { code: error.code, message: error.message }, ':now': new Date().toISOString() },
+      attempt,
+    );
+  }
+
+  async setJobProgress(orderId: OrderId, attempt: number, progress: number): Promise<void> {
+    await conditional(() =>
+      this.db.update({
+        TableName: this.tableName,
+        Key: orderKey(orderId),
+        UpdateExpression: 'SET jobProgress = :progress',
+        ConditionExpression: '#job = :processing AND jobAttempts = :attempt',
+        ExpressionAttributeNames: { '#job': 'job' },
+        ExpressionAttributeValues: { ':progress': progress, ':processing': 'processing', ':attempt': attempt },
+      }),
+    );
+  }
+
+  async expiredJobs(now: number, limit: number): Promise<Order[]> {
+    // A filtered scan: the table holds orders for their retention (30 days by default) plus their
+    // tokens, a few thousand items for a shop of a thousand orders a month, read 1 MB a page.
+    const found: Order[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.db.scan({
+        TableName: this.tableName,
+        FilterExpression: '#job = :processing AND (attribute_not_exists(jobClaimExpiresAt) OR jobClaimExpiresAt < :now)',
+        ExpressionAttributeNames: { '#job': 'job' },
+        ExpressionAttributeValues: { ':processing': 'processing', ':now': now },
+        ...(start ? { ExclusiveStartKey: start } : {}),
+      });
+      for (const item of page.Items) if (String(item.pk).startsWith('ORDER#')) found.push(toOrder(item as unknown as OrderItem));
+      start = page.LastEvaluatedKey;
+    } while (start && found.length < limit);
+    return found.slice(0, limit);
   }
 
   setPayment(orderId: OrderId, to: PaymentState, record?: PaymentRecord, opts?: { onlySession?: string }): Promise<boolean> {

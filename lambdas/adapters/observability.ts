@@ -9,7 +9,7 @@ export const logger = new Logger({ serviceName: 'uplock' });
 
 export const metrics = new Metrics({ namespace: 'uplock', serviceName: 'uplock' });
 
-export type MetricName = 'DeliveryFailures' | 'Deliveries' | 'PaymentMismatch' | 'JobFailures' | 'WebhookRejected' | 'Disputes' | 'Refunds';
+export type MetricName = 'DeliveryFailures' | 'Deliveries' | 'PaymentMismatch' | 'JobFailures' | 'WebhookRejected' | 'Disputes' | 'Refunds' | 'StripeApiVersionMismatch';
 
 /** Count one occurrence and flush at once: handlers are short and some are not wrapped by middleware. */
 export function countMetric(name: MetricName, value = 1): void {

@@ -3,7 +3,7 @@
  * download link is a presigned GET from `@aws-sdk/s3-request-presigner`. A missing object
  * (`NoSuchKey`, or `NotFound` where S3 answers without a body) is `undefined`, never an error.
  */
-import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CopyObjectCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { previewKey, resultKey, type OrderId } from '../core/ids';
 import type { BlobStore, InputObject } from '../ports/blob-store';
@@ -49,6 +49,27 @@ export class S3BlobStore implements BlobStore {
     // In Node the body is the response stream, an async iterable of bytes.
     const body = out.Body as unknown as AsyncIterable<Uint8Array>;
     return { body, size: out.ContentLength ?? 0, ...(fileName ? { fileName } : {}) };
+  }
+
+  async reannounceInput(key: string): Promise<void> {
+    let head;
+    try {
+      head = await this.s3.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
+    } catch (error) {
+      if (isMissingObject(error)) return;
+      throw error;
+    }
+    // S3 refuses a copy onto itself that changes nothing; replacing the metadata is the change.
+    await this.s3.send(
+      new CopyObjectCommand({
+        Bucket: this.bucket,
+        Key: key,
+        CopySource: `${this.bucket}/${key.split('/').map(encodeURIComponent).join('/')}`,
+        MetadataDirective: 'REPLACE',
+        Metadata: head.Metadata ?? {},
+        ...(head.ContentType ? { ContentType: head.ContentType } : {}),
+      }),
+    );
   }
 
   async putResult(orderId: OrderId, name: string, body: string | Uint8Array, contentType: string): Promise<void> {

@@ -2,16 +2,12 @@
  * The order state machine: three independent axes (job × payment × delivery) that arrive in any
  * order. Pure functions only; the OrderStore turns each transition into one conditional write.
  */
+import type { ErrorInfo, JobState, Lang, OrderView, PaymentState } from '../contract';
 import type { OrderId } from './ids';
 
-export type JobState = 'awaiting_upload' | 'processing' | 'done' | 'failed';
-export type PaymentState = 'unpaid' | 'pending' | 'paid' | 'refunded';
-export type Lang = 'en' | 'ja';
+export type { JobState, Lang, OrderView, PaymentState } from '../contract';
 
-export interface JobError {
-  readonly code: string;
-  readonly message: string;
-}
+export type JobError = Readonly<ErrorInfo>;
 
 export interface Order {
   readonly orderId: OrderId;
@@ -22,6 +18,12 @@ export interface Order {
   readonly createdAt: string;
   readonly job: JobState;
   readonly jobError?: JobError;
+  /** ISO time the current job attempt started. */
+  readonly jobStartedAt?: string;
+  /** The job's claim (core/job.ts): attempts so far and when the current one may be taken over (epoch ms). */
+  readonly jobClaim?: { readonly attempts: number; readonly expiresAt: number };
+  /** Percent done that the running job reported (0-100). */
+  readonly jobProgress?: number;
   /** Artifact the download link serves (set when the job is done). */
   readonly primaryArtifact?: string;
   readonly payment: PaymentState;
@@ -82,24 +84,23 @@ export function deliveryDue(order: Order, now: number): boolean {
   return !order.deliveryClaim || now - order.deliveryClaim.at >= DELIVERY_CLAIM_TTL_MS;
 }
 
-export interface OrderView {
-  orderId: string;
-  job: JobState;
-  payment: PaymentState;
-  delivered: boolean;
-  preview?: unknown;
-  payUrl?: string;
-  error?: JobError;
-}
+/** A job running longer than this is "taking longer than usual" on the order page. */
+export const JOB_USUAL_MS = 60 * 1000;
 
 /** What `GET /api/orders/{id}` shows: never the email, never the result. */
-export function orderView(order: Order, extras: { preview?: unknown; payUrl?: string }): OrderView {
+export function orderView(order: Order, extras: { preview?: unknown; payUrl?: string; now?: number }): OrderView {
   const view: OrderView = {
     orderId: order.orderId,
     job: order.job,
     payment: order.payment,
     delivered: Boolean(order.deliveredAt),
   };
+  if (order.job === 'processing') {
+    if (order.jobProgress !== undefined) view.progress = order.jobProgress;
+    const started = order.jobStartedAt ? Date.parse(order.jobStartedAt) : NaN;
+    const now = extras.now ?? Date.now();
+    if ((order.jobClaim?.attempts ?? 1) > 1 || now - started > JOB_USUAL_MS) view.slow = true;
+  }
   if (order.job === 'done' && extras.preview !== undefined) view.preview = extras.preview;
   if (order.job === 'done' && order.payment === 'unpaid' && extras.payUrl) view.payUrl = extras.payUrl;
   if (order.job === 'failed' && order.jobError) view.error = order.jobError;

@@ -5,6 +5,7 @@
  * idempotency keys derived from their cause, and customer emails are guarded by once-only
  * markers — so a replay, a race or a late, out-of-order event changes nothing.
  */
+import { HANDLED_STRIPE_EVENT_TYPES } from '../contract';
 import { deliverIfDue, type DeliveryMailer, type DeliverySettings, type DeliveryStore } from './delivery';
 import { refundEmail, type RefundKind } from './emails';
 import { parseOrderId, type OrderId } from './ids';
@@ -102,15 +103,8 @@ export async function handleStripeEvent(event: StripeEvent, deps: EventDeps): Pr
   }
 }
 
-/** The event types uplock acts on; the webhook endpoint and the EventBridge rule subscribe to these. */
-export const HANDLED_EVENT_TYPES = [
-  'checkout.session.completed',
-  'checkout.session.async_payment_succeeded',
-  'checkout.session.async_payment_failed',
-  'checkout.session.expired',
-  'charge.refunded',
-  'charge.dispute.created',
-] as const;
+/** The event types uplock acts on (declared in lambdas/contract.ts, which lib/payments.ts also reads). */
+export const HANDLED_EVENT_TYPES = HANDLED_STRIPE_EVENT_TYPES;
 
 type HandledType = (typeof HANDLED_EVENT_TYPES)[number];
 

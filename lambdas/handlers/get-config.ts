@@ -1,10 +1,11 @@
 /** GET /api/config: what the page needs to show the offer and check files before upload. */
 import { loadConfig } from '../config';
+import type { PublicConfig } from '../contract';
 import { httpHandler, json } from './http';
 
 const config = loadConfig();
 // Computed once: the response never changes within a deployment.
-const body = {
+const body: PublicConfig = {
   product: config.product,
   price: config.price,
   maxUploadBytes: config.maxUploadBytes,

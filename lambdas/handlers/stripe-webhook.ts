@@ -5,12 +5,12 @@
  */
 import { countMetric, logger } from '../adapters/observability';
 import { eventDeps } from '../adapters/event-deps';
-import { webhookPayments } from '../adapters/stripe-signatures';
+import { payments as stripePayments } from '../adapters/stripe-payments';
 import { handleStripeEvent } from '../core/stripe-events';
 import { SignatureError } from '../ports/payments';
 import { errorResult, header, httpHandler, json, rawBody } from './http';
 
-const payments = webhookPayments();
+const payments = stripePayments();
 const handling = eventDeps();
 
 export const handler = httpHandler('stripe-webhook', async (event) => {

@@ -3,13 +3,13 @@
  * Manager, create or update the Product, Price, Payment Link and webhook endpoint, and store the
  * endpoint's signing secret in Secrets Manager. Idempotent across deploys. If the key is not in
  * Secrets Manager yet, the deploy still succeeds with `Wired = false` (docs/deploy.md: put the
- * key, deploy again — or run `npm run ops -- stripe-wire`).
+ * key, deploy again — or run `npx uplock --stack NAME stripe wire`).
  *
  * On delete nothing is removed from Stripe: payment history and links stay the operator's.
  */
 import { GetSecretValueCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
-import Stripe from 'stripe';
+import { stripeClient } from '../adapters/stripe-client';
 import { isPlaceholderSecret, isStripeKey, wireStripe, type WiringResult } from '../adapters/stripe-wiring';
 
 const secrets = new SecretsManagerClient({});
@@ -48,7 +48,7 @@ export async function wireFromSecrets(props: WiringProperties, log: (line: strin
     return undefined;
   }
   const currentWebhookSecret = await readSecret(props.WebhookSecretSecretId);
-  const stripe = new Stripe(key, { maxNetworkRetries: 2, telemetry: false });
+  const stripe = stripeClient({ apiKey: key });
   const amount = Number(props.PriceAmount);
   if (!Number.isInteger(amount) || amount <= 0) throw new Error(`PriceAmount must be a positive integer (minor units), got ${props.PriceAmount}`);
   const result = await wireStripe(stripe, {

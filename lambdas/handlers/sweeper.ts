@@ -3,12 +3,17 @@ import { eventDeps } from '../adapters/event-deps';
 import { logger } from '../adapters/observability';
 import { payments } from '../adapters/stripe-payments';
 import { sweep, type SweepReport } from '../core/sweep';
+import { resumeExpiredJobs, type ResumeReport } from '../core/job';
+import { jobWiring } from '../adapters/job-deps';
 
 const handling = eventDeps();
 const source = payments();
 
-export const handler = async (): Promise<SweepReport> => {
+export const handler = async (): Promise<SweepReport & { jobs?: ResumeReport }> => {
   const report = await sweep({ ...handling, source });
   logger.info('sweep finished', { ...report });
-  return report;
+  // Jobs whose run was killed: announced again, or failed and refunded after the last attempt.
+  const jobs = await resumeExpiredJobs(jobWiring());
+  if (jobs.resumed || jobs.failed || jobs.errors) logger.info('expired jobs', { ...jobs });
+  return { ...report, jobs };
 };

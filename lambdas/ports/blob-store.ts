@@ -20,6 +20,8 @@ export interface UploadPresigner {
 
 export interface BlobStore {
   getInput(key: string): Promise<InputObject | undefined>;
+  /** Announce the upload again ("Object Created"), so the job's trigger runs it again (core/job.ts resumeExpiredJobs). */
+  reannounceInput(key: string): Promise<void>;
   putResult(orderId: OrderId, name: string, body: string | Uint8Array, contentType: string): Promise<void>;
   putPreview(orderId: OrderId, preview: unknown): Promise<void>;
   getPreview(orderId: OrderId): Promise<unknown>;

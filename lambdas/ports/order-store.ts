@@ -9,7 +9,8 @@
 import type { CheckoutStore } from '../core/checkout';
 import type { DeliveryToken } from '../core/delivery';
 import type { OrderId } from '../core/ids';
-import type { JobError, Order } from '../core/order';
+import type { JobStore } from '../core/job';
+import type { Order } from '../core/order';
 import type { EventStore, PaymentRecordFacts } from '../core/stripe-events';
 
 export type PaymentRecord = PaymentRecordFacts;
@@ -19,15 +20,8 @@ export type ConsumeResult =
   | { ok: true; token: TokenRecord }
   | { ok: false; token?: TokenRecord };
 
-export interface OrderStore extends EventStore, CheckoutStore {
+export interface OrderStore extends EventStore, CheckoutStore, JobStore {
   createOrder(order: Order): Promise<void>;
-
-  /** awaiting_upload → processing. */
-  startJob(orderId: OrderId): Promise<boolean>;
-  /** processing → done. */
-  finishJob(orderId: OrderId, primaryArtifact: string): Promise<boolean>;
-  /** awaiting_upload | processing → failed. */
-  failJob(orderId: OrderId, error: JobError): Promise<boolean>;
 
   /** Atomically take one download if the token is live. */
   consumeToken(hash: string, nowSeconds: number): Promise<ConsumeResult>;

@@ -9,11 +9,31 @@ export interface StripeEventFacts {
   readonly type: string;
   readonly created: number;
   readonly livemode: boolean;
+  /** The API version the event's object is rendered in (its webhook endpoint's version). */
+  readonly api_version?: string | null;
   readonly data: { readonly object: unknown };
 }
 
 export class SignatureError extends Error {
   override name = 'SignatureError';
+}
+
+/**
+ * A Stripe call that failed after the client's own retries. `declined`: a card error;
+ * `refused`: Stripe will not do it (invalid request, idempotency conflict); `not_authorized`: a
+ * wrong or restricted key; `unavailable`: Stripe could not be reached or answered 5xx/429.
+ */
+export class PaymentsError extends Error {
+  override name = 'PaymentsError';
+  constructor(
+    readonly kind: 'declined' | 'refused' | 'not_authorized' | 'unavailable',
+    message: string,
+    /** Stripe's error code (`resource_missing`, `charge_already_refunded`…), when it gave one. */
+    readonly code?: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
 }
 
 /** createCheckoutSession (checkout-session mode) comes from core's CheckoutPorts. */

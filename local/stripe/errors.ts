@@ -7,7 +7,8 @@ export type StripeErrorType =
   | 'invalid_request_error'
   | 'api_error'
   | 'card_error'
-  | 'idempotency_error';
+  | 'idempotency_error'
+  | 'rate_limit_error';
 
 export class StripeApiError extends Error {
   override name = 'StripeApiError';

@@ -15,6 +15,7 @@ import { StripeStore } from './store.js';
 import { readBody, sendJson } from './http-util.js';
 import { handleHostedPage } from './hosted-routes.js';
 import { handleTestControl } from './test-control.js';
+import { FaultPlan } from './faults.js';
 import { catalogRoutes } from './api-catalog.js';
 import { paymentLinkRoutes } from './api-payment-links.js';
 import { checkoutRoutes } from './api-checkout.js';
@@ -45,6 +46,19 @@ export interface StripeStandInOptions {
   disputeAfterMs?: number;
   /** How often open Checkout Sessions past `expires_at` are expired. @default 5000 */
   expirySweepMs?: number;
+  /** Called after every API request (tests watch retries and idempotency keys with it). */
+  onApiRequest?: (request: ApiRequestRecord) => void;
+}
+
+export interface ApiRequestRecord {
+  readonly method: string;
+  readonly path: string;
+  readonly status: number;
+  readonly idempotencyKey?: string;
+  /** The `Stripe-Version` header the client sent. */
+  readonly stripeVersion?: string;
+  /** Answered from the idempotency store, not run again. */
+  readonly replayed: boolean;
 }
 
 export interface StripeStandIn {
@@ -86,6 +100,11 @@ export async function startStripeStandIn(opts: StripeStandInOptions = {}): Promi
   if (!LOOPBACK_HOSTS.includes(host)) throw new Error(`local Stripe stand-in: host must be loopback (${LOOPBACK_HOSTS.join(', ')}), got ${host}`);
   let baseUrl = '';
   const inProgress = new Set<string>();
+  const faults = new FaultPlan();
+  const record = (r: ApiRequestRecord) => {
+    log(`${r.method} ${r.path} ${r.status}${r.replayed ? ' (idempotent replay)' : ''}`);
+    opts.onApiRequest?.(r);
+  };
 
   const server = createServer((req, res) => {
     handle(req, res).catch((err: unknown) => {
@@ -103,7 +122,7 @@ export async function startStripeStandIn(opts: StripeStandInOptions = {}): Promi
     const url = new URL(req.url ?? '/', baseUrl);
     if (url.pathname.startsWith('/v1/')) return api(req, res, url);
     if (await handleHostedPage(engine, req, res, url)) return;
-    if (await handleTestControl(engine, req, res, url)) return;
+    if (await handleTestControl(engine, faults, req, res, url)) return;
     sendJson(res, 404, JSON.stringify(unrecognized(req, url).toBody()));
   }
 
@@ -112,13 +131,21 @@ export async function startStripeStandIn(opts: StripeStandInOptions = {}): Promi
     const headers = { 'request-id': requestId, 'stripe-version': API_VERSION };
     const fail = (err: StripeApiError) => sendJson(res, err.status, JSON.stringify(err.toBody()), headers);
     const method = req.method ?? 'GET';
+    const idempotencyKey = method === 'POST' ? headerValue(req, 'idempotency-key') : undefined;
+    const seen = {
+      method,
+      path: url.pathname,
+      ...(idempotencyKey ? { idempotencyKey } : {}),
+      ...(headerValue(req, 'stripe-version') ? { stripeVersion: headerValue(req, 'stripe-version') } : {}),
+    };
     try {
       const apiKey = authenticate(req);
       const body = await readBody(req, MAX_API_BODY);
+      const planned = faults.take(method, url.pathname);
+      if (planned) throw planned;
       const route = routes.find((r) => r.method === method && r.pattern.test(url.pathname));
       if (!route) throw unrecognized(req, url);
       const params = decodeParams(method === 'POST' ? body : url.search.slice(1));
-      const idempotencyKey = method === 'POST' ? headerValue(req, 'idempotency-key') : undefined;
       const request: RequestInfo = { id: requestId, idempotency_key: idempotencyKey ?? null };
       const pathParams = (route.pattern.exec(url.pathname) ?? []).slice(1).map((s) => decodeURIComponent(s));
       const run = async (): Promise<{ status: number; body: string }> => {
@@ -162,13 +189,13 @@ export async function startStripeStandIn(opts: StripeStandInOptions = {}): Promi
       } else {
         outcome = await run();
       }
-      log(`${method} ${url.pathname} ${outcome.status}${replayed ? ' (idempotent replay)' : ''}`);
+      record({ ...seen, status: outcome.status, replayed });
       const extra: Record<string, string> = replayed ? { 'idempotent-replayed': 'true' } : {};
       if (idempotencyKey) extra['idempotency-key'] = idempotencyKey;
       sendJson(res, outcome.status, outcome.body, { ...headers, ...extra });
     } catch (err) {
       if (err instanceof StripeApiError) {
-        log(`${method} ${url.pathname} ${err.status}`);
+        record({ ...seen, status: err.status, replayed: false });
         return fail(err);
       }
       throw err;

@@ -1,20 +1,27 @@
 /**
  * Test controls that real Stripe offers only through the Dashboard or the passage of time:
- * settle a delayed payment now, open a dispute now. Not part of Stripe's API.
+ * settle a delayed payment now, open a dispute now; and failures Stripe produces on its own
+ * (`/_test/faults`, faults.ts). Not part of Stripe's API.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { StripeEngine } from './engine.js';
 import { StripeApiError, invalidParam, noSuchResource } from './errors.js';
 import { readBody, sendJson } from './http-util.js';
+import { readFault, type FaultPlan } from './faults.js';
 
-export async function handleTestControl(engine: StripeEngine, req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> {
+export async function handleTestControl(engine: StripeEngine, faults: FaultPlan, req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> {
   const settle = /^\/_test\/sessions\/([^/]+)\/settle$/.exec(url.pathname);
   const dispute = /^\/_test\/charges\/([^/]+)\/dispute$/.exec(url.pathname);
-  if (!settle && !dispute) return false;
+  const fault = url.pathname === '/_test/faults';
+  if (!settle && !dispute && !fault) return false;
   try {
-    if (req.method !== 'POST') throw new StripeApiError(405, 'invalid_request_error', 'Use POST.');
+    if (req.method !== 'POST' && !(fault && req.method === 'DELETE')) throw new StripeApiError(405, 'invalid_request_error', 'Use POST.');
     const form = new URLSearchParams(await readBody(req, 16 * 1024));
-    if (settle) {
+    if (fault) {
+      if (req.method === 'DELETE') faults.clear();
+      else faults.add(readFault(form));
+      sendJson(res, 200, JSON.stringify({ ok: true }));
+    } else if (settle) {
       const id = decodeURIComponent(settle[1] ?? '');
       const session = engine.data.checkoutSessions[id];
       if (!session) throw noSuchResource('checkout.session', id);

@@ -12,12 +12,12 @@ import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { isPlaceholderSecret, WEBHOOK_EVENTS } from '../../lambdas/adapters/stripe-wiring';
+import { isPlaceholderSecret } from '../../lambdas/adapters/stripe-wiring';
 import { parseConfig } from '../../lambdas/config';
 import { acceptedExtensions as profileExtensions } from '../../lambdas/processors/profile/index';
 import { repoRoot } from '../../lib/bundling';
 import { parseDeployConfig, type DeployConfig } from '../../lib/config';
-import { REWIRE_CONTEXT, SECRET_PLACEHOLDER, STRIPE_EVENT_TYPES } from '../../lib/payments';
+import { REWIRE_CONTEXT, SECRET_PLACEHOLDER } from '../../lib/payments';
 import { UplockStack } from '../../lib/uplock-stack';
 import { cdkJson, defaultConfig, fakeFrontend, synthesize, type Synthesized } from './support';
 import { grantLines, grantsOfRole, joinWithPlaceholders, logicalId, render } from './template-tools';
@@ -123,10 +123,6 @@ beforeAll(() => {
 }, 180_000);
 
 describe('lists kept in step with lambdas/', () => {
-  it('routes exactly the event types the webhook endpoint is registered for', () => {
-    expect([...STRIPE_EVENT_TYPES].sort()).toEqual([...WEBHOOK_EVENTS].sort());
-  });
-
   it('accepts by default only extensions the profile processor reads (and all of them)', () => {
     const extensions = defaultConfig().acceptedExtensions;
 

@@ -9,7 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { handlerAccess } from '../../lib/access';
 import { parseDeployConfig, type DeployConfig } from '../../lib/config';
 import { JOB_CONTAINER_NAME } from '../../lib/processing';
-import { STRIPE_EVENT_TYPES } from '../../lib/payments';
+import { HANDLED_STRIPE_EVENT_TYPES } from '../../lambdas/contract';
 import type { UplockStack } from '../../lib/uplock-stack';
 import { cdkJson, synthesize, type Synthesized } from './support';
 import { grantLines, grantsOfRole, joinWithPlaceholders, logicalId } from './template-tools';
@@ -156,7 +156,7 @@ describe('payments and alarms', () => {
     if (!stripeEvents) throw new Error('no stripe-events function');
     template.hasResourceProperties('AWS::Events::Rule', {
       EventBusName: BUS,
-      EventPattern: { source: [{ prefix: 'aws.partner/stripe.com' }], 'detail-type': [...STRIPE_EVENT_TYPES] },
+      EventPattern: { source: [{ prefix: 'aws.partner/stripe.com' }], 'detail-type': [...HANDLED_STRIPE_EVENT_TYPES] },
       Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [logicalId(stripeEvents), 'Arn'] }, DeadLetterConfig: Match.anyValue() })],
     });
   });

@@ -8,12 +8,17 @@ import os from 'node:os';
 import path from 'node:path';
 import StripeSdk from 'stripe';
 import { startLocalCloud, type ConfigOverrides, type LocalCloud, type LocalCloudOptions } from '../../local/cloud';
+import type { CreatedOrder, OrderView } from '../../lambdas/contract';
 
 export interface TestCloud extends LocalCloud {
   api(pathname: string, init?: RequestInit): Promise<Response>;
 }
 
-export async function startTestCloud(config?: ConfigOverrides, stripe?: LocalCloudOptions['stripe']): Promise<TestCloud> {
+export async function startTestCloud(
+  config?: ConfigOverrides,
+  stripe?: LocalCloudOptions['stripe'],
+  extra?: Pick<LocalCloudOptions, 'job'>,
+): Promise<TestCloud> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'uplock-test-'));
   const cloud = await startLocalCloud({
     dataDir,
@@ -23,6 +28,7 @@ export async function startTestCloud(config?: ConfigOverrides, stripe?: LocalClo
     // Fast webhook retries; delayed payments and disputes settle only when a test says so.
     stripe: { webhookRetryBaseMs: 50, settleAfterMs: 3_600_000, disputeAfterMs: 3_600_000, ...stripe },
     ...(config ? { config } : {}),
+    ...extra,
     log: (line) => {
       if (process.env.UPLOCK_TEST_LOG) console.error(line);
     },
@@ -37,11 +43,7 @@ export async function startTestCloud(config?: ConfigOverrides, stripe?: LocalClo
   };
 }
 
-export interface CreatedOrder {
-  orderId: string;
-  upload: { url: string; fields: Record<string, string> };
-  uploadExpiresAt: string;
-}
+export type { CreatedOrder, OrderView } from '../../lambdas/contract';
 
 export async function createOrder(cloud: TestCloud, body: Record<string, unknown>): Promise<Response> {
   return cloud.api('/api/orders', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
@@ -60,16 +62,6 @@ export async function uploadFile(order: CreatedOrder, fileName: string, content:
   for (const [key, value] of Object.entries(order.upload.fields)) form.append(key, value);
   form.append('file', new Blob([typeof content === 'string' ? content : new Uint8Array(content)]), fileName);
   return fetch(order.upload.url, { method: 'POST', body: form });
-}
-
-export interface OrderView {
-  orderId: string;
-  job: string;
-  payment: string;
-  delivered: boolean;
-  preview?: unknown;
-  payUrl?: string;
-  error?: { code: string; message: string };
 }
 
 export async function getOrder(cloud: TestCloud, orderId: string): Promise<OrderView> {

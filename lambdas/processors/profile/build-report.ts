@@ -2,8 +2,25 @@ import type { ColumnProfile } from './column-profile';
 import type { DataProfiler } from './data-profiler';
 import { DELIMITER_NAMES, type Dialect } from './dialect';
 import type { KllSketch } from './kll-sketch';
-import type { ColumnReport, ColumnType, NumericStats, ProfileReport, Warning } from './report-model';
+import { type ExactValues, KEY_DATE, KEY_NUMBER } from './exact-values';
+import type {
+  ColumnReport,
+  ColumnType,
+  Correlations,
+  DateBreakdown,
+  MissingPattern,
+  NumericStats,
+  ProfileReport,
+  ReportLang,
+  TextStats,
+  TopValueReport,
+  Warning,
+  WarningCode,
+} from './report-model';
 import { SCHEMA_VERSION } from './report-model';
+import { warningText } from './report-text';
+import type { RowExtras } from './row-extras';
+import { LABEL_BYTES } from './top-values';
 import type { RunningStats } from './running-stats';
 import { ValueKind } from './value-parser';
 
@@ -12,8 +29,6 @@ const HISTOGRAM_BINS = 20;
 /** A type is chosen when at least this share of the non-missing values fits it. */
 const TYPE_THRESHOLD = 0.9;
 const QUANTILES = [0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99] as const;
-const COUNT_FORMAT = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
-const count = (n: number): string => COUNT_FORMAT.format(n);
 
 export interface ScanFacts {
   readonly fileName: string;
@@ -25,7 +40,14 @@ export interface ScanFacts {
   readonly invalidJsonExamples: readonly number[];
 }
 
-export function buildReport(profiler: DataProfiler, facts: ScanFacts): ProfileReport {
+export interface ReportOptions {
+  readonly lang: ReportLang;
+  readonly orderId: string | null;
+  readonly generatedAt: string;
+  readonly memoryBudgetMb: number;
+}
+
+export function buildReport(profiler: DataProfiler, facts: ScanFacts, options: ReportOptions): ProfileReport {
   const columns = profiler.columns.map((column, index) => columnReport(column, index, profiler.rows));
   const duplicates = profiler.duplicates;
   const csv = facts.dialect.format === 'csv';
@@ -45,38 +67,38 @@ export function buildReport(profiler: DataProfiler, facts: ScanFacts): ProfileRe
     invalidJsonLines: facts.invalidJsonLines,
   };
   const warnings: Warning[] = [];
-  const plural = (n: number, word: string): string => `${count(n)} ${word}${n === 1 ? '' : 's'}`;
-  if (!profiler.hasHeader) {
-    warnings.push({ code: 'no_header', column: null, message: 'The first row looks like data, not column names, so the columns are named column_1, column_2, …' });
-  }
+  const add = (code: WarningCode, column: string | null, params: Warning['params']): void => {
+    warnings.push({ code, column, params, message: warningText('en', code, params) });
+  };
+  const exact =
+    file.duplicateRows.exact &&
+    columns.every((c) => c.distinct.exact && c.topValuesExact && (c.stats === null || c.stats.exactQuantiles));
+  if (!exact) add('estimated', null, { budgetMb: options.memoryBudgetMb });
+  if (!profiler.hasHeader) add('no_header', null, {});
   const ragged = profiler.shortRows + profiler.longRows;
   if (ragged > 0) {
-    warnings.push({
-      code: 'ragged_rows',
-      column: null,
-      message: `${plural(ragged, 'row')} do not have ${plural(columns.length, 'field')} like the header (${count(profiler.shortRows)} shorter: missing fields counted as missing; ${count(profiler.longRows)} longer: extra fields ignored). First at data row${profiler.raggedExamples.length === 1 ? '' : 's'} ${profiler.raggedExamples.join(', ')}.`,
-    });
+    add('ragged_rows', null, { rows: ragged, short: profiler.shortRows, long: profiler.longRows, fields: columns.length, examples: [...profiler.raggedExamples] });
   }
   if (file.duplicateRows.count > 0) {
-    const share = profiler.rows > 0 ? file.duplicateRows.count / profiler.rows : 0;
-    warnings.push({
-      code: 'duplicate_rows',
-      column: null,
-      message: `${file.duplicateRows.exact ? '' : 'About '}${plural(file.duplicateRows.count, 'row')} (${percent(share)}) repeat an earlier row exactly.`,
-    });
+    add('duplicate_rows', null, { rows: file.duplicateRows.count, share: profiler.rows > 0 ? file.duplicateRows.count / profiler.rows : 0, exact: file.duplicateRows.exact });
   }
-  if (facts.malformedQuotedFields > 0) {
-    warnings.push({ code: 'malformed_quotes', column: null, message: `${plural(facts.malformedQuotedFields, 'quoted field')} had text after the closing quote; that text was ignored.` });
-  }
+  if (facts.malformedQuotedFields > 0) add('malformed_quotes', null, { fields: facts.malformedQuotedFields });
   if (facts.invalidJsonLines > 0) {
-    warnings.push({
-      code: 'invalid_json_lines',
-      column: null,
-      message: `${plural(facts.invalidJsonLines, 'line')} are not JSON objects and were skipped (first at line ${facts.invalidJsonExamples.join(', ')}).`,
-    });
+    add('invalid_json_lines', null, { lines: facts.invalidJsonLines, examples: [...facts.invalidJsonExamples], unit: facts.dialect.format === 'json' ? 'record' : 'line' });
   }
-  for (const c of columns) warnings.push(...columnWarnings(c, profiler.rows));
-  return { schemaVersion: SCHEMA_VERSION, generator: 'uplock-profile', file, columns, warnings };
+  for (const c of columns) for (const [code, params] of columnWarnings(c, profiler.rows)) add(code, c.name, params);
+  const extras = profiler.extras;
+  return {
+    schemaVersion: SCHEMA_VERSION,
+    generator: 'uplock-profile',
+    file,
+    columns,
+    warnings,
+    meta: { generatedAt: options.generatedAt, orderId: options.orderId, lang: options.lang, memoryBudgetMb: options.memoryBudgetMb, exact },
+    correlations: correlations(extras, columns),
+    missingPatterns: missingPatterns(extras, columns),
+    sample: { first: extras.first, random: extras.random },
+  };
 }
 
 function columnReport(column: ColumnProfile, index: number, rows: number): ColumnReport {
@@ -90,12 +112,24 @@ function columnReport(column: ColumnProfile, index: number, rows: number): Colum
     string: k[ValueKind.String] as number,
   };
   const nonMissing = column.count - column.missing;
-  const { type, fits } = inferType(kinds, nonMissing);
+  let { type, fits } = inferType(kinds, nonMissing);
+  // Codes with leading zeros (ZIP 00501) are text to the cell parser; a column of numbers whose
+  // other values are such codes is a column of codes: text, no statistics.
+  const strings = column.samples[ValueKind.String] as string[];
+  const codes = (type === 'integer' || type === 'decimal') && fits < nonMissing && strings.length > 0 && strings.every((t) => LEADING_ZERO.test(t));
+  if (codes) {
+    type = 'string';
+    fits = nonMissing;
+  }
   let stats: NumericStats | null = null;
-  if ((type === 'integer' || type === 'decimal') && column.numericSketch !== undefined) {
-    stats = numericStats(column.numeric, column.numericSketch, 'number', type === 'integer');
-  } else if ((type === 'date' || type === 'datetime') && column.temporalSketch !== undefined) {
-    stats = numericStats(column.temporal, column.temporalSketch, 'epoch_ms', false);
+  let dates: DateBreakdown | null = null;
+  if (type === 'integer' || type === 'decimal') {
+    stats = numericStats(column.numeric, column.exactNumbers?.sorted(), column.numericSketch, 'number', type === 'integer', null);
+  } else if (type === 'date' || type === 'datetime') {
+    const zoned = type === 'datetime' && (column.samples[ValueKind.DateTime] as string[]).some((t) => ZONE.test(t));
+    const sorted = column.exactDates?.sorted();
+    stats = numericStats(column.temporal, sorted, column.temporalSketch, 'epoch_ms', false, type === 'date' ? false : zoned);
+    if (sorted !== undefined) dates = dateBreakdown(sorted);
   }
   const nonConforming: string[] = [];
   if (type !== 'string' && type !== 'empty') {
@@ -103,6 +137,16 @@ function columnReport(column: ColumnProfile, index: number, rows: number): Colum
     for (let kind = ValueKind.Integer; kind <= ValueKind.String; kind++) {
       if (!fitting.has(kind)) nonConforming.push(...(column.samples[kind] as string[]));
     }
+  }
+  const exact = column.exactValues;
+  let distinct = column.distinct;
+  let topValues: TopValueReport[] = column.top.top(TOP_VALUES);
+  let topValuesExact = !column.top.evicted;
+  if (exact !== undefined) {
+    const counted = exactCounts(exact, type, column, stats?.zoned ?? null);
+    distinct = counted.distinct;
+    topValues = counted.top;
+    topValuesExact = counted.distinct.exact;
   }
   return {
     index,
@@ -113,14 +157,150 @@ function columnReport(column: ColumnProfile, index: number, rows: number): Colum
     count: column.count,
     missing: column.missing,
     missingShare: rows > 0 ? column.missing / rows : 0,
-    distinct: column.distinct,
+    distinct,
     length: nonMissing > 0 ? { min: column.minLength, max: column.maxLength } : null,
     stats,
     boolean: type === 'boolean' ? { true: column.booleanTrue, false: kinds.boolean - column.booleanTrue } : null,
-    topValues: column.top.top(TOP_VALUES),
-    topValuesExact: !column.top.evicted,
+    topValues,
+    topValuesExact,
     nonConforming: nonConforming.slice(0, 3),
+    text: exact !== undefined && nonMissing > 0 ? textStats(exact, column.minLength, column.maxLength) : null,
+    dates,
+    numberFormat: type === 'integer' || type === 'decimal' ? 'plain' : null,
+    leadingZeroCodes: codes,
   };
+}
+
+/** Digits with a leading zero: a code, not a number. */
+const LEADING_ZERO = /^\s*[+-]?0\d+\s*$/;
+
+/** A date-time written with a zone: Z or an offset at its end. */
+const ZONE = /(?:[zZ]|[+-]\d\d:?\d\d)\s*$/;
+
+const decoder = new TextDecoder();
+
+function labelOf(bytes: Uint8Array): { value: string; truncated: boolean } {
+  if (bytes.length <= LABEL_BYTES) return { value: decoder.decode(bytes), truncated: false };
+  let stop = LABEL_BYTES;
+  while (stop > 0 && ((bytes[stop] as number) & 0xc0) === 0x80) stop--;
+  return { value: decoder.decode(bytes.subarray(0, stop)), truncated: true };
+}
+
+function exactTop(exact: ExactValues, skipTag = -1): TopValueReport[] {
+  return exact.topEntries(TOP_VALUES, skipTag).map((e) => ({ ...labelOf(exact.label(e)), count: exact.count(e), error: 0 }));
+}
+
+const byCountThenValue = (a: TopValueReport, b: TopValueReport): number => b.count - a.count || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0);
+
+/**
+ * Distinct count and top values from the exact table. A text column counts values as written;
+ * a number or date column counts its numbers (dates) by value, from their sorted array (1.50 and
+ * 1.5 are one value, as in a database), plus the other values as written.
+ */
+function exactCounts(exact: ExactValues, type: ColumnType, column: ColumnProfile, zoned: boolean | null): { distinct: { value: number; exact: boolean }; top: TopValueReport[] } {
+  const numeric = type === 'integer' || type === 'decimal';
+  const temporal = type === 'date' || type === 'datetime';
+  if (!numeric && !temporal) return { distinct: { value: exact.size, exact: true }, top: exactTop(exact) };
+  const tag = numeric ? KEY_NUMBER : KEY_DATE;
+  const sorted = numeric ? column.exactNumbers?.sorted() : column.exactDates?.sorted();
+  let others = 0;
+  for (let e = 0; e < exact.size; e++) if (exact.tag(e) !== tag) others++;
+  if (sorted === undefined) {
+    // The values themselves did not fit: count as written, which can split 1.5 and 1.50.
+    return { distinct: { value: exact.size, exact: false }, top: exactTop(exact) };
+  }
+  const label = (v: number): string => (numeric ? String(v) : instantText(v, zoned));
+  const runs: Array<{ value: number; count: number }> = [];
+  let distinctValues = 0;
+  for (let i = 0; i < sorted.length; ) {
+    const v = sorted[i] as number;
+    let j = i + 1;
+    while (j < sorted.length && sorted[j] === v) j++;
+    distinctValues++;
+    const count = j - i;
+    // Keep the runs that can still make the top list (a sorted insert into ≤ TOP_VALUES).
+    if (runs.length < TOP_VALUES || count > (runs[runs.length - 1] as { count: number }).count) {
+      let k = runs.length < TOP_VALUES ? runs.length : TOP_VALUES - 1;
+      runs[k] = { value: v, count };
+      while (k > 0 && (runs[k - 1] as { count: number }).count < count) {
+        runs[k] = runs[k - 1] as { value: number; count: number };
+        runs[k - 1] = { value: v, count };
+        k--;
+      }
+    }
+    i = j;
+  }
+  // Ties: numbers (dates) in ascending order, then the other values as text.
+  const byValue = runs.map((r) => ({ value: label(r.value), truncated: false, count: r.count, error: 0 }));
+  const top = [...byValue, ...exactTop(exact, tag).sort(byCountThenValue)];
+  top.sort((a, b) => b.count - a.count);
+  return { distinct: { value: distinctValues + others, exact: true }, top: top.slice(0, TOP_VALUES) };
+}
+
+const LENGTH_BINS = 10;
+
+/** Lengths and character classes, over every value (each distinct value weighted by its count). */
+function textStats(exact: ExactValues, minLength: number, maxLength: number): TextStats {
+  const span = maxLength - minLength;
+  const bins = span + 1 <= LENGTH_BINS ? span + 1 : LENGTH_BINS;
+  const width = span + 1 <= LENGTH_BINS ? 1 : (span + 1) / bins;
+  const counts = new Array<number>(bins).fill(0);
+  const containing = { letters: 0, digits: 0, spaces: 0, punctuation: 0, other: 0 };
+  let upperCase = 0;
+  let lowerCase = 0;
+  let lengthSum = 0;
+  let values = 0;
+  for (let e = 0; e < exact.size; e++) {
+    const n = exact.count(e);
+    const text = decoder.decode(exact.label(e)).trim();
+    let length = 0;
+    let letters = false;
+    let digits = false;
+    let spaces = false;
+    let punctuation = false;
+    let other = false;
+    for (const ch of text) {
+      length++;
+      if (/\p{L}/u.test(ch)) letters = true;
+      else if (/\p{Nd}/u.test(ch)) digits = true;
+      else if (/\s/u.test(ch)) spaces = true;
+      else if (/[\p{P}\p{S}]/u.test(ch)) punctuation = true;
+      else other = true;
+    }
+    values += n;
+    lengthSum += length * n;
+    const b = Math.min(bins - 1, Math.max(0, Math.floor((length - minLength) / width)));
+    counts[b] = (counts[b] as number) + n;
+    if (letters) containing.letters += n;
+    if (digits) containing.digits += n;
+    if (spaces) containing.spaces += n;
+    if (punctuation) containing.punctuation += n;
+    if (other) containing.other += n;
+    if (letters && text === text.toUpperCase() && text !== text.toLowerCase()) upperCase += n;
+    if (letters && text === text.toLowerCase() && text !== text.toUpperCase()) lowerCase += n;
+  }
+  const lengthHistogram = counts.map((count, i) => ({
+    from: width === 1 ? minLength + i : Math.round((minLength + i * width) * 100) / 100,
+    to: width === 1 ? minLength + i + 1 : i === bins - 1 ? maxLength : Math.round((minLength + (i + 1) * width) * 100) / 100,
+    count,
+  }));
+  return { lengthHistogram, meanLength: values > 0 ? lengthSum / values : 0, containing, upperCase, lowerCase, exact: true };
+}
+
+/** Year, month and weekday counts of instants (zone-less ones read as wall-clock time). */
+function dateBreakdown(sorted: Float64Array): DateBreakdown {
+  const years = new Map<number, number>();
+  const months = new Array<number>(12).fill(0);
+  const weekdays = new Array<number>(7).fill(0);
+  for (const ms of sorted) {
+    const d = new Date(ms);
+    const y = d.getUTCFullYear();
+    years.set(y, (years.get(y) ?? 0) + 1);
+    months[d.getUTCMonth()] = (months[d.getUTCMonth()] as number) + 1;
+    const w = (d.getUTCDay() + 6) % 7;
+    weekdays[w] = (weekdays[w] as number) + 1;
+  }
+  return { years: [...years].map(([year, count]) => ({ year, count })), months, weekdays, exact: true };
 }
 
 function fittingKinds(type: ColumnType): ValueKind[] {
@@ -161,29 +341,82 @@ export function inferType(kinds: ColumnReport['kinds'], nonMissing: number): { t
   return { type: 'string', fits: nonMissing };
 }
 
-function numericStats(running: RunningStats, sketch: KllSketch, unit: NumericStats['unit'], integer: boolean): NumericStats {
-  const q = sketch.quantiles(QUANTILES);
-  const { values, weights } = sketch.weightedItems();
-  // The sketch's weights can fall short of n by a partly sampled block: scale counts up to n.
-  let weightTotal = 0;
-  for (const w of weights) weightTotal += w;
-  if (weightTotal > 0 && weightTotal !== running.count) {
-    const scale = running.count / weightTotal;
-    for (let i = 0; i < weights.length; i++) weights[i] = (weights[i] as number) * scale;
+/** The q-quantile of sorted values: the smallest value whose cumulative share reaches q (as the sketch). */
+export function exactQuantile(sorted: Float64Array, q: number): number {
+  return sorted[Math.max(0, Math.ceil(q * sorted.length) - 1)] as number;
+}
+
+/** First index whose value is >= x (sorted ascending). */
+function lowerBound(sorted: Float64Array, x: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((sorted[mid] as number) < x) lo = mid + 1;
+    else hi = mid;
   }
-  const [p1, p5, p25, p50, p75, p95, p99] = q as [number, number, number, number, number, number, number];
+  return lo;
+}
+
+function numericStats(
+  running: RunningStats,
+  sorted: Float64Array | undefined,
+  sketch: KllSketch | undefined,
+  unit: NumericStats['unit'],
+  integer: boolean,
+  zoned: boolean | null,
+): NumericStats {
+  let qs: number[];
+  let histogramBins: NumericStats['histogram'];
+  let low = 0;
+  let high = 0;
+  let extremes: Pick<NumericStats, 'zeros' | 'negatives' | 'smallest' | 'largest'> = { zeros: null, negatives: null, smallest: null, largest: null };
+  const exact = sorted !== undefined;
+  if (sorted !== undefined) {
+    qs = QUANTILES.map((q) => exactQuantile(sorted, q));
+  } else {
+    qs = (sketch as KllSketch).quantiles(QUANTILES);
+  }
+  const [p1, p5, p25, p50, p75, p95, p99] = qs as [number, number, number, number, number, number, number];
   const iqr = p75 - p25;
   const lowFence = p25 - 3 * iqr;
   const highFence = p75 + 3 * iqr;
-  let low = 0;
-  let high = 0;
-  if (iqr > 0) {
-    for (let i = 0; i < values.length; i++) {
-      const v = values[i] as number;
-      if (v < lowFence) low += weights[i] as number;
-      else if (v > highFence) high += weights[i] as number;
+  if (sorted !== undefined) {
+    histogramBins = histogram(sorted, undefined, running.min, running.max, integer);
+    if (iqr > 0) {
+      low = lowerBound(sorted, lowFence);
+      high = sorted.length - upperBound(sorted, highFence);
     }
+    const negatives = lowerBound(sorted, 0);
+    extremes = {
+      zeros: upperBound(sorted, 0) - negatives,
+      negatives,
+      smallest: Array.from(sorted.subarray(0, 5)),
+      largest: Array.from(sorted.subarray(Math.max(0, sorted.length - 5))).reverse(),
+    };
+  } else {
+    const { values, weights } = (sketch as KllSketch).weightedItems();
+    // The sketch's weights can fall short of n by a partly sampled block: scale counts up to n.
+    let weightTotal = 0;
+    for (const w of weights) weightTotal += w;
+    if (weightTotal > 0 && weightTotal !== running.count) {
+      const scale = running.count / weightTotal;
+      for (let i = 0; i < weights.length; i++) weights[i] = (weights[i] as number) * scale;
+    }
+    histogramBins = histogram(values, weights, running.min, running.max, integer);
+    if (iqr > 0) {
+      for (let i = 0; i < values.length; i++) {
+        const v = values[i] as number;
+        if (v < lowFence) low += weights[i] as number;
+        else if (v > highFence) high += weights[i] as number;
+      }
+    }
+    low = Math.round(low);
+    high = Math.round(high);
   }
+  const scale = Math.max(Math.abs(running.min), Math.abs(running.max));
+  const meanIsNoise = running.mean !== 0 && Math.abs(running.mean) <= running.count * Number.EPSILON * scale;
+  const asText = (v: number): string => (unit === 'number' ? String(v) : instantText(v, zoned));
   return {
     unit,
     count: running.count,
@@ -192,62 +425,212 @@ function numericStats(running: RunningStats, sketch: KllSketch, unit: NumericSta
     mean: running.mean,
     stddev: running.count > 1 ? running.stddev : null,
     quantiles: { p1, p5, p25, p50, p75, p95, p99 },
-    histogram: histogram(values, weights, running.min, running.max, integer),
+    histogram: histogramBins,
     outliers: { low, high, lowFence, highFence },
-    exactQuantiles: sketch.exact,
+    exactQuantiles: exact,
+    meanIsNoise,
+    ...extremes,
+    zoned,
+    text: {
+      min: asText(running.min),
+      max: asText(running.max),
+      p1: asText(p1),
+      p5: asText(p5),
+      p25: asText(p25),
+      p50: asText(p50),
+      p75: asText(p75),
+      p95: asText(p95),
+      p99: asText(p99),
+    },
   };
 }
 
-/** Equal-width bins over [min, max]; integer columns with a small range get one bin per value. */
-function histogram(values: Float64Array, weights: Float64Array, min: number, max: number, integer: boolean): NumericStats['histogram'] {
-  if (values.length === 0) return [];
-  if (min === max) return [{ from: min, to: max, count: weights.reduce((a, b) => a + b, 0) }];
+/** ISO 8601 text of an instant; without a zone (wall-clock time) when the column had none. */
+export function instantText(ms: number, zoned: boolean | null): string {
+  if (!Number.isFinite(ms)) return '';
+  const iso = new Date(ms).toISOString();
+  if (zoned === false && iso.endsWith('T00:00:00.000Z')) return iso.slice(0, 10);
+  const trimmed = iso.endsWith('.000Z') ? `${iso.slice(0, -5)}Z` : iso;
+  return zoned === true ? trimmed : trimmed.slice(0, -1);
+}
+
+function upperBound(sorted: Float64Array, x: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((sorted[mid] as number) <= x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * Bin edges: one bin per value for integer columns whose range spans at most 20 values, else 20
+ * equal-width bins over [min, max], each inner edge rounded to 12 significant digits so that the
+ * edge written in report.json is the edge used. A value goes to the bin whose [from, to) holds it;
+ * the last bin also holds max.
+ */
+export function binEdges(min: number, max: number, integer: boolean): number[] {
   const span = max - min;
-  const bins = integer && span + 1 <= HISTOGRAM_BINS ? span + 1 : HISTOGRAM_BINS;
-  const width = integer && span + 1 <= HISTOGRAM_BINS ? 1 : span / bins;
+  if (integer && span + 1 <= HISTOGRAM_BINS) return Array.from({ length: span + 2 }, (_, i) => min + i);
+  const edges = [min];
+  for (let i = 1; i < HISTOGRAM_BINS; i++) edges.push(Number((min + (span * i) / HISTOGRAM_BINS).toPrecision(12)));
+  edges.push(max);
+  return edges;
+}
+
+/** Counts per bin; `weights` for the sketch's items (then rounded to whole counts that add up to n). */
+function histogram(values: Float64Array, weights: Float64Array | undefined, min: number, max: number, integer: boolean): NumericStats['histogram'] {
+  if (values.length === 0) return [];
+  if (min === max) {
+    let total = 0;
+    if (weights === undefined) total = values.length;
+    else for (const w of weights) total += w;
+    return [{ from: min, to: max, count: Math.round(total) }];
+  }
+  const edges = binEdges(min, max, integer);
+  const bins = edges.length - 1;
   const counts = new Float64Array(bins);
   for (let i = 0; i < values.length; i++) {
-    let b = Math.floor(((values[i] as number) - min) / width);
-    if (b >= bins) b = bins - 1;
-    if (b < 0) b = 0;
-    counts[b] = (counts[b] as number) + (weights[i] as number);
+    const v = values[i] as number;
+    // Largest b with edges[b] <= v, at most the last bin.
+    let lo = 0;
+    let hi = bins - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if ((edges[mid] as number) <= v) lo = mid;
+      else hi = mid - 1;
+    }
+    counts[lo] = (counts[lo] as number) + (weights === undefined ? 1 : (weights[i] as number));
   }
-  return Array.from(counts, (count, i) => ({ from: min + i * width, to: i === bins - 1 && width !== 1 ? max : min + (i + 1) * width, count }));
+  const rounded = weights === undefined ? Array.from(counts) : roundedCounts(counts);
+  return rounded.map((count, i) => ({ from: edges[i] as number, to: edges[i + 1] as number, count }));
 }
 
-function columnWarnings(c: ColumnReport, rows: number): Warning[] {
-  const out: Warning[] = [];
-  const warn = (code: Warning['code'], message: string): void => {
-    out.push({ code, column: c.name, message });
-  };
+/** Whole counts that keep the total (largest remainders get the rounding). */
+function roundedCounts(counts: Float64Array): number[] {
+  let total = 0;
+  for (const c of counts) total += c;
+  const target = Math.round(total);
+  const floors = Array.from(counts, Math.floor);
+  let left = target - floors.reduce((a, b) => a + b, 0);
+  const order = Array.from(counts, (c, i) => [c - Math.floor(c), i] as const).sort((a, b) => b[0] - a[0]);
+  for (const [, i] of order) {
+    if (left <= 0) break;
+    floors[i] = (floors[i] as number) + 1;
+    left--;
+  }
+  return floors;
+}
+
+/** A column named like an identifier: id, key, code, uuid, no, number (alone or as a suffix). */
+const ID_NAME = /(?:^|[\s_\-.])(?:id|key|code|uuid|guid|no|nr|number|iata|icao|zip|sku)$|(?:[a-z]Id|ID)$/i;
+
+function columnWarnings(c: ColumnReport, rows: number): Array<[WarningCode, Warning['params']]> {
+  const out: Array<[WarningCode, Warning['params']]> = [];
   const nonMissing = c.count - c.missing;
-  if (rows > 0 && nonMissing === 0) {
-    warn('empty_column', 'Every value is missing.');
-    return out;
-  }
-  if (c.missingShare >= 0.5) warn('mostly_missing', `${percent(c.missingShare)} of the values are missing.`);
-  if (c.distinct.value === 1 && rows > 1) warn('constant', `Every non-missing value is the same${c.topValues[0] ? ` (${quoteValue(c.topValues[0].value)})` : ''}.`);
+  if (rows > 0 && nonMissing === 0) return [['empty_column', {}]];
+  if (c.missingShare >= 0.5) out.push(['mostly_missing', { share: c.missingShare }]);
+  if (c.distinct.value === 1 && rows > 1) out.push(['constant', { value: c.topValues[0]?.value ?? '' }]);
   if (c.type !== 'string' && c.typeShare < 1) {
-    warn('mixed_types', `${percent(1 - c.typeShare)} of the values are not ${c.type === 'integer' ? 'integers' : c.type === 'decimal' ? 'numbers' : `${c.type}s`} (for example ${c.nonConforming.map(quoteValue).join(', ')}).`);
-  } else if (c.type === 'string') {
+    out.push(['mixed_types', { share: 1 - c.typeShare, type: c.type, examples: [...c.nonConforming] }]);
+  } else if (c.type === 'string' && !c.leadingZeroCodes) {
     const typed = c.kinds.integer + c.kinds.decimal + c.kinds.date + c.kinds.datetime + c.kinds.boolean;
-    if (typed >= 0.1 * nonMissing) warn('mixed_types', `${percent(typed / nonMissing)} of the values look like numbers, dates or booleans, the rest are text.`);
+    if (typed >= 0.1 * nonMissing) out.push(['mixed_types', { share: typed / nonMissing, type: 'string', examples: [] }]);
   }
-  if (nonMissing >= 20 && c.distinct.value >= 0.99 * nonMissing && (c.type === 'integer' || c.type === 'string')) {
-    warn('suspected_id', 'Almost every value is different: this looks like an identifier, not a measurement.');
-  }
+  const reason = identifierReason(c, nonMissing);
+  if (reason !== null) out.push(['suspected_id', { reason }]);
   if (c.stats !== null && c.stats.unit === 'number') {
-    const n = Math.round(c.stats.outliers.low + c.stats.outliers.high);
-    if (n > 0) warn('outliers', `${c.stats.exactQuantiles ? '' : 'About '}${count(n)} value${n === 1 ? ' lies' : 's lie'} far outside the typical range (beyond 3 × the interquartile range from the quartiles).`);
+    const n = c.stats.outliers.low + c.stats.outliers.high;
+    if (n > 0) out.push(['outliers', { values: n, low: c.stats.outliers.low, high: c.stats.outliers.high, exact: c.stats.exactQuantiles }]);
   }
   return out;
 }
 
-function percent(share: number): string {
-  const p = share * 100;
-  return `${p >= 10 || p === 0 ? Math.round(p) : p.toFixed(1)} %`;
+/**
+ * Why a column looks like an identifier, or null. Being nearly all distinct is not enough
+ * (populations, incomes and sales figures are too): it must also be named like one, be a run of
+ * integers with few gaps (a row number), or be fixed-width text without spaces (codes, UUIDs).
+ */
+function identifierReason(c: ColumnReport, nonMissing: number): 'name' | 'sequence' | 'fixed_width' | null {
+  if (nonMissing < 20 || c.distinct.value < 0.99 * nonMissing) return null;
+  if (c.type !== 'integer' && c.type !== 'string') return null;
+  if (ID_NAME.test(c.name.trim())) return 'name';
+  if (c.type === 'integer' && c.stats !== null && c.stats.max - c.stats.min + 1 <= 2 * nonMissing) return 'sequence';
+  if (c.type === 'string' && c.length !== null && c.length.min === c.length.max && c.topValues.every((t) => !/\s/.test(t.value))) return 'fixed_width';
+  return null;
 }
 
-function quoteValue(v: string): string {
-  return `“${v}”`;
+/** Pearson between the held numeric columns; Spearman too while every row is held. */
+function correlations(extras: RowExtras, columns: readonly ColumnReport[]): Correlations | null {
+  const picked: Array<{ name: string; values: Float64Array }> = [];
+  extras.aligned.forEach((values, i) => {
+    const c = columns[i];
+    if (values === null || c === undefined || (c.type !== 'integer' && c.type !== 'decimal')) return;
+    if (c.stats === null || c.stats.min === c.stats.max) return;
+    picked.push({ name: c.name, values: values.subarray(0, extras.alignedRows) });
+  });
+  if (picked.length < 2) return null;
+  const pearson = picked.map((a) => picked.map((b) => pearsonOf(a.values, b.values)));
+  const exact = !extras.truncated;
+  const ranks = exact ? picked.map((p) => rankOf(p.values)) : null;
+  const spearman = ranks === null ? null : ranks.map((a) => ranks.map((b) => pearsonOf(a, b)));
+  return { columns: picked.map((p) => p.name), pearson, spearman, rows: extras.alignedRows, exact };
+}
+
+/** Pearson's r over the rows where both are numbers (two passes: means, then sums of products). */
+function pearsonOf(x: Float64Array, y: Float64Array): number | null {
+  let n = 0;
+  let sx = 0;
+  let sy = 0;
+  for (let i = 0; i < x.length; i++) {
+    const a = x[i] as number;
+    const b = y[i] as number;
+    if (a !== a || b !== b) continue;
+    n++;
+    sx += a;
+    sy += b;
+  }
+  if (n < 3) return null;
+  const mx = sx / n;
+  const my = sy / n;
+  let sxy = 0;
+  let sxx = 0;
+  let syy = 0;
+  for (let i = 0; i < x.length; i++) {
+    const a = x[i] as number;
+    const b = y[i] as number;
+    if (a !== a || b !== b) continue;
+    sxy += (a - mx) * (b - my);
+    sxx += (a - mx) * (a - mx);
+    syy += (b - my) * (b - my);
+  }
+  if (sxx === 0 || syy === 0) return null;
+  return Math.max(-1, Math.min(1, sxy / Math.sqrt(sxx * syy)));
+}
+
+/** Ranks 1..n of the numbers (ties get their average rank); NaN stays NaN. */
+function rankOf(values: Float64Array): Float64Array {
+  const order: number[] = [];
+  for (let i = 0; i < values.length; i++) if (values[i] === values[i]) order.push(i);
+  order.sort((a, b) => (values[a] as number) - (values[b] as number));
+  const ranks = new Float64Array(values.length).fill(Number.NaN);
+  for (let i = 0; i < order.length; ) {
+    let j = i;
+    while (j + 1 < order.length && values[order[j + 1] as number] === values[order[i] as number]) j++;
+    const rank = (i + j) / 2 + 1;
+    for (let k = i; k <= j; k++) ranks[order[k] as number] = rank;
+    i = j + 1;
+  }
+  return ranks;
+}
+
+const PATTERNS = 10;
+
+function missingPatterns(extras: RowExtras, columns: readonly ColumnReport[]): MissingPattern[] {
+  return [...extras.patterns]
+    .sort((a, b) => b[1] - a[1] || a[0] - b[0])
+    .slice(0, PATTERNS)
+    .map(([bits, rows]) => ({ columns: columns.filter((c) => c.index < 32 && (bits >>> c.index) & 1).map((c) => c.name), rows }));
 }

@@ -1,4 +1,5 @@
 import { BATCH_ROWS, type CellKernel } from './cell-kernel';
+import { ExactNumbers, ExactValues, KEY_DATE, KEY_NUMBER, KEY_TEXT, type MemoryBudget } from './exact-values';
 import { HyperLogLog } from './hyperloglog';
 import { KllSketch } from './kll-sketch';
 import { RunningStats } from './running-stats';
@@ -69,11 +70,24 @@ export class ColumnProfile {
   /** Bit k set while kind k has fewer than SAMPLES_PER_KIND examples (missing cells have none). */
   private samplesWanted = 0x7e;
   private readonly sizes: SketchSizes;
+  /**
+   * Exact state while the budget allows (exact-values.ts): every distinct value with its count,
+   * every number and every date. Each is dropped on its own when it no longer fits, and its
+   * figure continues from the sketch, seeded with what it held.
+   */
+  exactValues: ExactValues | undefined;
+  exactNumbers: ExactNumbers | undefined;
+  exactDates: ExactNumbers | undefined;
 
-  constructor(name: string, sizes: SketchSizes) {
+  constructor(name: string, sizes: SketchSizes, budget?: MemoryBudget) {
     this.name = name;
     this.sizes = sizes;
     this.top = new TopValues(sizes.topCapacity);
+    if (budget !== undefined && budget.limit > 0) {
+      this.exactValues = new ExactValues(budget);
+      this.exactNumbers = new ExactNumbers(budget);
+      this.exactDates = new ExactNumbers(budget);
+    }
   }
 
   /** Counts `rows` cells as missing (rows read before the column first appeared). */
@@ -112,16 +126,73 @@ export class ColumnProfile {
     const numbers = (totals[ValueKind.Integer] as number) + (totals[ValueKind.Decimal] as number);
     const temporals = (totals[ValueKind.Date] as number) + (totals[ValueKind.DateTime] as number);
     if (numbers > 0) {
-      this.numericSketch ??= new KllSketch(this.sizes.kllK);
       loadStats(this.numeric, stats, 0);
-      this.numericSketch.updateMany(kernel.numbers, numbers);
+      if (this.exactNumbers !== undefined && !this.exactNumbers.addMany(kernel.numbers, numbers)) {
+        this.numericSketch = sketchOf(this.exactNumbers, this.sizes.kllK);
+        this.exactNumbers = undefined;
+      }
+      if (this.exactNumbers === undefined) {
+        this.numericSketch ??= new KllSketch(this.sizes.kllK);
+        this.numericSketch.updateMany(kernel.numbers, numbers);
+      }
     }
     if (temporals > 0) {
-      this.temporalSketch ??= new KllSketch(this.sizes.kllK);
       loadStats(this.temporal, stats, 5);
-      this.temporalSketch.updateMany(kernel.dates, temporals);
+      if (this.exactDates !== undefined && !this.exactDates.addMany(kernel.dates, temporals)) {
+        this.temporalSketch = sketchOf(this.exactDates, this.sizes.kllK);
+        this.exactDates = undefined;
+      }
+      if (this.exactDates === undefined) {
+        this.temporalSketch ??= new KllSketch(this.sizes.kllK);
+        this.temporalSketch.updateMany(kernel.dates, temporals);
+      }
     }
-    if (present > 0) this.addFrequent(batch, at, n, present);
+    if (present > 0) {
+      const first = this.exactValues === undefined ? 0 : this.addExact(batch, at, n);
+      if (first < n) this.addFrequent(batch, at, n, present, first);
+    }
+  }
+
+  /**
+   * Counts the batch's values exactly; returns n, or the cell at which the exact table ran out of
+   * budget (it has then been turned into the sketches, which take the rest).
+   */
+  private addExact(batch: CellBatch, at: number, n: number): number {
+    const exact = this.exactValues as ExactValues;
+    const { kinds } = batch.kernel;
+    const { buf, arena, starts, ends, hashes, stride } = batch;
+    for (let i = 0; i < n; i++) {
+      const kind = kinds[i] as number;
+      if (kind === ValueKind.Missing) continue;
+      const p = at + i * stride;
+      const tag = kind === ValueKind.Integer || kind === ValueKind.Decimal ? KEY_NUMBER : kind === ValueKind.Date || kind === ValueKind.DateTime ? KEY_DATE : KEY_TEXT;
+      const s = starts[p] as number;
+      const ok = s >= 0 ? exact.add(hashes[p] as number, tag, buf, s, ends[p] as number) : exact.add(hashes[p] as number, tag, arena, -1 - s, ends[p] as number);
+      if (!ok) {
+        this.dropExactValues();
+        return i;
+      }
+    }
+    return n;
+  }
+
+  /** Past the budget: the frequent values and the distinct count continue from sketches seeded with the exact table. */
+  dropExactValues(): void {
+    const exact = this.exactValues;
+    if (exact === undefined) return;
+    this.exactValues = undefined;
+    const order = exact.byCount();
+    const top = this.top;
+    const keep = Math.min(order.length, top.capacity - 1);
+    for (let k = 0; k < keep; k++) {
+      const e = order[k] as number;
+      top.seed(exact.hash(e), exact.label(e), exact.count(e));
+    }
+    top.seeded(keep < order.length ? exact.count(order[keep] as number) : 0);
+    const hll = new HyperLogLog(this.sizes.hllPrecision);
+    for (let e = 0; e < exact.size; e++) hll.add(exact.hash(e));
+    this.distinctSketch = hll;
+    exact.release();
   }
 
   /** Examples of the kinds that still want one, in file order. */
@@ -140,11 +211,12 @@ export class ColumnProfile {
   }
 
   /** Distinct count and frequent values, over the batch's hashes in file order. */
-  private addFrequent(batch: CellBatch, at: number, n: number, present: number): void {
+  private addFrequent(batch: CellBatch, at: number, n: number, present: number, first = 0): void {
     const { buf, arena, starts, ends, hashes, stride } = batch;
     // The non-missing cells' hashes are src[from + j · step]; cell j of them is at index[j], or
-    // at + j · stride when nothing is missing (the common case: no copy).
-    const compact = present < n;
+    // at + j · stride when nothing is missing (the common case: no copy). `first`: the cells
+    // before it were counted exactly.
+    const compact = present < n || first > 0;
     let src = hashes;
     let from = at;
     let step = stride;
@@ -153,7 +225,7 @@ export class ColumnProfile {
       const batchKinds = batch.kernel.kinds;
       const dense = DENSE_HASHES;
       let m = 0;
-      for (let i = 0; i < n; i++) {
+      for (let i = first; i < n; i++) {
         if (batchKinds[i] === ValueKind.Missing) continue;
         dense[m] = hashes[at + i * stride] as number;
         index[m++] = at + i * stride;
@@ -161,6 +233,7 @@ export class ColumnProfile {
       src = dense;
       from = 0;
       step = 1;
+      present = m;
     }
     const top = this.top;
     let j = 0;
@@ -200,6 +273,7 @@ export class ColumnProfile {
 
   /** Distinct non-missing values: exact until the top-value table overflows, then HyperLogLog. */
   get distinct(): { value: number; exact: boolean } {
+    if (this.exactValues !== undefined) return { value: this.exactValues.size, exact: true };
     if (!this.top.evicted) return { value: this.top.size, exact: true };
     const nonMissing = this.count - this.missing;
     const estimate = this.distinctSketch === undefined ? this.top.size : this.distinctSketch.estimate();
@@ -220,6 +294,14 @@ export class ColumnProfile {
     if (samples.length === SAMPLES_PER_KIND) this.samplesWanted &= ~(1 << kind);
     return this.samplesWanted;
   }
+}
+
+/** The quantile sketch that takes over from exact values, fed what they held, in arrival order. */
+function sketchOf(exact: ExactNumbers, k: number): KllSketch {
+  const sketch = new KllSketch(k);
+  if (exact.length > 0) sketch.updateMany(exact.values, exact.length);
+  exact.release();
+  return sketch;
 }
 
 function saveStats(running: RunningStats, stats: Float64Array, at: number): void {

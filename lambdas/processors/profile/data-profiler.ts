@@ -3,7 +3,9 @@ import { BATCH_ROWS, CellKernel } from './cell-kernel';
 import { type CellBatch, ColumnProfile, type SketchSizes, sketchSizesFor } from './column-profile';
 import type { FieldTarget, RecordSink, SimpleScan } from './csv-scanner';
 import { MAX_COLUMNS, MAX_RECORD_BYTES } from './limits';
+import { MemoryBudget } from './exact-values';
 import { RowDuplicates } from './row-duplicates';
+import { RowExtras } from './row-extras';
 import { ValueKind, classify } from './value-parser';
 
 const RAGGED_EXAMPLES = 5;
@@ -45,7 +47,9 @@ export class DataProfiler implements RecordSink {
   longRows = 0;
   /** 1-based data row numbers of the first ragged rows, for the warning text. */
   readonly raggedExamples: number[] = [];
-  readonly duplicates = new RowDuplicates();
+  readonly duplicates: RowDuplicates;
+  /** What the exact figures may hold in total (exact-values.ts); 0: sketches from the start. */
+  readonly budget: MemoryBudget;
   private sizes: SketchSizes = sketchSizesFor(1);
   private readonly decoder = new TextDecoder();
   private readonly columnIndex = new Map<string, number>();
@@ -81,6 +85,15 @@ export class DataProfiler implements RecordSink {
   /** The buffer the scanner is on, copied to the kernel's memory at `bytesAt`. */
   private scanned: Uint8Array = EMPTY;
   private readonly simple: SimpleScan = { records: 0, end: 0, full: false };
+
+  constructor(memoryBudgetBytes = 0) {
+    this.budget = new MemoryBudget(memoryBudgetBytes);
+    this.duplicates = new RowDuplicates(1 << 17, this.budget);
+    this.extras = new RowExtras(this.budget);
+  }
+
+  /** Missing-value patterns, row samples and the numbers correlations need (row-extras.ts). */
+  readonly extras: RowExtras;
 
   get target(): FieldTarget {
     return this.batch;
@@ -163,7 +176,7 @@ export class DataProfiler implements RecordSink {
       this.flush();
       this.columnIndex.set(key, this.columns.length);
       this.sizes = sketchSizesFor(Math.max(this.columns.length + 1, entries.length));
-      const column = new ColumnProfile(key, this.sizes);
+      const column = new ColumnProfile(key, this.sizes, this.budget);
       column.addMissing(this.rows);
       this.columns.push(column);
       this.layout();
@@ -196,7 +209,14 @@ export class DataProfiler implements RecordSink {
     const batch = this.batch;
     batch.buf = this.batchBuf;
     this.copyToKernel();
-    for (let c = 0; c < width; c++) (columns[c] as ColumnProfile).addBatch(batch, c, rows);
+    const extras = this.extras;
+    const kernel = this.kernel;
+    extras.startBatch(batch, rows, width);
+    for (let c = 0; c < width; c++) {
+      (columns[c] as ColumnProfile).addBatch(batch, c, rows);
+      extras.column(c, kernel.kinds, kernel.values, rows);
+    }
+    extras.endBatch();
     this.kernel.rowHashes(rows, width);
     addRowHashes(this.kernel.rowHash1, this.kernel.rowHash2, rows, this.duplicates);
     this.batchRows = 0;
@@ -305,7 +325,7 @@ export class DataProfiler implements RecordSink {
         name = `${name}_${k}`;
       }
       seen.add(name);
-      return new ColumnProfile(name, this.sizes);
+      return new ColumnProfile(name, this.sizes, this.budget);
     });
     this.arenaLength = 0;
     this.layout();

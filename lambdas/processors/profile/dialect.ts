@@ -1,5 +1,5 @@
 /** File format and delimiter detection from the first bytes of the upload. */
-export type Format = 'csv' | 'jsonl';
+export type Format = 'csv' | 'jsonl' | 'json';
 
 export interface Dialect {
   readonly format: Format;
@@ -13,7 +13,8 @@ const SAMPLE_RECORDS = 200;
 export const DELIMITER_NAMES: Record<number, string> = { 0x2c: 'comma', 0x09: 'tab', 0x3b: 'semicolon', 0x7c: 'pipe' };
 
 /**
- * JSON Lines when the extension says so, or when the text starts with `{`; otherwise CSV with
+ * JSON Lines when the extension says so, or when the text starts with `{`; a JSON array of
+ * records for `.json` or text starting with `[`; otherwise CSV with
  * the candidate delimiter that splits the sample into the most consistent number of fields
  * (more than one). Ties go to the extension's delimiter (tab for .tsv), then comma, tab,
  * semicolon, pipe. `complete` says the sample is the whole file (its last line is whole).
@@ -23,6 +24,7 @@ export function detectDialect(sample: Uint8Array, fileName: string, complete: bo
   let first = 0;
   while (first < sample.length && (sample[first] === 0x20 || sample[first] === 0x0a || sample[first] === 0x0d || sample[first] === 0x09)) first++;
   if (extension === '.jsonl' || extension === '.ndjson' || sample[first] === 0x7b) return { format: 'jsonl', delimiter: 0 };
+  if (extension === '.json' || sample[first] === 0x5b) return { format: 'json', delimiter: 0 };
   const preferred = extension === '.tsv' || extension === '.tab' ? 0x09 : 0x2c;
   let best = { delimiter: preferred, score: -1, width: 1 };
   const ordered = [preferred, ...CANDIDATES.filter((c) => c !== preferred)];

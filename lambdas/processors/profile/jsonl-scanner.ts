@@ -67,12 +67,17 @@ export class JsonlScanner {
       if (this.invalidExamples.length < INVALID_EXAMPLES) this.invalidExamples.push(this.line);
       return;
     }
-    const entries: Array<[string, string | null]> = [];
-    for (const [key, v] of Object.entries(value)) {
-      entries.push([key, v === null ? null : typeof v === 'object' ? JSON.stringify(v) : String(v)]);
-    }
-    this.profiler.jsonRecord(entries);
+    this.profiler.jsonRecord(recordEntries(value));
   }
+}
+
+/** A JSON object's top-level entries as text: nested objects and arrays as their JSON, null as missing. */
+export function recordEntries(value: object): Array<[string, string | null]> {
+  const entries: Array<[string, string | null]> = [];
+  for (const [key, v] of Object.entries(value)) {
+    entries.push([key, v === null ? null : typeof v === 'object' ? JSON.stringify(v) : String(v)]);
+  }
+  return entries;
 }
 
 function lineTooLong(line: number): ProcessingError {

@@ -12,7 +12,7 @@ export interface ProfilePreview {
   readonly schemaVersion: 1;
   readonly rows: number;
   readonly columnCount: number;
-  readonly format: 'csv' | 'jsonl';
+  readonly format: 'csv' | 'jsonl' | 'json';
   readonly delimiter: string | null;
   readonly encoding: string;
   readonly hasHeader: boolean;

@@ -1,11 +1,14 @@
 import { ProcessingError, type ProcessorInput } from '../processor';
 import { buildReport } from './build-report';
+import { DEFAULT_MEMORY_BUDGET_MB } from './exact-values';
+import { JsonArrayScanner } from './json-array-scanner';
 import { CsvScanner } from './csv-scanner';
 import { DataProfiler } from './data-profiler';
 import { type Dialect, detectDialect } from './dialect';
 import { JsonlScanner } from './jsonl-scanner';
 import { SNIFF_BYTES } from './limits';
 import type { ProfileReport } from './report-model';
+import { reportLang } from './report-text';
 import { type TextFacts, validatedText } from './text-input';
 
 interface Scanner {
@@ -13,10 +16,22 @@ interface Scanner {
   finish(): void;
 }
 
+export interface ProfileOptions {
+  /**
+   * Memory the exact figures may hold, in MB (exact-values.ts); past it each figure falls back to
+   * its sketch. 0: sketches from the start. Default DEFAULT_MEMORY_BUDGET_MB.
+   */
+  readonly memoryBudgetMb?: number;
+  /** Called with the bytes read so far (the CLI's progress bar). */
+  readonly onProgress?: (bytes: number) => void;
+}
+
 /** One streaming pass over the upload: bytes → validated text → records → column profiles. */
-export async function profileStream(input: ProcessorInput): Promise<ProfileReport> {
+export async function profileStream(input: ProcessorInput, options: ProfileOptions = {}): Promise<ProfileReport> {
   const facts: TextFacts = { bytes: 0, encoding: 'utf-8' };
-  const profiler = new DataProfiler();
+  const memoryBudgetMb = options.memoryBudgetMb ?? DEFAULT_MEMORY_BUDGET_MB;
+  const profiler = new DataProfiler(Math.floor(memoryBudgetMb * 1024 * 1024));
+  let json: JsonArrayScanner | undefined;
   let scanner: Scanner | undefined;
   let csv: CsvScanner | undefined;
   let jsonl: JsonlScanner | undefined;
@@ -31,7 +46,10 @@ export async function profileStream(input: ProcessorInput): Promise<ProfileRepor
       if (complete) throw emptyFile();
     }
     dialect = detectDialect(sample, input.fileName, complete);
-    if (dialect.format === 'jsonl') {
+    if (dialect.format === 'json') {
+      json = new JsonArrayScanner(profiler);
+      scanner = json;
+    } else if (dialect.format === 'jsonl') {
       jsonl = new JsonlScanner(profiler);
       scanner = jsonl;
     } else {
@@ -44,6 +62,7 @@ export async function profileStream(input: ProcessorInput): Promise<ProfileRepor
   };
 
   for await (const chunk of validatedText(input.body, input.maxBytes, facts)) {
+    options.onProgress?.(facts.bytes);
     if (scanner !== undefined) {
       scanner.push(chunk);
       continue;
@@ -63,19 +82,28 @@ export async function profileStream(input: ProcessorInput): Promise<ProfileRepor
     if (profiler.columns.length === 0) throw emptyFile();
     throw new ProcessingError('no_data_rows', 'The file has a header row but no data rows, so there is nothing to profile.');
   }
-  return buildReport(profiler, {
-    fileName: input.fileName,
-    bytes: facts.bytes,
-    encoding: facts.encoding,
-    dialect: dialect ?? { format: 'csv', delimiter: 0x2c },
-    malformedQuotedFields: csv?.malformedQuotes ?? 0,
-    invalidJsonLines: jsonl?.invalidLines ?? 0,
-    invalidJsonExamples: jsonl?.invalidExamples ?? [],
-  });
+  return buildReport(
+    profiler,
+    {
+      fileName: input.fileName,
+      bytes: facts.bytes,
+      encoding: facts.encoding,
+      dialect: dialect ?? { format: 'csv', delimiter: 0x2c },
+      malformedQuotedFields: csv?.malformedQuotes ?? 0,
+      invalidJsonLines: jsonl?.invalidLines ?? json?.invalidRecords ?? 0,
+      invalidJsonExamples: jsonl?.invalidExamples ?? json?.invalidExamples ?? [],
+    },
+    {
+      lang: reportLang(input.lang),
+      orderId: input.orderId ?? null,
+      generatedAt: input.generatedAt ?? new Date().toISOString(),
+      memoryBudgetMb,
+    },
+  );
 }
 
 function emptyFile(): ProcessingError {
-  return new ProcessingError('empty_file', 'The file is empty. Please upload a CSV, TSV or JSON Lines file with a header row and at least one data row.');
+  return new ProcessingError('empty_file', 'The file is empty. Please upload a CSV, TSV, JSON Lines or JSON file with a header row (or records) and at least one data row.');
 }
 
 function joinChunks(chunks: readonly Uint8Array[], limit: number): Uint8Array {

@@ -6,10 +6,12 @@
  * threshold has never halved (up to `capacity` distinct rows) the count is exact up to hash
  * collisions (two independent 32-bit hashes per row, so effectively 53 bits).
  */
+import type { MemoryBudget } from './exact-values';
+
 const TWO_32 = 4294967296;
 
 export class RowDuplicates {
-  private readonly capacity: number;
+  private capacity: number;
   private tableSize: number;
   /** Open addressing, key and count side by side (one cache miss per lookup in a 4 MB table); key 0 = empty. */
   private slots: Float64Array;
@@ -23,7 +25,14 @@ export class RowDuplicates {
   private threshold = TWO_32;
   rows = 0;
 
-  constructor(capacity = 1 << 17) {
+  /**
+   * `budget`: while it allows, the table doubles instead of sampling, so the count stays exact
+   * (up to 53-bit hash collisions) for as many distinct rows as fit.
+   */
+  constructor(
+    capacity = 1 << 17,
+    private readonly budget?: MemoryBudget,
+  ) {
     this.capacity = capacity;
     this.tableSize = 1;
     while (this.tableSize < capacity * 2) this.tableSize *= 2;
@@ -67,7 +76,7 @@ export class RowDuplicates {
     // 32 + 21 bits fit exactly in a double; +1 keeps 0 free to mark an empty slot.
     const key = u * 2097152 + (h2 & 0x1fffff) + 1;
     const mask = this.tableSize - 1;
-    let i = (h2 ^ h1) & mask;
+    let i = ((h2 & 0x1fffff) ^ h1) & mask;
     const slots = this.slots;
     for (;;) {
       const k = slots[2 * i] as number;
@@ -80,7 +89,30 @@ export class RowDuplicates {
     }
     slots[2 * i] = key;
     slots[2 * i + 1] = 1;
-    if (++this.size > this.capacity) this.halve();
+    if (++this.size > this.capacity && !this.grow()) this.halve();
+  }
+
+  /** Doubles the table while the budget allows and nothing was sampled away yet. */
+  private grow(): boolean {
+    if (this.threshold !== TWO_32 || this.budget === undefined || !this.budget.take(this.tableSize * 16)) return false;
+    const old = this.slots;
+    const oldSize = this.tableSize;
+    this.tableSize *= 2;
+    this.capacity *= 2;
+    this.slots = new Float64Array(this.tableSize * 2);
+    const mask = this.tableSize - 1;
+    const slots = this.slots;
+    for (let j = 0; j < oldSize; j++) {
+      const key = old[2 * j] as number;
+      if (key === 0) continue;
+      const u = Math.floor((key - 1) / 2097152);
+      const low = (key - 1) % 2097152;
+      let at = ((low ^ u) | 0) & mask;
+      while (slots[2 * at] !== 0) at = (at + 1) & mask;
+      slots[2 * at] = key;
+      slots[2 * at + 1] = old[2 * j + 1] as number;
+    }
+    return true;
   }
 
   get exact(): boolean {

@@ -53,7 +53,8 @@ export async function* validatedText(body: AsyncIterable<Uint8Array>, maxBytes: 
     const cut = completeLength(toCheck);
     const whole = toCheck.subarray(0, cut);
     if (ascii && !isAscii(whole)) ascii = false;
-    if (!ascii && !isUtf8(whole)) throw invalidUtf8(offset);
+    // `whole` starts `tail` bytes before this chunk (and after the BOM, if it was stripped).
+    if (!ascii && !isUtf8(whole)) throw invalidUtf8(offset + (raw.length - chunk.length) - (toCheck.length - chunk.length) + firstInvalid(whole));
     tail = cut < toCheck.length ? toCheck.slice(cut) : undefined;
     // Plain Uint8Array views (not Buffer): the scanner's hot loops then see one array type.
     if (chunk.length > 0) yield new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length);
@@ -101,6 +102,19 @@ function completeLength(buf: Uint8Array): number {
     return need > back ? n - back : n;
   }
   return n;
+}
+
+/** Index of the first byte that does not start or continue a valid UTF-8 character (the error path only). */
+function firstInvalid(buf: Uint8Array): number {
+  let i = 0;
+  while (i < buf.length) {
+    const b = buf[i] as number;
+    const need = b < 0x80 ? 1 : b >= 0xc2 && b <= 0xdf ? 2 : b >= 0xe0 && b <= 0xef ? 3 : b >= 0xf0 && b <= 0xf4 ? 4 : 0;
+    if (need === 0 || i + need > buf.length) return i;
+    if (!isUtf8(buf.subarray(i, i + need))) return i;
+    i += need;
+  }
+  return i;
 }
 
 function invalidUtf8(offset: number): ProcessingError {

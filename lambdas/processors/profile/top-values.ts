@@ -126,6 +126,25 @@ export class TopValues {
     return true;
   }
 
+  /**
+   * Enters a value with its count, when the summary takes over from an exact table (largest
+   * counts first, at most `capacity`). `offset` then bounds the count of every value not entered.
+   */
+  seed(hash: number, label: Uint8Array, count: number): void {
+    const slot = this.size++;
+    this.values += count;
+    this.place(hash, slot);
+    this.slotHash[slot] = hash;
+    this.slotCount[slot] = count;
+    this.setLabel(slot, label, 0, label.length);
+  }
+
+  /** After seeding: counts of values left out are at most `offset`; from now on counts are estimates. */
+  seeded(offset: number): void {
+    this.evicted = true;
+    this.offset = offset;
+  }
+
   /** Combines another summary into this one: counters and offsets add, then purge to fit. */
   merge(other: TopValues): void {
     const entries = new Map<number, { count: number; label: Uint8Array | undefined; cut: boolean }>();

@@ -113,6 +113,8 @@ export function parseNumber(buf: Uint8Array, start: number, end: number): ValueK
     negative = c0 === 0x2d;
     i++;
   }
+  // A leading zero followed by a digit (00501, 007) is a code, not a number: it stays text.
+  if (i + 1 < end && buf[i] === 0x30 && (buf[i + 1] as number) >= 0x30 && (buf[i + 1] as number) <= 0x39) return ValueKind.String;
   let mantissa = 0;
   let digits = 0;
   let fractionDigits = 0;

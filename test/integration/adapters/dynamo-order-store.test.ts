@@ -94,20 +94,36 @@ describe('orders', () => {
   });
 });
 
+/** A fresh claim of five minutes, three attempts (core/job.ts decides these in the pipeline). */
+const claim = () => ({ now: Date.now(), expiresAt: Date.now() + 300_000, maxAttempts: 3 });
+
 describe('job transitions', () => {
-  it('startJob moves awaiting_upload → processing once; a replay loses', async () => {
+  it('startJob moves awaiting_upload → processing once; a replay before the claim expires loses', async () => {
     const order = await storedOrder();
 
-    expect(await store.startJob(order.orderId)).toBe(true);
-    expect(await store.startJob(order.orderId)).toBe(false);
+    expect(await store.startJob(order.orderId, claim())).toEqual({ attempt: 1 });
+    expect(await store.startJob(order.orderId, claim())).toBeUndefined();
 
-    expect(await store.getOrder(order.orderId)).toMatchObject({ job: 'processing', jobStartedAt: expect.any(String) });
+    expect(await store.getOrder(order.orderId)).toMatchObject({ job: 'processing', jobStartedAt: expect.any(String), jobClaim: { attempts: 1 } });
+  });
+
+  it('an expired claim is taken over with the next attempt, until the last one', async () => {
+    const order = await storedOrder();
+    const now = Date.now();
+    const expired = { now, expiresAt: now - 1, maxAttempts: 2 };
+
+    expect(await store.startJob(order.orderId, expired)).toEqual({ attempt: 1 });
+    expect(await store.startJob(order.orderId, { ...expired, now: now + 1 })).toEqual({ attempt: 2 });
+    expect(await store.startJob(order.orderId, { ...expired, now: now + 2 })).toBeUndefined();
+    // Only the attempt holding the claim may finish the job.
+    expect(await store.finishJob(order.orderId, 'report.html', 1)).toBe(false);
+    expect(await store.finishJob(order.orderId, 'report.html', 2)).toBe(true);
   });
 
   it('finishJob moves processing → done with the artifact; not from awaiting_upload', async () => {
     const early = await storedOrder();
     const order = await storedOrder();
-    await store.startJob(order.orderId);
+    await store.startJob(order.orderId, claim());
 
     expect(await store.finishJob(early.orderId, 'report.html')).toBe(false);
     expect(await store.finishJob(order.orderId, 'report.html')).toBe(true);
@@ -119,7 +135,7 @@ describe('job transitions', () => {
   it('failJob records the error; a done job cannot fail', async () => {
     const order = await storedOrder();
     const done = await storedOrder();
-    await store.startJob(done.orderId);
+    await store.startJob(done.orderId, claim());
     await store.finishJob(done.orderId, 'report.html');
 
     expect(await store.failJob(order.orderId, { code: 'bad_input', message: 'not a CSV' })).toBe(true);
@@ -130,7 +146,7 @@ describe('job transitions', () => {
   });
 
   it('a transition on an unknown order loses', async () => {
-    expect(await store.startJob(newId())).toBe(false);
+    expect(await store.startJob(newId(), claim())).toBeUndefined();
   });
 });
 
@@ -215,7 +231,7 @@ describe('checkout sessions', () => {
 describe('delivery', () => {
   async function deliverableOrder(): Promise<Order> {
     const order = await storedOrder();
-    await store.startJob(order.orderId);
+    await store.startJob(order.orderId, claim());
     await store.finishJob(order.orderId, 'report.html');
     await store.setPayment(order.orderId, 'paid', { sessionId: 'cs_test_1', amount: 900, currency: 'usd' });
     return order;
@@ -362,7 +378,7 @@ describe('failures the SDK handles', () => {
     const before = proxy.requests;
     proxy.fail(10, FAULTS.dynamoThrottled);
 
-    const error = await store.startJob(order.orderId).catch((e: unknown) => e);
+    const error = await store.startJob(order.orderId, claim()).catch((e: unknown) => e);
     const seen = proxy.requests - before;
     proxy.fail(0, FAULTS.dynamoThrottled);
 

@@ -82,7 +82,7 @@ describe('JSON Lines', () => {
   it('counts empty strings as missing wherever they sit among other values (between digits too)', async () => {
     // JSON values are copied one after another into one buffer: an empty value then starts
     // where the next value begins and ends where the previous one ended, here both digits.
-    const text = Array.from({ length: 20 }, (_, i) => `{"a":"${i}5","b":"","c":"7${i}","d":""}`).join('\n');
+    const text = Array.from({ length: 20 }, (_, i) => `{"a":"${i + 1}5","b":"","c":"7${i}","d":""}`).join('\n');
     const r = await profile(text, { fileName: 'x.jsonl' });
     for (const name of ['b', 'd']) {
       expect(column(r, name).missing).toBe(20);
@@ -115,7 +115,11 @@ describe('type inference (golden values)', () => {
     ['0', ValueKind.Integer],
     ['-42', ValueKind.Integer],
     ['+7', ValueKind.Integer],
-    ['007', ValueKind.Integer],
+    // A leading zero marks a code (ZIP, product code): text, not the number 7.
+    ['007', ValueKind.String],
+    ['0', ValueKind.Integer],
+    ['0.5', ValueKind.Decimal],
+    ['-007', ValueKind.String],
     ['  12  ', ValueKind.Integer],
     ['123456789012345678901', ValueKind.Integer],
     ['3.14', ValueKind.Decimal],

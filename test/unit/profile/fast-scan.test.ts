@@ -18,7 +18,7 @@ async function report(text: string, fast: boolean, sizes?: readonly number[]): P
   for await (const chunk of chunked(utf8(text), sizes)) scanner.push(chunk);
   scanner.finish();
   profiler.flush();
-  const r = buildReport(profiler, { fileName: 'x.csv', bytes: text.length, encoding: 'utf-8', dialect: { format: 'csv', delimiter: 0x2c }, malformedQuotedFields: scanner.malformedQuotes, invalidJsonLines: 0, invalidJsonExamples: [] });
+  const r = buildReport(profiler, { fileName: 'x.csv', bytes: text.length, encoding: 'utf-8', dialect: { format: 'csv', delimiter: 0x2c }, malformedQuotedFields: scanner.malformedQuotes, invalidJsonLines: 0, invalidJsonExamples: [] }, { lang: 'en', orderId: null, generatedAt: '2026-01-01T00:00:00.000Z', memoryBudgetMb: 0 });
   return JSON.stringify({ ...r, generatedAt: undefined, records: scanner.records, malformed: scanner.malformedQuotes });
 }
 

@@ -1,4 +1,4 @@
-import { profileProcessor } from '../../../lambdas/processors/profile/index';
+import { createProfileProcessor, profileProcessor } from '../../../lambdas/processors/profile/index';
 import type { ProfileReport } from '../../../lambdas/processors/profile/report-model';
 import type { ProcessorResult } from '../../../lambdas/processors/processor';
 
@@ -33,14 +33,23 @@ export interface RunOptions {
   readonly fileName?: string;
   readonly maxBytes?: number;
   readonly chunkSizes?: readonly number[];
+  readonly lang?: string;
+  readonly orderId?: string;
+  /** MB for the exact figures; default: the processor's default. */
+  readonly memoryBudgetMb?: number;
 }
 
 export async function runProcessor(content: string | Uint8Array, options: RunOptions = {}): Promise<ProcessorResult> {
   const bytes = typeof content === 'string' ? utf8(content) : content;
-  return profileProcessor.process({
+  const processor = options.memoryBudgetMb === undefined ? profileProcessor : createProfileProcessor({ memoryBudgetMb: options.memoryBudgetMb });
+  return processor.process({
     body: chunked(bytes, options.chunkSizes),
     fileName: options.fileName ?? 'data.csv',
     maxBytes: options.maxBytes ?? 100 * 1024 * 1024,
+    // Fixed, so that two runs of one file give the same report.
+    generatedAt: '2026-01-01T00:00:00.000Z',
+    ...(options.lang === undefined ? {} : { lang: options.lang }),
+    ...(options.orderId === undefined ? {} : { orderId: options.orderId }),
   });
 }
 

@@ -42,7 +42,7 @@ describe('report.html', () => {
     const row = Array.from({ length: width }, (_, i) => String(i)).join(',');
     const { html, json } = await artifacts(`${header}\n${row}\n${row}\n`);
     expect(html.match(/<section id="col-/g)).toHaveLength(300);
-    expect(html).toContain('Detailed sections are shown for the first 300 columns');
+    expect(html).toContain('100 more columns are listed above but not detailed.');
     expect(html).toContain('c399');
     expect(JSON.parse(json).columns).toHaveLength(width);
   });
@@ -60,7 +60,7 @@ describe('report.json', () => {
   it('carries the schema version and the same facts; strings are raw (escaping is for HTML)', async () => {
     const { json } = await artifacts(`"${NASTY_NAME.replaceAll('"', '""')}"\n${NASTY_CELL}\n${NASTY_CELL}\n`);
     const report = JSON.parse(json);
-    expect(report.schemaVersion).toBe(1);
+    expect(report.schemaVersion).toBe(2);
     expect(report.generator).toBe('uplock-profile');
     expect(report.columns[0].name).toBe(NASTY_NAME);
     expect(report.columns[0].topValues[0]).toEqual({ value: NASTY_CELL, count: 2, error: 0, truncated: false });
@@ -85,7 +85,8 @@ describe('preview', () => {
         { name: 'secret', type: 'string' },
       ],
       moreColumns: 0,
-      warningCount: 2,
+      // id is a run of integers (an identifier); the secret codes vary in width, so they are not.
+      warningCount: 1,
     });
     expect(JSON.stringify(preview)).not.toContain('classified');
   });

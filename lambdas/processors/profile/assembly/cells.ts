@@ -112,6 +112,8 @@ function classifyWord(s: usize, len: i32): u8 {
     negative = c0 == 0x2d;
     i++;
   }
+  // A leading zero followed by a digit (00501, 007) is a code, not a number: it stays text.
+  if (i + 1 < end && load<u8>(i) == 0x30 && isDigit(load<u8>(i + 1))) return STRING;
   let mantissa: u64 = 0;
   let digits = 0;
   let fractionDigits = 0;

@@ -1,0 +1,153 @@
+import type { CellBatch } from './column-profile';
+import type { MemoryBudget } from './exact-values';
+import { ValueKind } from './value-parser';
+
+/** Columns whose numbers are kept row by row for correlations (the first numeric ones). */
+export const CORRELATION_COLUMNS = 24;
+/** Columns whose missing cells make up a row's missing pattern (the first ones). */
+export const PATTERN_COLUMNS = 32;
+export const SAMPLE_ROWS = 5;
+const SAMPLE_CELL_CHARS = 80;
+
+/**
+ * What needs whole rows rather than one column at a time: each row's set of missing columns
+ * (missing-value patterns), each row's numbers in aligned arrays (correlations), and the first
+ * and a random sample of rows. The numbers are held within the profile's memory budget; past it
+ * the correlations cover the rows held so far and say so.
+ */
+export class RowExtras {
+  readonly patterns = new Map<number, number>();
+  readonly first: Array<Array<string | null>> = [];
+  readonly random: Array<Array<string | null>> = [];
+  /** Per column: its numbers by row (NaN = not a number), while it looks numeric. */
+  aligned: Array<Float64Array | null> = [];
+  alignedRows = 0;
+  /** Rows not held for correlations once the budget ran out. */
+  truncated = false;
+  private alignedCapacity = 0;
+  private missingBits = new Int32Array(0);
+  private seen = 0;
+  private rng = 0x2545f491;
+  private readonly decoder = new TextDecoder();
+  /** Per column: non-missing and numeric cells so far, to stop holding a column that is not numeric. */
+  private present: number[] = [];
+  private numeric: number[] = [];
+  private batchRows = 0;
+
+  constructor(private readonly budget: MemoryBudget) {}
+
+  /** Starts a batch: picks the sample rows (first rows, then reservoir sampling, seeded). */
+  startBatch(batch: CellBatch, rows: number, width: number): void {
+    this.batchRows = rows;
+    if (this.missingBits.length < rows) this.missingBits = new Int32Array(Math.max(rows, 4096));
+    this.missingBits.fill(0, 0, rows);
+    for (let r = 0; r < rows; r++) {
+      const index = this.seen++;
+      if (this.first.length < SAMPLE_ROWS) {
+        this.first.push(this.rowText(batch, r, width));
+        continue;
+      }
+      const k = index - SAMPLE_ROWS;
+      if (k < SAMPLE_ROWS) this.random.push(this.rowText(batch, r, width));
+      else {
+        const j = Math.floor(this.next() * (k + 1));
+        if (j < SAMPLE_ROWS) this.random[j] = this.rowText(batch, r, width);
+      }
+    }
+    while (this.aligned.length < width && this.aligned.length < CORRELATION_COLUMNS) {
+      // A column that appears late (JSON) has no numbers for the rows before it.
+      this.aligned.push(this.alignedRows === 0 && !this.truncated ? new Float64Array(0) : null);
+      this.present.push(0);
+      this.numeric.push(0);
+    }
+    if (!this.truncated && this.alignedRows + rows > this.alignedCapacity) this.growAligned(this.alignedRows + rows);
+  }
+
+  /** Takes column c's cells of the batch, right after the kernel classified them. */
+  column(c: number, kinds: Uint8Array, values: Float64Array, rows: number): void {
+    if (c < PATTERN_COLUMNS) {
+      const bit = 1 << c;
+      const bits = this.missingBits;
+      for (let r = 0; r < rows; r++) if (kinds[r] === ValueKind.Missing) bits[r] = (bits[r] as number) | bit;
+    }
+    const target = c < this.aligned.length ? this.aligned[c] : null;
+    if (target === null || target === undefined) return;
+    let present = 0;
+    let numeric = 0;
+    const at = this.alignedRows;
+    for (let r = 0; r < rows; r++) {
+      const kind = kinds[r] as number;
+      if (kind === ValueKind.Missing) {
+        target[at + r] = Number.NaN;
+        continue;
+      }
+      present++;
+      if (kind === ValueKind.Integer || kind === ValueKind.Decimal) {
+        numeric++;
+        target[at + r] = values[r] as number;
+      } else target[at + r] = Number.NaN;
+    }
+    this.present[c] = (this.present[c] as number) + present;
+    this.numeric[c] = (this.numeric[c] as number) + numeric;
+    // Correlations are for numeric columns: one where under 90 % of the values are numbers is let go.
+    if ((this.present[c] as number) > 0 && (this.numeric[c] as number) < 0.9 * (this.present[c] as number)) this.dropColumn(c);
+  }
+
+  endBatch(): void {
+    const bits = this.missingBits;
+    const patterns = this.patterns;
+    for (let r = 0; r < this.batchRows; r++) {
+      const b = bits[r] as number;
+      if (b !== 0) patterns.set(b, (patterns.get(b) ?? 0) + 1);
+    }
+    if (!this.truncated) this.alignedRows += this.batchRows;
+  }
+
+  private dropColumn(c: number): void {
+    const held = this.aligned[c];
+    if (held === null || held === undefined) return;
+    this.budget.give(held.length * 8);
+    this.aligned[c] = null;
+  }
+
+  private growAligned(needed: number): void {
+    let size = Math.max(4096, this.alignedCapacity * 2);
+    while (size < needed) size *= 2;
+    const columns = this.aligned.filter((a) => a !== null).length;
+    if (!this.budget.take((size - this.alignedCapacity) * 8 * columns)) {
+      this.truncated = true;
+      return;
+    }
+    for (let c = 0; c < this.aligned.length; c++) {
+      const old = this.aligned[c];
+      if (old === null || old === undefined) continue;
+      const grown = new Float64Array(size);
+      grown.set(old.subarray(0, this.alignedRows));
+      this.aligned[c] = grown;
+    }
+    this.alignedCapacity = size;
+  }
+
+  private rowText(batch: CellBatch, r: number, width: number): Array<string | null> {
+    const out: Array<string | null> = [];
+    const base = r * batch.stride;
+    for (let c = 0; c < width; c++) {
+      const s = batch.starts[base + c] as number;
+      const e = batch.ends[base + c] as number;
+      const bytes = s >= 0 ? batch.buf.subarray(s, e) : batch.arena.subarray(-1 - s, e);
+      const text = this.decoder.decode(bytes).trim();
+      out.push(text === '' ? null : text.length > SAMPLE_CELL_CHARS ? `${text.slice(0, SAMPLE_CELL_CHARS)}…` : text);
+    }
+    return out;
+  }
+
+  /** xorshift32: the same file always gives the same sample. */
+  private next(): number {
+    let x = this.rng;
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    this.rng = x;
+    return (x >>> 0) / 4294967296;
+  }
+}

@@ -1,0 +1,86 @@
+/** The operator's tool itself: help, version, exit codes, JSON errors, and its target. */
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { uplock } from './cli-support';
+import { startTestCloud, type TestCloud } from './local-cloud';
+
+const version = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+describe('uplock without a cloud', () => {
+  it('prints help with examples, from any directory, and exits 0', async () => {
+    const run = await uplock(['--help'], { cwd: os.tmpdir() });
+
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/Usage: uplock/);
+    expect(run.stdout).toMatch(/Examples:/);
+  });
+
+  it.each([['stripe', 'wire'], ['sweep']])('has --help with examples for %s', async (...command) => {
+    const run = await uplock([...command, '--help']);
+
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/Examples:\n {2}npx uplock/);
+  });
+
+  it('prints the package version', async () => {
+    const run = await uplock(['--version']);
+
+    expect(run.stdout.trim()).toBe(version);
+  });
+
+  it('exits 2 on a usage error, with the error on stderr', async () => {
+    const run = await uplock(['no-such-command']);
+
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toMatch(/unknown command 'no-such-command'/);
+  });
+
+  it('prints a usage error as JSON on stdout with --json', async () => {
+    const run = await uplock(['--json', 'sweep', '--bogus']);
+
+    expect(run.code).toBe(2);
+    expect(run.json()).toEqual({ error: { code: 'usage', message: "unknown option '--bogus'" } });
+  });
+
+  it('says the local cloud is not running, as JSON, exit 1', async () => {
+    const run = await uplock(['--json', 'sweep'], { env: { UPLOCK_STRIPE_PORT: '1', UPLOCK_PORT: '1' } });
+
+    expect(run.code).toBe(1);
+    expect(run.json<{ error: { code: string } }>().error.code).toBe('target_unreachable');
+  });
+
+  it('rejects a bad port variable as a usage error naming it', async () => {
+    const run = await uplock(['sweep'], { env: { UPLOCK_S3_PORT: 'abc' } });
+
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/--s3-port \/ UPLOCK_S3_PORT must be a port number, got "abc"/);
+  });
+});
+
+describe('uplock against the local cloud', () => {
+  let cloud: TestCloud;
+  beforeAll(async () => {
+    cloud = await startTestCloud();
+  });
+  afterAll(async () => {
+    await cloud?.stop();
+  });
+
+  it('sweep runs the sweeper and reports what it saw', async () => {
+    const run = await uplock(['--json', 'sweep'], { cloud });
+
+    expect(run.code).toBe(0);
+    expect(run.json()).toEqual({ sessions: 0, outcomes: {} });
+  });
+
+  it('stripe wire finds the local wiring unchanged', async () => {
+    const run = await uplock(['stripe', 'wire', '--json'], { cloud });
+
+    expect(run.code).toBe(0);
+    const result = run.json<{ paymentLinkId: string; changes: string[] }>();
+    expect(result.paymentLinkId).toBe(cloud.config.stripe.paymentLinkId);
+    expect(result.changes).toEqual([]);
+  });
+});

@@ -1,0 +1,87 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { binEdges } from '../../../lambdas/processors/profile/build-report';
+import { column, profile } from './helpers';
+
+/**
+ * On random files, every figure the report calls exact equals a plain reference computation:
+ * sort (quantiles, smallest, largest, outliers), count (zeros, negatives, bins) and group
+ * (distinct, top values, duplicate rows).
+ */
+const numberCell = fc.oneof(
+  fc.integer({ min: -50, max: 50 }).map(String),
+  fc.double({ min: -1e6, max: 1e6, noNaN: true, noDefaultInfinity: true }).map((v) => String(Math.round(v * 100) / 100)),
+  fc.constant(''),
+);
+const textCell = fc.oneof(fc.constantFrom('a', 'b', 'Tokyo', 'São Paulo', '東京', 'x y', '0E0', '0E1'), fc.string({ minLength: 1, maxLength: 6 }).map((s) => s.replace(/[",\n\r\s]/g, 'q')));
+
+const file = fc.array(fc.tuple(numberCell, textCell), { minLength: 1, maxLength: 600 });
+
+function quantile(sorted: readonly number[], q: number): number {
+  return sorted[Math.max(0, Math.ceil(q * sorted.length) - 1)] as number;
+}
+
+describe('exact figures equal a reference computation on random files', () => {
+  it('numbers, text, duplicates', async () => {
+    await fc.assert(
+      fc.asyncProperty(file, async (rows) => {
+        const csv = `num,text\n${rows.map(([n, t]) => `${n},${t}`).join('\n')}\n`;
+        const r = await profile(csv);
+        // Reference: the values as the file holds them.
+        const texts = rows.map(([, t]) => t);
+        const nums = rows.map(([n]) => n).filter((n) => n !== '').map(Number);
+        const sorted = [...nums].sort((a, b) => a - b);
+
+        // Group: distinct and top values of the text column (as written), duplicate rows.
+        const t = column(r, 'text');
+        const counts = new Map<string, number>();
+        for (const v of texts) counts.set(v, (counts.get(v) ?? 0) + 1);
+        const isNumberLike = [...counts.keys()].every((v) => /^-?\d+(\.\d+)?$/.test(v));
+        if (t.type === 'string' && !isNumberLike) {
+          expect(t.distinct).toEqual({ value: counts.size, exact: true });
+          const top = [...counts].sort((a, b) => b[1] - a[1] || (Buffer.compare(Buffer.from(a[0]), Buffer.from(b[0])))).slice(0, 10);
+          expect(t.topValues.map((x) => [x.value, x.count])).toEqual(top);
+        }
+        const seen = new Set<string>();
+        let dup = 0;
+        for (const [n, x] of rows) {
+          // Rows compare cell by cell, numbers by value (1.5 = 1.50, 0E0 = 0E1), as a database would.
+          const byValue = (v: string): string => (/^[+-]?(?:[1-9]\d*|0)?(?:\.\d+)?(?:[eE][+-]?\d+)?$/.test(v) && /\d/.test(v) ? `#${Number(v)}` : v);
+          const key = `${n === '' ? '' : Number(n)}\u0000${byValue(x)}`;
+          if (seen.has(key)) dup++;
+          else seen.add(key);
+        }
+        expect(r.file.duplicateRows).toEqual({ count: dup, exact: true });
+
+        // Sort and count: the number column.
+        const c = column(r, 'num');
+        if (nums.length === 0 || (c.type !== 'integer' && c.type !== 'decimal')) return;
+        const s = c.stats;
+        expect(s).not.toBeNull();
+        if (s === null) return;
+        expect(s.exactQuantiles).toBe(true);
+        expect(s.quantiles).toEqual({ p1: quantile(sorted, 0.01), p5: quantile(sorted, 0.05), p25: quantile(sorted, 0.25), p50: quantile(sorted, 0.5), p75: quantile(sorted, 0.75), p95: quantile(sorted, 0.95), p99: quantile(sorted, 0.99) });
+        expect(s.smallest).toEqual(sorted.slice(0, 5));
+        expect(s.largest).toEqual(sorted.slice(-5).reverse());
+        expect(s.zeros).toBe(nums.filter((v) => v === 0).length);
+        expect(s.negatives).toBe(nums.filter((v) => v < 0).length);
+        const iqr = s.quantiles.p75 - s.quantiles.p25;
+        const low = iqr > 0 ? nums.filter((v) => v < s.quantiles.p25 - 3 * iqr).length : 0;
+        const high = iqr > 0 ? nums.filter((v) => v > s.quantiles.p75 + 3 * iqr).length : 0;
+        expect([s.outliers.low, s.outliers.high]).toEqual([low, high]);
+        const distinctValues = new Set(nums).size;
+        expect(c.distinct).toEqual({ value: distinctValues, exact: true });
+        // Bins: recomputed from the edges rule, and each bin holds exactly its [from, to).
+        if (s.min !== s.max) {
+          const edges = binEdges(s.min, s.max, c.type === 'integer');
+          expect(s.histogram.map((b) => b.from)).toEqual(edges.slice(0, -1));
+          s.histogram.forEach((b, i) => {
+            const last = i === s.histogram.length - 1;
+            expect(b.count).toBe(nums.filter((v) => v >= b.from && (last ? v <= b.to : v < b.to)).length);
+          });
+        }
+      }),
+      { numRuns: 60, seed: 14 },
+    );
+  }, 120_000);
+});
