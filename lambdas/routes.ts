@@ -21,6 +21,7 @@ export const routes = [
   { method: 'GET', path: '/api/checkout-sessions/{sessionId}', handler: 'get-checkout-session' },
   { method: 'POST', path: '/api/stripe/webhook', handler: 'stripe-webhook' },
   { method: 'GET', path: '/d/{token}', handler: 'download' },
+  { method: 'GET', path: '/d/{token}/{file}', handler: 'download' },
 ] as const satisfies readonly { method: HttpMethod; path: string; handler: string }[];
 
 export type HandlerName = (typeof routes)[number]['handler'];

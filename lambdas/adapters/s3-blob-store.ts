@@ -88,6 +88,15 @@ export class S3BlobStore implements BlobStore {
     return text ? (JSON.parse(text) as unknown) : undefined;
   }
 
+  async hasResult(orderId: OrderId, name: string): Promise<boolean> {
+    // A GET read to the end (result files other than the primary are small: report.json); a
+    // HEAD is what this wants once the S3 client has one.
+    const out = await this.s3.getObject(this.bucket, resultKey(orderId, name));
+    if (!out) return false;
+    await out.text();
+    return true;
+  }
+
   presignDownload(orderId: OrderId, name: string, downloadName: string, expiresInSeconds: number): Promise<string> {
     // The ASCII name for old clients, the exact one (RFC 6266 filename*) for the rest.
     const ascii = downloadName.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_');

@@ -1,6 +1,8 @@
 /**
- * GET /d/{token}: take one download atomically, then 302 to a 60-second presigned GET.
- * 404 unknown token, 410 used up / expired / revoked. Browsers (Accept: text/html) are sent to
+ * GET /d/{token}: take one download atomically, then 302 to a 60-second presigned GET of the
+ * order's main result. GET /d/{token}/{file}: the same for another result file of the order
+ * (report.json next to report.html); each file served takes one download from the same limit.
+ * 404 unknown token or file, 410 used up / expired / revoked. Browsers (Accept: text/html) are sent to
  * the friendly link.html page instead of a JSON error; API clients get the contract's JSON.
  */
 import { orderStore } from '../adapters/dynamo-order-store';
@@ -16,6 +18,7 @@ const store = orderStore();
 const blobs = blobStore();
 
 const PRESIGNED_SECONDS = 60;
+const RESULT_FILE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 
 const messages: Record<TokenRefusal | 'unknown', string> = {
   unknown: 'This download link is not valid.',
@@ -34,6 +37,9 @@ function refuse(event: HttpEvent, reason: TokenRefusal | 'unknown'): HttpResult 
 export const handler = httpHandler('download', async (event) => {
   const token = parseDownloadToken(event.pathParameters?.token);
   if (!token) return refuse(event, 'unknown');
+  // Result file names are letters, digits, '.', '-', '_' (lambdas/processors/processor.ts).
+  const file = event.pathParameters?.file;
+  if (file !== undefined && !RESULT_FILE.test(file)) return errorResult(404, 'file_not_found', 'This order has no file of that name.');
   const nowSeconds = Math.floor(Date.now() / 1000);
   const result = await store.consumeToken(hashToken(token), nowSeconds);
   if (!result.ok) return refuse(event, result.token ? (tokenRefusal(result.token, nowSeconds) ?? 'used_up') : 'unknown');
@@ -42,9 +48,14 @@ export const handler = httpHandler('download', async (event) => {
   const order = await store.getOrder(result.token.orderId);
   if (!order || order.payment !== 'paid' || order.disputedAt || !order.primaryArtifact) return refuse(event, 'revoked');
 
+  let artifact = order.primaryArtifact;
+  if (file !== undefined && file !== artifact) {
+    if (!(await blobs.hasResult?.(order.orderId, file))) return errorResult(404, 'file_not_found', 'This order has no file of that name.');
+    artifact = file;
+  }
   const base = order.fileName.replace(/\.[^.]*$/, '');
-  const extension = order.primaryArtifact.slice(order.primaryArtifact.lastIndexOf('.'));
-  const url = await blobs.presignDownload(order.orderId, order.primaryArtifact, `${base}-${config.product.name}${extension}`.replace(/\s+/g, '-'), PRESIGNED_SECONDS);
-  logger.info('download served', { orderId: order.orderId, downloadsLeft: result.token.downloadsLeft });
+  const extension = artifact.slice(artifact.lastIndexOf('.'));
+  const url = await blobs.presignDownload(order.orderId, artifact, `${base}-${config.product.name}${extension}`.replace(/\s+/g, '-'), PRESIGNED_SECONDS);
+  logger.info('download served', { orderId: order.orderId, file: artifact, downloadsLeft: result.token.downloadsLeft });
   return { statusCode: 302, headers: { location: url, 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' } };
 });

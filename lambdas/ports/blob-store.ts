@@ -26,4 +26,6 @@ export interface BlobStore {
   putPreview(orderId: OrderId, preview: unknown): Promise<void>;
   getPreview(orderId: OrderId): Promise<unknown>;
   presignDownload(orderId: OrderId, name: string, downloadName: string, expiresInSeconds: number): Promise<string>;
+  /** Whether the order has a result file of that name (GET /d/{token}/{file}); absent: only the primary is served. */
+  hasResult?(orderId: OrderId, name: string): Promise<boolean>;
 }

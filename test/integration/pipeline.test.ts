@@ -30,7 +30,7 @@ afterAll(async () => {
 });
 
 describe('the happy path', () => {
-  it('delivers a download link after payment that works 5 times, then answers 410', async () => {
+  it('delivers a download link after payment that works 5 times (report.json included), then answers 410', async () => {
     const csv = sampleCsv(50);
     const order = await createOrderOk(cloud, 'buyer@example.com', 'people.csv', csv);
     expect(order.orderId).toMatch(/^[0-9a-f-]{36}$/);
@@ -67,7 +67,16 @@ describe('the happy path', () => {
     const link = downloadLinkIn(mail[0]!);
     expect(link).toBeDefined();
 
-    for (let i = 0; i < 5; i++) {
+    // report.json comes through the same link (/d/{token}/report.json) and takes one download.
+    const json = await fetch(`${link}/report.json`, { redirect: 'manual' });
+    expect(json.status).toBe(302);
+    const report = (await (await fetch(json.headers.get('location') as string)).json()) as { schemaVersion: number; file: { name: string } };
+    expect(report).toMatchObject({ schemaVersion: 2, file: { name: 'people.csv' } });
+    // A name no result file can have is refused before the link is touched.
+    const bogus = await fetch(`${link}/..%2Finput`, { redirect: 'manual' });
+    expect(bogus.status).toBe(404);
+
+    for (let i = 0; i < 4; i++) {
       const res = await fetch(link as string, { redirect: 'manual' });
       expect(res.status).toBe(302);
       const presigned = res.headers.get('location') as string;
