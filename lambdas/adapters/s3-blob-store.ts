@@ -89,12 +89,13 @@ export class S3BlobStore implements BlobStore {
   }
 
   async hasResult(orderId: OrderId, name: string): Promise<boolean> {
-    // A GET read to the end (result files other than the primary are small: report.json); a
-    // HEAD is what this wants once the S3 client has one.
-    const out = await this.s3.getObject(this.bucket, resultKey(orderId, name));
-    if (!out) return false;
-    await out.text();
-    return true;
+    try {
+      await this.s3.send(new HeadObjectCommand({ Bucket: this.bucket, Key: resultKey(orderId, name) }));
+      return true;
+    } catch (error) {
+      if (isMissingObject(error)) return false;
+      throw error;
+    }
   }
 
   presignDownload(orderId: OrderId, name: string, downloadName: string, expiresInSeconds: number): Promise<string> {

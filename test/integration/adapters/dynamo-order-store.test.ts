@@ -120,6 +120,30 @@ describe('job transitions', () => {
     expect(await store.finishJob(order.orderId, 'report.html', 2)).toBe(true);
   });
 
+  it('setJobProgress records progress for the claim holder only', async () => {
+    const order = await storedOrder();
+    await store.startJob(order.orderId, claim());
+
+    await store.setJobProgress(order.orderId, 2, 10);
+    expect(await store.getOrder(order.orderId)).not.toHaveProperty('jobProgress');
+    await store.setJobProgress(order.orderId, 1, 40);
+    expect(await store.getOrder(order.orderId)).toMatchObject({ jobProgress: 40 });
+  });
+
+  it('expiredJobs finds processing jobs whose claim has expired, up to the limit', async () => {
+    const now = Date.now();
+    const stale = await storedOrder();
+    const live = await storedOrder();
+    await store.startJob(stale.orderId, { now: now - 10_000, expiresAt: now - 5_000, maxAttempts: 3 });
+    await store.startJob(live.orderId, { now, expiresAt: now + 300_000, maxAttempts: 3 });
+
+    const found = (await store.expiredJobs(now, 1000)).map((o) => o.orderId);
+
+    expect(found).toContain(stale.orderId);
+    expect(found).not.toContain(live.orderId);
+    expect(await store.expiredJobs(now, 1)).toHaveLength(1);
+  });
+
   it('finishJob moves processing → done with the artifact; not from awaiting_upload', async () => {
     const early = await storedOrder();
     const order = await storedOrder();

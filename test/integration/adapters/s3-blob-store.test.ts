@@ -126,6 +126,32 @@ describe('S3BlobStore', () => {
     expect(res.headers.get('content-type')).toBe('text/html; charset=utf-8');
   });
 
+  it('hasResult tells a stored result file from a missing one (HeadObject, NotFound)', async () => {
+    const orderId = newId();
+    await blobs.putResult(orderId, 'report.json', '{}', 'application/json');
+
+    expect(await blobs.hasResult(orderId, 'report.json')).toBe(true);
+    expect(await blobs.hasResult(orderId, 'other.json')).toBe(false);
+  });
+
+  it('reannounceInput copies the upload onto itself, keeping its bytes and file name; a missing one is left alone', async () => {
+    const orderId = newId();
+    const upload = await presigner.presignUpload(orderId, { fileName: 'again ü.csv', maxBytes: 1000, contentType: 'text/csv', expiresInSeconds: 600 });
+    await postUpload(upload, 'x,y\n');
+    const events: unknown[] = [];
+    const listener = (event: unknown) => events.push(event);
+    servers.s3Events.on('event', listener);
+
+    await blobs.reannounceInput(uploadKey(orderId));
+    await blobs.reannounceInput(uploadKey(newId()));
+    servers.s3Events.off('event', listener);
+
+    const input = await blobs.getInput(uploadKey(orderId));
+    expect(input?.fileName).toBe('again ü.csv');
+    expect(input && (await readAll(input.body)).toString('utf8')).toBe('x,y\n');
+    expect(JSON.stringify(events)).toContain(`uploads/${orderId}/input`);
+  });
+
   it('retries 503 SlowDown with the SDK\'s own retry strategy, then succeeds', async () => {
     const orderId = newId();
     await blobs.putPreview(orderId, { ok: true });

@@ -21,6 +21,8 @@ export interface LocalServers {
   readonly dynamodb: string;
   readonly s3: string;
   readonly ses: string;
+  /** s3rver itself: it emits `event` for every object created (what the local bus listens to). */
+  readonly s3Events: S3rver;
   stop(): Promise<void>;
 }
 
@@ -61,7 +63,7 @@ export async function startLocalServers(): Promise<LocalServers> {
     stops.push(() => close(sesHttp));
     const ses = `http://127.0.0.1:${(sesHttp.address() as AddressInfo).port}`;
 
-    return { dynamodb, s3, ses, stop };
+    return { dynamodb, s3, ses, s3Events: s3rver, stop };
   } catch (error) {
     await stop();
     throw error;
