@@ -52,7 +52,7 @@ const bodies = orderIds.map((orderId, i) =>
   JSON.stringify({
     id: `evt_bench_${i}`,
     object: 'event',
-    api_version: '2023-08-16',
+    api_version: Stripe.API_VERSION,
     created: Math.floor(Date.now() / 1000),
     livemode: false,
     pending_webhooks: 1,

@@ -14,11 +14,13 @@ import { DATA_DIR_ENV, PORT_SETTINGS } from '../local/runtime-config';
 import { processIo, type Io } from './cli-kit';
 import * as sweepCommand from './commands/sweep';
 import * as stripeCommand from './commands/stripe';
+import * as jobCommand from './commands/job';
+import * as profileCommand from './commands/profile';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 /** Every command module, in the order `--help` lists them. */
-const COMMANDS: readonly { register(program: Command): void }[] = [stripeCommand, sweepCommand];
+const COMMANDS: readonly { register(program: Command): void }[] = [stripeCommand, sweepCommand, jobCommand, profileCommand];
 
 export function buildProgram(io: Io = processIo()): Command {
   const json = process.argv.includes('--json');

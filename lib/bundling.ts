@@ -18,18 +18,8 @@ export const lambdaRuntime = Runtime.NODEJS_24_X;
 /** Graviton: about 20 % cheaper per GB-second than x86 for the same work. */
 export const lambdaArchitecture = Architecture.ARM_64;
 
-/**
- * esbuild target = the Node.js major of `lambdaRuntime` (`nodejs24.x` → `node24`), derived so the
- * two cannot drift apart: esbuild then lowers no syntax that the runtime already has. The Fargate
- * image (Dockerfile) uses the same Node major.
- */
-export const esbuildTarget = nodeTargetOf(lambdaRuntime);
-
-export function nodeTargetOf(runtime: Runtime): `node${number}` {
-  const major = /^nodejs(\d+)\.x$/.exec(runtime.name)?.[1];
-  if (!major) throw new Error(`not a Node.js Lambda runtime: ${runtime.name}`);
-  return `node${Number(major)}`;
-}
+/** esbuild target = the Node version of `lambdaRuntime` (`nodejs24.x` → `node24`), so the two cannot drift. */
+export const esbuildTarget = lambdaRuntime.name.replace(/^nodejs(\d+)\.x$/, 'node$1');
 
 /**
  * ESM bundles still meet CommonJS dependencies that call `require` for Node built-ins; give them
@@ -41,12 +31,11 @@ export const esmRequireBanner = "import{createRequire as __uplockCreateRequire}f
 export const mainFields = ['module', 'main'];
 
 /**
- * The esbuild build options, in esbuild's own API shape (the benchmark passes them to
- * `esbuild.build`). Nothing is external: the AWS SDK v3 clients and `stripe` are bundled,
- * minified and tree-shaken (esbuild drops what a bundle does not import when `bundle` is on), not
- * taken from the runtime's copy. A pinned, bundled SDK behaves the same in every runtime release
- * and starts faster than the runtime's unbundled one (figures in docs/architecture.md §8/§9,
- * from `npm run bench:bundles`).
+ * The esbuild build options, in esbuild's own API shape (the benchmark and the Fargate image's
+ * Dockerfile pass them to `esbuild.build` through bench/bundles.ts). AWS SDK v3, Powertools and
+ * the Stripe SDK are bundled, minified and tree-shaken (ESM builds first), never external: the
+ * Lambda runtime's own SDK copy is unpinned and, loaded unbundled from its node_modules, measured
+ * about twice as slow to a first call (docs/architecture.md §9).
  */
 export const esbuildOptions = {
   bundle: true,
@@ -73,8 +62,7 @@ export function nodejsBundlingOptions(): BundlingOptions {
     sourcesContent: esbuildOptions.sourcesContent,
     mainFields: [...esbuildOptions.mainFields],
     banner: esbuildOptions.banner.js,
-    externalModules: [...esbuildOptions.external],
-    // Node 18+ runtimes default to leaving `@aws-sdk/*` external (the runtime's copy); bundle it.
+    // Bundle @aws-sdk/* and @smithy/* too (the construct's default marks them external).
     bundleAwsSDK: true,
     // esbuild is a local dependency: no Docker needed to synth or deploy.
     forceDockerBundling: false,

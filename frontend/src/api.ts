@@ -113,6 +113,8 @@ export async function getOrder(orderId: string): Promise<OrderView> {
   if (!job || !payment) throw badResponse();
   const view: OrderView = { orderId: data.orderId, job, payment, delivered: data.delivered === true };
   if ('preview' in data && data.preview !== undefined && data.preview !== null) view.preview = data.preview;
+  if (typeof data.progress === 'number' && data.progress >= 0 && data.progress <= 100) view.progress = data.progress;
+  if (data.slow === true) view.slow = true;
   // Only ever follow an http(s) pay link: the page turns it into an <a href>.
   if (isString(data.payUrl) && /^https?:\/\//i.test(data.payUrl)) view.payUrl = data.payUrl;
   if (isObject(data.error)) {

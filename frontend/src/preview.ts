@@ -216,8 +216,65 @@ function columnTable(columns: readonly Column[], total: number): HTMLElement {
   return container;
 }
 
+/** The job contract's preview.json (docs/jobs.md): at most this many table rows are shown. */
+const maxJobRows = 20;
+
+function cellText(value: unknown): string {
+  return typeof value === 'number' && Number.isFinite(value) ? formatNumber(value) : typeof value === 'string' ? value : '';
+}
+
+/** `kind: "job"`: an operator's preview.json: title, facts and a table, all inserted as text. */
+function renderJobPreview(container: HTMLElement, preview: Json): void {
+  if (typeof preview.title === 'string' && preview.title) container.append(el('h3', preview.title, 'job-title'));
+  if (Array.isArray(preview.facts)) {
+    const list = el('dl', undefined, 'summary');
+    for (const fact of preview.facts) {
+      if (!isObject(fact) || typeof fact.label !== 'string') continue;
+      const item = el('div');
+      item.append(el('dt', fact.label), el('dd', cellText(fact.value)));
+      list.append(item);
+    }
+    if (list.children.length) container.append(list);
+  }
+  const table = isObject(preview.table) ? preview.table : undefined;
+  if (table && Array.isArray(table.columns) && Array.isArray(table.rows)) {
+    const columns = table.columns.map(cellText);
+    const rows = table.rows.filter(Array.isArray) as unknown[][];
+    const element = el('table', undefined, 'job-table');
+    const head = el('thead');
+    const headRow = el('tr');
+    for (const name of columns) {
+      const cell = el('th', name);
+      cell.scope = 'col';
+      headRow.append(cell);
+    }
+    head.append(headRow);
+    const body = el('tbody');
+    for (const row of rows.slice(0, maxJobRows)) {
+      const tr = el('tr');
+      columns.forEach((_, i) => tr.append(el('td', cellText(row[i]))));
+      body.append(tr);
+    }
+    element.append(head, body);
+    const wrap = el('div', undefined, 'table-wrap');
+    wrap.tabIndex = 0;
+    wrap.setAttribute('role', 'region');
+    wrap.setAttribute('aria-label', typeof preview.title === 'string' ? preview.title : t('preview.heading'));
+    wrap.append(element);
+    container.append(wrap);
+    if (rows.length > maxJobRows) {
+      container.append(el('p', t('preview.jobRows', { shown: formatNumber(maxJobRows), count: formatNumber(rows.length) }), 'muted'));
+    }
+  }
+}
+
 export function renderPreview(container: HTMLElement, preview: unknown): void {
   container.replaceChildren();
+  // The renderer follows the preview's kind: `job` (docs/jobs.md), else the built-in profile's.
+  if (isObject(preview) && preview.kind === 'job') {
+    renderJobPreview(container, preview);
+    return;
+  }
   if (!isObject(preview)) {
     if (isPrimitive(preview)) container.append(el('p', formatValue(preview)));
     return;

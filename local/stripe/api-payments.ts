@@ -2,7 +2,7 @@
 import { invalidParam, missingParam, noSuchResource } from './errors.js';
 import { applyExpand } from './expand.js';
 import { LIST_PARAMS, matchesRange, newestFirst, paginate } from './list.js';
-import type { Charge, RefundReason } from './objects.js';
+import { idOf, type Charge, type RefundReason } from './objects.js';
 import { assertKnownParams, optionalInt, optionalString, readExpand, readMetadata } from './params.js';
 import { pathParam, type ApiContext, type ApiRoute } from './api-types.js';
 
@@ -22,7 +22,8 @@ function chargeToRefund(ctx: ApiContext): Charge {
   if (piId === undefined) throw missingParam('charge');
   const pi = ctx.engine.data.paymentIntents[piId];
   if (!pi) throw noSuchResource('payment_intent', piId, 'payment_intent');
-  const charge = pi.latest_charge ? ctx.engine.data.charges[pi.latest_charge] : undefined;
+  const latest = idOf(pi.latest_charge);
+  const charge = latest ? ctx.engine.data.charges[latest] : undefined;
   if (!charge || pi.status !== 'succeeded') {
     throw invalidParam('payment_intent', `This PaymentIntent (${pi.id}) does not have a successful charge to refund.`);
   }

@@ -1,4 +1,5 @@
 /** Webhook endpoints. The signing secret is shown once, on creation, as on Stripe. */
+import type Stripe from 'stripe';
 import { invalidParam, missingParam, noSuchResource } from './errors.js';
 import { newId } from './ids.js';
 import { LIST_PARAMS, newestFirst, paginate } from './list.js';
@@ -13,7 +14,7 @@ function findEndpoint(ctx: ApiContext): WebhookEndpoint {
   return endpoint;
 }
 
-function withoutSecret(endpoint: WebhookEndpoint): Record<string, unknown> {
+function withoutSecret(endpoint: WebhookEndpoint): Stripe.WebhookEndpoint {
   const { secret: _secret, ...rest } = endpoint;
   return rest;
 }
@@ -53,7 +54,7 @@ export function endpointRoutes(webhookSecret: string | undefined): ApiRoute[] {
       pattern: /^\/v1\/webhook_endpoints$/,
       handle: (ctx) => {
         assertKnownParams(ctx.params, [...LIST_PARAMS]);
-        return paginate(newestFirst(ctx.engine.data.webhookEndpoints).map(withoutSecret) as WebhookEndpoint[], ctx.params, ctx.path, 'webhook_endpoint');
+        return paginate(newestFirst(ctx.engine.data.webhookEndpoints).map(withoutSecret), ctx.params, ctx.path, 'webhook_endpoint');
       },
     },
     { method: 'GET', pattern: /^\/v1\/webhook_endpoints\/([^/]+)$/, handle: (ctx) => withoutSecret(findEndpoint(ctx)) },

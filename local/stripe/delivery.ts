@@ -39,9 +39,12 @@ export class WebhookDelivery {
   async deliver(event: StripeEvent, endpoints: readonly WebhookEndpoint[], waitMs = this.opts.attemptTimeoutMs): Promise<void> {
     const targets = endpoints.filter((e) => endpointWants(e, event.type));
     if (targets.length === 0) return;
-    // Stripe resends the same payload on every retry; freeze it now.
-    const payload = JSON.stringify(event, null, 2);
-    const attempts = targets.map((endpoint) => this.attempt(event, payload, endpoint, 1));
+    // Stripe resends the same payload on every retry; freeze it now. An endpoint created with
+    // another `api_version` gets the event labelled with that version (the stand-in renders only
+    // the pinned one, docs/local-stripe.md), so a receiver's version check can be exercised.
+    const attempts = targets.map((endpoint) =>
+      this.attempt(event, JSON.stringify(endpoint.api_version ? { ...event, api_version: endpoint.api_version } : event, null, 2), endpoint, 1),
+    );
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<void>((resolve) => {
       timer = setTimeout(resolve, waitMs);

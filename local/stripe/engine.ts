@@ -20,6 +20,9 @@ import {
   type RefundReason,
   type Refund,
   type StripeEvent,
+  type EventOf,
+  type EventType,
+  idOf,
 } from './objects.js';
 import { newId } from './ids.js';
 import type { StripeStore } from './store.js';
@@ -69,7 +72,7 @@ export class StripeEngine {
   }
 
   /** Records an event and sends it; the promise settles when the first attempts are done. */
-  emit(type: string, object: Record<string, unknown>, extra: { previousAttributes?: Record<string, unknown>; request?: RequestInfo } = {}): {
+  emit<T extends EventType>(type: T, object: EventOf<T>['data']['object'], extra: { previousAttributes?: Record<string, unknown>; request?: RequestInfo } = {}): {
     event: StripeEvent;
     delivered: Promise<void>;
   } {
@@ -157,7 +160,7 @@ export class StripeEngine {
 
   /** Ends a delayed payment; `outcome` overrides the plan the test IBAN chose. */
   async settle(session: CheckoutSession, outcome?: 'succeeded' | 'failed'): Promise<void> {
-    const piId = session.payment_intent;
+    const piId = idOf(session.payment_intent);
     const pi = piId ? this.data.paymentIntents[piId] : undefined;
     if (!pi || pi.status !== 'processing' || session.status !== 'complete') {
       throw new StripeApiError(400, 'invalid_request_error', `Checkout Session ${session.id} has no payment waiting to settle.`, 'payment_intent_unexpected_state');
@@ -168,7 +171,8 @@ export class StripeEngine {
 
   private async finishSettlement(pi: PaymentIntent, outcome: 'succeeded' | 'failed'): Promise<void> {
     delete this.data.pendingSettlements[pi.id];
-    const charge = pi.latest_charge ? this.data.charges[pi.latest_charge] : undefined;
+    const chargeId = idOf(pi.latest_charge);
+    const charge = chargeId ? this.data.charges[chargeId] : undefined;
     const session = Object.values(this.data.checkoutSessions).find((s) => s.payment_intent === pi.id);
     if (!charge || !session || pi.status !== 'processing') return;
     const deliveries: Promise<void>[] = [];

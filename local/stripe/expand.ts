@@ -6,7 +6,7 @@ import { StripeApiError } from './errors.js';
 import type { StripeEngine } from './engine.js';
 import { makeCheckoutLineItem, type LineItemSpec } from './objects.js';
 
-type Loader = (engine: StripeEngine, id: string) => Record<string, unknown> | undefined;
+type Loader = (engine: StripeEngine, id: string) => object | undefined;
 
 const ID_FIELDS: Record<string, Loader> = {
   product: (e, id) => e.data.products[id],

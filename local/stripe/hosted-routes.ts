@@ -76,7 +76,8 @@ async function paymentLinkPage(engine: StripeEngine, req: IncomingMessage, res: 
   const specs = engine.data.paymentLinkLineItems[id];
   if (!paymentLink || !specs) return notFound(res, 'Payment link');
   const base = saleFor(engine, specs);
-  const origins = redirectOrigin(paymentLink.after_completion.type === 'redirect' ? paymentLink.after_completion.redirect.url : null);
+  const redirectTo = paymentLink.after_completion.type === 'redirect' ? (paymentLink.after_completion.redirect?.url ?? null) : null;
+  const origins = redirectOrigin(redirectTo);
   const page = (status: number, html: string) => sendHtml(res, status, html, origins);
   if (!paymentLink.active) {
     const message = typeof paymentLink.inactive_message === 'string' ? paymentLink.inactive_message : 'This link is no longer active.';
@@ -112,7 +113,7 @@ async function paymentLinkPage(engine: StripeEngine, req: IncomingMessage, res: 
     paymentLink: paymentLink.id,
     // Stripe copies a Payment Link's metadata onto the sessions it creates.
     metadata: { ...paymentLink.metadata },
-    successUrl: paymentLink.after_completion.type === 'redirect' ? paymentLink.after_completion.redirect.url : null,
+    successUrl: redirectTo,
     cancelUrl: null,
     url: null,
     paymentMethodTypes: ['card'],
@@ -123,10 +124,8 @@ async function paymentLinkPage(engine: StripeEngine, req: IncomingMessage, res: 
   });
   engine.data.sessionLineItems[session.id] = specs.map((s) => ({ ...s }));
   await engine.paySession(session, email, method, clientReferenceId);
-  if (paymentLink.after_completion.type === 'redirect') {
-    return redirect(res, paymentLink.after_completion.redirect.url.replaceAll('{CHECKOUT_SESSION_ID}', session.id));
-  }
-  return sendHtml(res, 200, confirmationPage(paymentLink.after_completion.hosted_confirmation.custom_message));
+  if (redirectTo !== null) return redirect(res, redirectTo.replaceAll('{CHECKOUT_SESSION_ID}', session.id));
+  return sendHtml(res, 200, confirmationPage(paymentLink.after_completion.hosted_confirmation?.custom_message ?? null));
 }
 
 function closedMessage(session: CheckoutSession): string | undefined {

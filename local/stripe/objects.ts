@@ -1,31 +1,40 @@
 /**
- * Factories for the Stripe objects the stand-in serves, shaped like API version 2023-08-16
- * (the version of the schemas in ../shared/stripe). Every field the schema requires is present;
- * fields for features the stand-in does not model hold Stripe's own "off" values (null, [],
- * `{enabled:false}`), so code written against these objects also reads real ones.
+ * Factories for the Stripe objects the stand-in serves, in the API version the `stripe` package
+ * pins (`Stripe.API_VERSION`, 23.1.0: 2026-10-28.endive), the one every uplock client sends.
+ * Each factory returns the package's own type (`Stripe.Checkout.Session`, `Stripe.Charge`…), so
+ * `tsc` holds every object to that version: a field the version dropped is an excess property,
+ * one it added and requires is a missing one. Fields for features the stand-in does not model
+ * hold Stripe's own "off" values (null, [], `{enabled:false}`), so code written against these
+ * objects also reads real ones. test/unit/stripe-standin.test.ts also compares them with
+ * Stripe's 2026 example objects (../shared/stripe/fixtures.json).
  */
+import Stripe from 'stripe';
 import { newId } from './ids.js';
 
-export const API_VERSION = '2023-08-16';
+export const API_VERSION: string = Stripe.API_VERSION;
 
 export type Metadata = Record<string, string>;
+
+/**
+ * A `decimal_string` field as it travels: a string. stripe-node turns these into its `Decimal`
+ * class when it parses an answer; the stand-in only ever serializes them, and structuredClone
+ * (expand, events) would strip a class instance, so it keeps the wire form under the SDK's type.
+ */
+function wireDecimal(value: number): Stripe.Decimal {
+  return String(value) as unknown as Stripe.Decimal;
+}
 
 export function nowSeconds(): number {
   return Math.floor(Date.now() / 1000);
 }
 
-export interface Product {
-  [key: string]: unknown;
-  id: string;
-  object: 'product';
-  active: boolean;
-  created: number;
-  updated: number;
-  name: string;
-  description: string | null;
-  default_price: string | null;
-  metadata: Metadata;
+/** The id of a field that holds an id or, once expanded, the object (never expanded in the store). */
+export function idOf(value: string | { id?: string } | null | undefined): string | null {
+  if (value === null || value === undefined) return null;
+  return typeof value === 'string' ? value : (value.id ?? null);
 }
+
+export type Product = Stripe.Product;
 
 export function makeProduct(input: {
   name: string;
@@ -41,11 +50,9 @@ export function makeProduct(input: {
     id: input.id ?? newId.product(),
     object: 'product',
     active: input.active ?? true,
-    attributes: [],
     created,
     default_price: null,
     description: input.description ?? null,
-    features: [],
     images: input.images ?? [],
     livemode: false,
     marketing_features: [],
@@ -55,6 +62,7 @@ export function makeProduct(input: {
     shippable: null,
     statement_descriptor: null,
     tax_code: null,
+    tax_details: null,
     type: 'service',
     unit_label: null,
     updated: created,
@@ -62,19 +70,8 @@ export function makeProduct(input: {
   };
 }
 
-export interface Price {
-  [key: string]: unknown;
-  id: string;
-  object: 'price';
-  active: boolean;
-  created: number;
-  currency: string;
-  product: string;
-  unit_amount: number;
-  metadata: Metadata;
-  nickname: string | null;
-  lookup_key: string | null;
-}
+/** The stand-in sells fixed one-time prices only: `unit_amount` is always set. */
+export type Price = Stripe.Price & { unit_amount: number; product: string };
 
 export function makePrice(input: {
   currency: string;
@@ -84,7 +81,7 @@ export function makePrice(input: {
   nickname?: string | null;
   lookupKey?: string | null;
   metadata?: Metadata;
-  taxBehavior?: string;
+  taxBehavior?: Stripe.Price.TaxBehavior;
 }): Price {
   return {
     id: newId.price(),
@@ -105,7 +102,7 @@ export function makePrice(input: {
     transform_quantity: null,
     type: 'one_time',
     unit_amount: input.unitAmount,
-    unit_amount_decimal: String(input.unitAmount),
+    unit_amount_decimal: wireDecimal(input.unitAmount),
   };
 }
 
@@ -115,35 +112,28 @@ export interface LineItemSpec {
   quantity: number;
 }
 
-export type AfterCompletion =
-  | { type: 'redirect'; redirect: { url: string } }
-  | { type: 'hosted_confirmation'; hosted_confirmation: { custom_message: string | null } };
+export type AfterCompletion = Stripe.PaymentLink.AfterCompletion;
 
-export interface PaymentLink {
-  [key: string]: unknown;
-  id: string;
-  object: 'payment_link';
-  active: boolean;
-  after_completion: AfterCompletion;
-  currency: string;
-  metadata: Metadata;
-  url: string;
-  created: number;
-}
+/**
+ * `created` is not a field of Stripe's payment_link; the stand-in keeps it (documented in
+ * docs/local-stripe.md) so lists can be ordered and filtered like every other object here.
+ */
+export type PaymentLink = Stripe.PaymentLink & { created: number };
 
-const OFF_INVOICE_CREATION = {
+const offInvoiceCreation = () => ({
   enabled: false,
   invoice_data: {
     account_tax_ids: null,
     custom_fields: null,
     description: null,
     footer: null,
+    issuer: null,
     metadata: {},
     rendering_options: null,
   },
-};
+});
 
-const EMPTY_CUSTOM_TEXT = { shipping_address: null, submit: null, terms_of_service_acceptance: null };
+const emptyCustomText = () => ({ after_submit: null, shipping_address: null, submit: null, terms_of_service_acceptance: null });
 
 export function makePaymentLink(input: {
   id: string;
@@ -155,8 +145,8 @@ export function makePaymentLink(input: {
   allowPromotionCodes?: boolean;
   billingAddressCollection?: 'auto' | 'required';
   customerCreation?: 'always' | 'if_required';
-  submitType?: 'auto' | 'book' | 'donate' | 'pay';
-  paymentMethodTypes?: string[] | null;
+  submitType?: Stripe.PaymentLink.SubmitType;
+  paymentMethodTypes?: Stripe.PaymentLink.PaymentMethodType[] | null;
 }): PaymentLink {
   return {
     id: input.id,
@@ -167,23 +157,23 @@ export function makePaymentLink(input: {
     application: null,
     application_fee_amount: null,
     application_fee_percent: null,
-    automatic_tax: { enabled: false },
+    automatic_tax: { enabled: false, liability: null },
     billing_address_collection: input.billingAddressCollection ?? 'auto',
     consent_collection: null,
-    // Not a field of Stripe's payment_link; kept (and documented) so lists can be ordered and
-    // filtered like every other object here. Stripe's schemas allow extra fields.
     created: nowSeconds(),
     currency: input.currency,
     custom_fields: [],
-    custom_text: EMPTY_CUSTOM_TEXT,
+    custom_text: emptyCustomText(),
     customer_creation: input.customerCreation ?? 'if_required',
     inactive_message: null,
-    invoice_creation: OFF_INVOICE_CREATION,
+    invoice_creation: offInvoiceCreation(),
     livemode: false,
+    managed_payments: null,
     metadata: input.metadata ?? {},
     on_behalf_of: null,
     payment_intent_data: null,
     payment_method_collection: 'always',
+    payment_method_options: null,
     payment_method_types: input.paymentMethodTypes ?? null,
     phone_number_collection: { enabled: false },
     restrictions: null,
@@ -191,7 +181,7 @@ export function makePaymentLink(input: {
     shipping_options: [],
     submit_type: input.submitType ?? 'auto',
     subscription_data: null,
-    tax_id_collection: { enabled: false },
+    tax_id_collection: { enabled: false, required: 'never' },
     transfer_data: null,
     url: input.url,
   };
@@ -200,36 +190,19 @@ export function makePaymentLink(input: {
 export type SessionStatus = 'open' | 'complete' | 'expired';
 export type SessionPaymentStatus = 'paid' | 'unpaid' | 'no_payment_required';
 
-export interface CustomerDetails {
-  address: null;
-  email: string | null;
-  name: string | null;
-  phone: string | null;
-  tax_exempt: 'none';
-  tax_ids: [];
-}
+export type CustomerDetails = Stripe.Checkout.Session.CustomerDetails;
 
-export interface CheckoutSession {
-  [key: string]: unknown;
-  id: string;
-  object: 'checkout.session';
-  created: number;
-  expires_at: number;
-  status: SessionStatus;
-  payment_status: SessionPaymentStatus;
+/**
+ * The stand-in's sessions always sell something in one currency, in payment mode: amounts,
+ * currency, status and metadata are always set (Stripe's type allows null for other modes).
+ */
+export type CheckoutSession = Stripe.Checkout.Session & {
   amount_subtotal: number;
   amount_total: number;
   currency: string;
-  client_reference_id: string | null;
-  customer_email: string | null;
-  customer_details: CustomerDetails | null;
-  payment_link: string | null;
-  payment_intent: string | null;
+  status: SessionStatus;
   metadata: Metadata;
-  success_url: string | null;
-  cancel_url: string | null;
-  url: string | null;
-}
+};
 
 /** Checkout Sessions live 24 hours unless `expires_at` says otherwise. */
 export const SESSION_LIFETIME_SECONDS = 24 * 60 * 60;
@@ -250,39 +223,47 @@ export function makeCheckoutSession(input: {
   customerCreation: 'always' | 'if_required' | null;
   allowPromotionCodes: boolean | null;
   billingAddressCollection: 'auto' | 'required' | null;
-  submitType: string | null;
+  submitType: Stripe.Checkout.Session.SubmitType | null;
 }): CheckoutSession {
   const created = nowSeconds();
   return {
     id: input.id ?? newId.checkoutSession(),
     object: 'checkout.session',
+    adaptive_pricing: null,
     after_expiration: null,
     allow_promotion_codes: input.allowPromotionCodes,
+    allowed_payment_method_types: null,
     amount_subtotal: input.amount,
     amount_total: input.amount,
-    automatic_tax: { enabled: false, status: null },
+    automatic_tax: { enabled: false, liability: null, provider: null, status: null },
     billing_address_collection: input.billingAddressCollection,
     cancel_url: input.cancelUrl,
     client_reference_id: input.clientReferenceId,
     client_secret: null,
+    collected_information: null,
     consent: null,
     consent_collection: null,
     created,
     currency: input.currency,
     currency_conversion: null,
     custom_fields: [],
-    custom_text: EMPTY_CUSTOM_TEXT,
+    custom_text: emptyCustomText(),
     customer: null,
+    customer_account: null,
     customer_creation: input.customerCreation,
     customer_details: null,
     customer_email: input.customerEmail,
+    discounts: [],
     expires_at: input.expiresAt ?? created + SESSION_LIFETIME_SECONDS,
+    integration_identifier: null,
     invoice: null,
-    invoice_creation: OFF_INVOICE_CREATION,
+    invoice_creation: offInvoiceCreation(),
     livemode: false,
     locale: null,
+    managed_payments: null,
     metadata: input.metadata,
     mode: 'payment',
+    origin_context: null,
     payment_intent: null,
     payment_link: input.paymentLink,
     payment_method_collection: 'always',
@@ -290,40 +271,43 @@ export function makeCheckoutSession(input: {
     payment_method_options: {},
     payment_method_types: input.paymentMethodTypes,
     payment_status: 'unpaid',
+    permissions: null,
     phone_number_collection: { enabled: false },
     recovered_from: null,
+    saved_payment_method_options: null,
     setup_intent: null,
     shipping_address_collection: null,
     shipping_cost: null,
-    shipping_details: null,
     shipping_options: [],
     status: 'open',
     submit_type: input.submitType,
     subscription: null,
     success_url: input.successUrl,
-    tax_id_collection: { enabled: false },
     total_details: { amount_discount: 0, amount_shipping: 0, amount_tax: 0 },
-    ui_mode: 'hosted',
+    ui_mode: 'hosted_page',
     url: input.url,
+    wallet_options: null,
   };
 }
 
 export function makeCustomerDetails(email: string): CustomerDetails {
-  return { address: null, email, name: null, phone: null, tax_exempt: 'none', tax_ids: [] };
+  return { address: null, business_name: null, email, individual_name: null, name: null, phone: null, tax_exempt: 'none', tax_ids: [] };
 }
 
 /** Checkout's line item (`object: 'item'`), as `expand[]=line_items` returns it. */
-export function makeCheckoutLineItem(price: Price, productName: string, quantity: number): Record<string, unknown> {
+export function makeCheckoutLineItem(price: Price, productName: string, quantity: number): Stripe.LineItem {
   const amount = price.unit_amount * quantity;
   return {
     id: newId.lineItem(),
     object: 'item',
+    adjustable_quantity: null,
     amount_discount: 0,
     amount_subtotal: amount,
     amount_tax: 0,
     amount_total: amount,
     currency: price.currency,
     description: productName,
+    metadata: {},
     price,
     quantity,
   };
@@ -331,18 +315,7 @@ export function makeCheckoutLineItem(price: Price, productName: string, quantity
 
 export type PaymentMethodKind = 'card' | 'sepa_debit';
 
-export interface PaymentIntent {
-  [key: string]: unknown;
-  id: string;
-  object: 'payment_intent';
-  amount: number;
-  amount_received: number;
-  currency: string;
-  created: number;
-  status: 'processing' | 'succeeded' | 'requires_payment_method' | 'canceled';
-  latest_charge: string | null;
-  metadata: Metadata;
-}
+export type PaymentIntent = Stripe.PaymentIntent;
 
 export function makePaymentIntent(input: {
   amount: number;
@@ -350,7 +323,7 @@ export function makePaymentIntent(input: {
   paymentMethod: string;
   kind: PaymentMethodKind;
   receiptEmail: string | null;
-  status: PaymentIntent['status'];
+  status: 'processing' | 'succeeded' | 'requires_payment_method' | 'canceled';
   metadata?: Metadata;
 }): PaymentIntent {
   return {
@@ -360,6 +333,7 @@ export function makePaymentIntent(input: {
     amount_capturable: 0,
     amount_details: { tip: {} },
     amount_received: input.status === 'succeeded' ? input.amount : 0,
+    allowed_payment_method_types: null,
     application: null,
     application_fee_amount: null,
     automatic_payment_methods: null,
@@ -371,11 +345,13 @@ export function makePaymentIntent(input: {
     created: nowSeconds(),
     currency: input.currency,
     customer: null,
+    customer_account: null,
     description: null,
-    invoice: null,
+    excluded_payment_method_types: null,
     last_payment_error: null,
     latest_charge: null,
     livemode: false,
+    managed_payments: null,
     metadata: input.metadata ?? {},
     next_action: null,
     on_behalf_of: null,
@@ -383,11 +359,13 @@ export function makePaymentIntent(input: {
     payment_method_configuration_details: null,
     payment_method_options: {},
     payment_method_types: [input.kind],
+    payment_record: null,
     processing: null,
     receipt_email: input.receiptEmail,
     review: null,
     setup_future_usage: null,
     shipping: null,
+    source: null,
     statement_descriptor: null,
     statement_descriptor_suffix: null,
     status: input.status,
@@ -396,24 +374,8 @@ export function makePaymentIntent(input: {
   };
 }
 
-export interface Charge {
-  [key: string]: unknown;
-  id: string;
-  object: 'charge';
-  amount: number;
-  amount_captured: number;
-  amount_refunded: number;
-  currency: string;
-  created: number;
-  paid: boolean;
-  refunded: boolean;
-  disputed: boolean;
-  status: 'succeeded' | 'pending' | 'failed';
-  payment_intent: string;
-  metadata: Metadata;
-  failure_code: string | null;
-  failure_message: string | null;
-}
+/** Every charge here belongs to a payment intent (Checkout made it). */
+export type Charge = Stripe.Charge & { payment_intent: string };
 
 export function makeCharge(input: {
   amount: number;
@@ -423,17 +385,20 @@ export function makeCharge(input: {
   kind: PaymentMethodKind;
   last4: string;
   email: string;
-  status: Charge['status'];
+  status: 'succeeded' | 'pending' | 'failed';
 }): Charge {
   const succeeded = input.status === 'succeeded';
-  const details =
+  const details: Stripe.Charge.PaymentMethodDetails =
     input.kind === 'card'
       ? {
           type: 'card',
           card: {
+            amount_authorized: succeeded ? input.amount : null,
+            authorization_code: null,
             brand: 'visa',
             checks: { address_line1_check: null, address_postal_code_check: null, cvc_check: 'pass' },
             country: 'US',
+            electronic_commerce_indicator: null,
             exp_month: 12,
             exp_year: new Date().getUTCFullYear() + 3,
             fingerprint: null,
@@ -443,7 +408,10 @@ export function makeCharge(input: {
             mandate: null,
             network: 'visa',
             network_token: null,
+            network_transaction_id: null,
+            regulated_status: 'unregulated',
             three_d_secure: null,
+            transaction_link_id: null,
             wallet: null,
           },
         }
@@ -473,6 +441,7 @@ export function makeCharge(input: {
       email: input.email,
       name: null,
       phone: null,
+      tax_id: null,
     },
     calculated_statement_descriptor: 'UPLOCK LOCAL',
     captured: succeeded,
@@ -485,11 +454,13 @@ export function makeCharge(input: {
     failure_code: null,
     failure_message: null,
     fraud_details: {},
-    invoice: null,
     livemode: false,
     metadata: {},
     on_behalf_of: null,
     outcome: {
+      advice_code: null,
+      network_advice_code: null,
+      network_decline_code: null,
       network_status: 'approved_by_network',
       reason: null,
       risk_level: 'normal',
@@ -508,6 +479,7 @@ export function makeCharge(input: {
     refunded: false,
     review: null,
     shipping: null,
+    source: null,
     source_transfer: null,
     statement_descriptor: null,
     statement_descriptor_suffix: null,
@@ -519,19 +491,7 @@ export function makeCharge(input: {
 
 export type RefundReason = 'duplicate' | 'fraudulent' | 'requested_by_customer';
 
-export interface Refund {
-  [key: string]: unknown;
-  id: string;
-  object: 'refund';
-  amount: number;
-  charge: string;
-  payment_intent: string;
-  currency: string;
-  created: number;
-  reason: RefundReason | null;
-  status: 'succeeded';
-  metadata: Metadata;
-}
+export type Refund = Stripe.Refund;
 
 export function makeRefund(input: {
   charge: Charge;
@@ -547,9 +507,12 @@ export function makeRefund(input: {
     charge: input.charge.id,
     created: nowSeconds(),
     currency: input.charge.currency,
+    customer: null,
+    customer_account: null,
     destination_details: { type: 'card', card: { type: 'refund' } },
     metadata: input.metadata,
     payment_intent: input.charge.payment_intent,
+    payment_method: input.charge.payment_method,
     reason: input.reason,
     receipt_number: null,
     source_transfer_reversal: null,
@@ -558,17 +521,7 @@ export function makeRefund(input: {
   };
 }
 
-export interface Dispute {
-  [key: string]: unknown;
-  id: string;
-  object: 'dispute';
-  amount: number;
-  charge: string;
-  payment_intent: string;
-  reason: string;
-  status: string;
-  created: number;
-}
+export type Dispute = Stripe.Dispute;
 
 export function makeDispute(charge: Charge): Dispute {
   const created = nowSeconds();
@@ -580,6 +533,7 @@ export function makeDispute(charge: Charge): Dispute {
     charge: charge.id,
     created,
     currency: charge.currency,
+    enhanced_eligibility_types: [],
     evidence: {
       access_activity_log: null,
       billing_address: null,
@@ -594,6 +548,7 @@ export function makeDispute(charge: Charge): Dispute {
       duplicate_charge_documentation: null,
       duplicate_charge_explanation: null,
       duplicate_charge_id: null,
+      enhanced_evidence: {},
       product_description: null,
       receipt: null,
       refund_policy: null,
@@ -609,28 +564,27 @@ export function makeDispute(charge: Charge): Dispute {
       uncategorized_file: null,
       uncategorized_text: null,
     },
-    evidence_details: { due_by: created + 7 * 24 * 3600, has_evidence: false, past_due: false, submission_count: 0 },
+    evidence_details: {
+      due_by: created + 7 * 24 * 3600,
+      enhanced_eligibility: {},
+      has_evidence: false,
+      past_due: false,
+      submission_count: 0,
+      submission_method: 'not_submitted',
+    },
+    intended_submission_method: null,
     is_charge_refundable: false,
     livemode: false,
     metadata: {},
     payment_intent: charge.payment_intent,
-    payment_method_details: { card: { brand: 'visa', network_reason_code: '10.4' }, type: 'card' },
+    payment_method_details: { card: { brand: 'visa', case_type: 'chargeback', network: 'visa', network_reason_code: '10.4' }, type: 'card' },
     reason: 'fraudulent',
     status: 'needs_response',
   };
 }
 
-export interface WebhookEndpoint {
-  [key: string]: unknown;
-  id: string;
-  object: 'webhook_endpoint';
-  url: string;
-  enabled_events: string[];
-  secret: string;
-  status: 'enabled' | 'disabled';
-  created: number;
-  metadata: Metadata;
-}
+/** The signing secret is kept with the endpoint (Stripe shows it only in the create answer). */
+export type WebhookEndpoint = Stripe.WebhookEndpoint & { secret: string };
 
 export function makeWebhookEndpoint(input: {
   url: string;
@@ -656,29 +610,23 @@ export function makeWebhookEndpoint(input: {
   };
 }
 
-export interface StripeEvent {
-  [key: string]: unknown;
-  id: string;
-  object: 'event';
-  api_version: string;
-  created: number;
-  data: { object: Record<string, unknown>; previous_attributes?: Record<string, unknown> };
-  livemode: false;
-  pending_webhooks: number;
-  request: { id: string | null; idempotency_key: string | null };
-  type: string;
-}
+export type EventType = Stripe.Event.Type;
 
-export function makeEvent(input: {
-  type: string;
-  object: Record<string, unknown>;
+/** The event of `type`, as the package types it (`data.object` is that event's object type). */
+export type EventOf<T extends EventType> = Extract<Stripe.Event, { type: T }>;
+
+export type StripeEvent = Stripe.Event;
+
+export function makeEvent<T extends EventType>(input: {
+  type: T;
+  object: EventOf<T>['data']['object'];
   previousAttributes?: Record<string, unknown>;
   request?: { id: string | null; idempotency_key: string | null };
   pendingWebhooks: number;
-}): StripeEvent {
-  const data: StripeEvent['data'] = { object: structuredClone(input.object) };
+}): EventOf<T> {
+  const data: Stripe.Event.Data = { object: structuredClone(input.object) as Stripe.Event.Data.Object };
   if (input.previousAttributes) data.previous_attributes = input.previousAttributes;
-  return {
+  const event: Stripe.EventBase & { type: T } = {
     id: newId.event(),
     object: 'event',
     api_version: API_VERSION,
@@ -689,4 +637,6 @@ export function makeEvent(input: {
     request: input.request ?? { id: null, idempotency_key: null },
     type: input.type,
   };
+  // EventBase with a `type` of the union is one of its members; tsc cannot narrow a generic.
+  return event as unknown as EventOf<T>;
 }

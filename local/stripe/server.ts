@@ -140,6 +140,16 @@ export async function startStripeStandIn(opts: StripeStandInOptions = {}): Promi
     };
     try {
       const apiKey = authenticate(req);
+      // One version end to end: a client pinned to another version would misread every answer.
+      const asked = headerValue(req, 'stripe-version');
+      if (asked !== undefined && asked !== API_VERSION) {
+        throw new StripeApiError(
+          400,
+          'invalid_request_error',
+          `The local Stripe stand-in speaks API version ${API_VERSION} only (the one the stripe package pins), not ${asked}.`,
+          'api_version_unsupported',
+        );
+      }
       const body = await readBody(req, MAX_API_BODY);
       const planned = faults.take(method, url.pathname);
       if (planned) throw planned;

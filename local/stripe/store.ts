@@ -17,6 +17,7 @@ import type {
   StripeEvent,
   WebhookEndpoint,
 } from './objects.js';
+import { API_VERSION } from './objects.js';
 
 /** A stored POST response, replayed for the same `Idempotency-Key` (Stripe keeps them 24 h). */
 export interface IdempotentResponse {
@@ -26,8 +27,14 @@ export interface IdempotentResponse {
   createdAt: number;
 }
 
+/**
+ * 2: objects in the pinned API version (objects.ts). Files of version 1 hold 2023-08-16 shapes,
+ * which the SDK would misread: they are refused, not served.
+ */
+export const STORE_VERSION = 2;
+
 export interface StoreData {
-  version: 1;
+  version: typeof STORE_VERSION;
   products: Record<string, Product>;
   prices: Record<string, Price>;
   paymentLinks: Record<string, PaymentLink>;
@@ -49,7 +56,7 @@ export interface StoreData {
 
 export function emptyStoreData(): StoreData {
   return {
-    version: 1,
+    version: STORE_VERSION,
     products: {},
     prices: {},
     paymentLinks: {},
@@ -142,13 +149,16 @@ function loadFile(file: string): StoreData {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return emptyStoreData();
     throw err;
   }
-  let parsed: Partial<StoreData>;
+  let parsed: Omit<Partial<StoreData>, 'version'> & { version?: number };
   try {
     parsed = JSON.parse(text) as Partial<StoreData>;
   } catch {
     throw new Error(`${file} is not valid JSON: fix or delete it (npm start --reset wipes local data)`);
   }
-  if (parsed.version !== 1) throw new Error(`${file}: not a local Stripe data file (version ${String(parsed.version)})`);
+  if (parsed.version === 1) {
+    throw new Error(`${file} was written by an older stand-in in Stripe API version 2023-08-16: start with --reset (npm start -- --reset) to begin again in ${API_VERSION}`);
+  }
+  if (parsed.version !== STORE_VERSION) throw new Error(`${file}: not a local Stripe data file (version ${String(parsed.version)})`);
   // Fill collections added after the file was written.
-  return { ...emptyStoreData(), ...parsed };
+  return { ...emptyStoreData(), ...parsed, version: STORE_VERSION };
 }

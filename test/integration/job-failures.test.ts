@@ -5,7 +5,8 @@
  */
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createOrderOk, emails, startTestCloud, uploadFile, waitForOrder, type TestCloud } from './local-cloud';
+import type { OrderId } from '../../lambdas/core/ids';
+import { createOrderOk, emails, getOrder, startTestCloud, uploadFile, waitForOrder, type TestCloud } from './local-cloud';
 
 const JOB = path.resolve(import.meta.dirname, '../fixtures/jobs/bad-job');
 let cloud: TestCloud;
@@ -71,5 +72,52 @@ describe('a job folder on the local cloud', () => {
     expect(view).toMatchObject({ job: 'done', payment: 'unpaid' });
     expect(view.preview).toEqual({ kind: 'job', title: 'ok', facts: [{ label: 'mode', value: 'fine' }] });
     expect(view.payUrl).toBeDefined();
+  });
+});
+
+describe("the job's claim on the local cloud", () => {
+  it('a redelivered upload event after a killed run (claim expired) runs the job again', async () => {
+    const { orderStore } = await import('../../lambdas/adapters/dynamo-order-store');
+    const content = 'fine\n';
+    const order = await createOrderOk(cloud, 'killed@example.com', 'input.txt', content);
+    // What a run killed mid-job leaves: processing, attempt 1, a claim that has expired.
+    const claim = await orderStore().startJob(order.orderId as OrderId, { now: Date.now(), expiresAt: Date.now() - 1, maxAttempts: 3 });
+    expect(claim).toEqual({ attempt: 1 });
+
+    expect((await uploadFile(order, 'input.txt', content)).status).toBe(204);
+    const view = await waitForOrder(cloud, order.orderId, (v) => v.job === 'done' || v.job === 'failed', 30_000);
+
+    expect(view.job).toBe('done');
+    expect((await orderStore().getOrder(order.orderId as OrderId))?.jobClaim?.attempts).toBe(2);
+  });
+
+  it('the sweeper re-announces an upload whose job claim expired, and the job runs again', async () => {
+    const { orderStore } = await import('../../lambdas/adapters/dynamo-order-store');
+    const content = 'fine\n';
+    const order = await createOrderOk(cloud, 'swept@example.com', 'input.txt', content);
+    // A live claim: the upload's own event is skipped as a replay, as if a run were still going.
+    await orderStore().startJob(order.orderId as OrderId, { now: Date.now(), expiresAt: Date.now() + 1500, maxAttempts: 3 });
+    expect((await uploadFile(order, 'input.txt', content)).status).toBe(204);
+    await cloud.idle();
+    expect((await getOrder(cloud, order.orderId)).job).toBe('processing');
+
+    await new Promise((r) => setTimeout(r, 1600));
+    const report = (await cloud.sweep()) as { jobs?: { resumed: number } };
+    expect(report.jobs?.resumed).toBeGreaterThanOrEqual(1);
+    const view = await waitForOrder(cloud, order.orderId, (v) => v.job === 'done' || v.job === 'failed', 30_000);
+    expect(view.job).toBe('done');
+  });
+
+  it('after the last attempt the order fails with a message and nothing is charged', async () => {
+    const { orderStore } = await import('../../lambdas/adapters/dynamo-order-store');
+    const content = 'fine\n';
+    const order = await createOrderOk(cloud, 'gaveup@example.com', 'input.txt', content);
+    for (let i = 0; i < 3; i++) {
+      expect(await orderStore().startJob(order.orderId as OrderId, { now: Date.now(), expiresAt: Date.now() - 1, maxAttempts: 3 })).toBeDefined();
+    }
+    expect((await uploadFile(order, 'input.txt', content)).status).toBe(204);
+    const view = await waitForOrder(cloud, order.orderId, (v) => v.job === 'done' || v.job === 'failed', 30_000);
+    expect(view).toMatchObject({ job: 'failed', payment: 'unpaid', error: { code: 'job_stopped' } });
+    expect(view.error?.message).toMatch(/not been charged/);
   });
 });

@@ -61,7 +61,7 @@ async function postSigned(body: string, signature: string, contentType = 'applic
 }
 
 const signedEvent = (type: string, object: unknown, id = `evt_test_${Date.now()}_${n++}`) => {
-  const body = JSON.stringify({ id, object: 'event', api_version: '2023-08-16', created: Math.floor(Date.now() / 1000), livemode: false, pending_webhooks: 1, request: { id: null, idempotency_key: null }, type, data: { object } });
+  const body = JSON.stringify({ id, object: 'event', api_version: Stripe.API_VERSION, created: Math.floor(Date.now() / 1000), livemode: false, pending_webhooks: 1, request: { id: null, idempotency_key: null }, type, data: { object } });
   return { body, signature: verifier.webhooks.generateTestHeaderString({ payload: body, secret: cloud.webhookSecret }) };
 };
 

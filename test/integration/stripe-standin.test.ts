@@ -147,7 +147,7 @@ describe('local Stripe stand-in (payment link flow, real SDK)', () => {
     const delivery = await receiver.waitFor((w) => w.event.data.object.id === sessionId);
     expect(delivery.signature).toMatch(/^t=\d+,v1=[0-9a-f]{64}$/);
     const event = stripe.webhooks.constructEvent(delivery.body, delivery.signature, secret);
-    expect(event).toMatchObject({ type: 'checkout.session.completed', object: 'event', livemode: false, api_version: '2023-08-16' });
+    expect(event).toMatchObject({ type: 'checkout.session.completed', object: 'event', livemode: false, api_version: Stripe.API_VERSION });
     expect(event.id).toMatch(/^evt_/);
     expectSchema('event', event);
 

@@ -35,7 +35,7 @@ afterAll(async () => {
 let eventCounter = 0;
 function event(type: string, object: unknown): { id: string; body: string } {
   const id = `evt_test_${Date.now()}_${eventCounter++}`;
-  const body = JSON.stringify({ id, object: 'event', api_version: '2023-08-16', created: Math.floor(Date.now() / 1000), livemode: false, pending_webhooks: 1, request: { id: null, idempotency_key: null }, type, data: { object } });
+  const body = JSON.stringify({ id, object: 'event', api_version: Stripe.API_VERSION, created: Math.floor(Date.now() / 1000), livemode: false, pending_webhooks: 1, request: { id: null, idempotency_key: null }, type, data: { object } });
   return { id, body };
 }
 

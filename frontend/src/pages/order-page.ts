@@ -10,6 +10,7 @@ import { byId, describeError, show, siteConfig, startPage } from '../chrome';
 import { formatDuration, formatNumber, formatPrice, onLangChange, t } from '../i18n';
 import type { MessageKey } from '../messages';
 import { renderPreview } from '../preview';
+import { renderJobProgress } from '../job-progress';
 
 startPage();
 
@@ -26,6 +27,7 @@ const payText = byId('pay-text');
 const payLink = byId<HTMLAnchorElement>('pay-link');
 const previewSection = byId('preview');
 const previewBody = byId('preview-body');
+const jobProgress = byId<HTMLProgressElement>('job-progress');
 
 const params = new URLSearchParams(location.search);
 /** Set when we came back from Stripe: the webhook may still be on its way. */
@@ -139,7 +141,7 @@ function statusText(order: OrderView): { main: string; detail: string } {
       // Right after an upload the storage event is still on its way; advise only if it lingers.
       return { main: t('status.awaiting'), detail: Date.now() - pageOpenedAt > awaitingHelpAfterMs ? t('status.awaitingHelp') : '' };
     case 'processing':
-      return { main: t('status.processing'), detail: '' };
+      return { main: t('status.processing'), detail: order.slow ? t('status.slow') : '' };
     case 'done':
       return { main: t('status.ready'), detail: '' };
   }
@@ -187,6 +189,7 @@ function render(): void {
   setIfChanged(statusDetail, detail);
   renderPay(view);
   renderPreviewSection(view);
+  renderJobProgress(jobProgress, view);
 }
 
 function isFinal(order: OrderView): boolean {

@@ -13,7 +13,7 @@ export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url
 
 type CloudOptions = Parameters<typeof startLocalCloud>[0];
 /** What a test file may change: runtime config overrides and the Stripe stand-in's delays. */
-export type SiteOptions = Pick<CloudOptions, 'config' | 'stripe'>;
+export type SiteOptions = Pick<CloudOptions, 'config' | 'stripe' | 'job'>;
 
 export interface Site {
   cloud: LocalCloud;
