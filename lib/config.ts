@@ -59,6 +59,11 @@ export const deployConfigSchema = z.strictObject(
     linkTtlHours: z.number({ error: 'expected a positive number of hours' }).check(z.positive('expected a positive number of hours')),
     retentionDays: positiveInt('days uploads, results and previews are kept'),
     jobRuntime: z._default(z.enum(['lambda', 'fargate'], 'expected "lambda" or "fargate"'), 'lambda'),
+    /**
+     * An operator's job folder (docs/jobs.md), relative to the project: built into a container
+     * image with uplock's job runner. @default - the built-in data-profile job
+     */
+    job: z.optional(z.string({ error: 'expected the path of a job folder' }).check(z.minLength(1, 'expected the path of a job folder'))),
     /** Custom domain for the site; needs `certificateArn`. */
     domainName: z.optional(hostname),
     /** ACM certificate for `domainName`; CloudFront only takes certificates from us-east-1. */

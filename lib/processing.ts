@@ -37,6 +37,8 @@ export interface FargateJobOptions {
    * the container: the same access row the Lambda job gets (lib/access.ts).
    */
   readonly bindTask: (taskRole: iam.IRole) => string;
+  /** The container's entry point. @default - the image's own */
+  readonly entryPoint?: string[];
   /** @default 1024 (1 vCPU) */
   readonly cpu?: number;
   /** @default 2048 */
@@ -133,6 +135,7 @@ export class Processing extends Construct {
         logGroup: new logs.LogGroup(this, 'TaskLogs', { retention: logs.RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY }),
       }),
       environment: { UPLOCK_CONFIG: config, NODE_OPTIONS: '--enable-source-maps' },
+      ...(fargate.entryPoint ? { entryPoint: fargate.entryPoint } : {}),
     });
     Validations.of(this.taskDefinition).acknowledge({
       id: 'AwsSolutions-ECS2',

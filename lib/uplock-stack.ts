@@ -4,7 +4,7 @@
  * lib/access.ts; API routes come from the route table in lambdas/routes.ts.
  */
 import * as path from 'node:path';
-import { CfnOutput, Duration, Stack, Tags, Validations, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Size, Stack, Tags, Validations, type StackProps } from 'aws-cdk-lib';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, type IConstruct } from 'constructs';
 import { routes, type HandlerName } from '../lambdas/routes';
@@ -17,6 +17,10 @@ import { Monitoring } from './monitoring';
 import { iam5Resource } from './nag';
 import { Payments } from './payments';
 import { Processing, sendAsyncFailuresTo } from './processing';
+import { LAMBDA_MAX_SECONDS, RUNNER_FILE, RUNNER_MARGIN_SECONDS, stageJob, type StagedJob } from './job-image';
+import { acceptedExtensionsFor } from '../lambdas/processors/command/manifest';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { Platform } from 'aws-cdk-lib/aws-ecr-assets';
 import { RuntimeBinding } from './runtime-binding';
 import { Site } from './site';
 import { Storage } from './storage';
@@ -58,7 +62,12 @@ export class UplockStack extends Stack {
 
   constructor(scope: Construct, id: string, props: UplockStackProps) {
     super(scope, id, { description: 'uplock: pay-per-result pipeline (site, API, job, Stripe, SES)', ...props });
-    const config = props.config;
+    // An operator's job: staged (and checked against the runtime) before anything reads the config;
+    // its manifest says what the shop accepts, which config may narrow, never widen.
+    const job = props.config.job ? stageJob(props.config.job, props.config.jobRuntime) : undefined;
+    const config: DeployConfig = job
+      ? { ...props.config, acceptedExtensions: acceptedExtensionsFor(job.manifest, props.config.acceptedExtensions) }
+      : props.config;
     this.paymentMode = config.stripe.paymentMode;
     const handlersDir = props.handlersDir ?? defaultHandlersDir;
     Tags.of(this).add('app', 'uplock');
@@ -126,14 +135,15 @@ export class UplockStack extends Stack {
 
     this.api.addRoutes(routes, (handler: HandlerName) => makeFunction(handler));
 
-    const processFunction = config.jobRuntime === 'lambda' ? makeFunction('process-upload') : undefined;
+    const processFunction =
+      config.jobRuntime !== 'lambda' ? undefined : job ? this.jobFunction(functionsScope, job, resources, config) : makeFunction('process-upload');
     this.processing = new Processing(this, 'Processing', {
       dataBucket: this.storage.dataBucket,
       ...(processFunction
         ? { processFunction }
         : {
             fargate: {
-              directory: repoRoot,
+              ...(job ? { directory: job.context, entryPoint: ['node', `/var/task/${RUNNER_FILE}`] } : { directory: repoRoot }),
               bindTask: (taskRole: iam.IRole) => {
                 const binding = new RuntimeBinding(taskRole, this.baseConfig);
                 applyAccess(binding, accessFor('process-upload', config.stripe.paymentMode), resources);
@@ -208,6 +218,23 @@ export class UplockStack extends Stack {
    * ships (BucketDeployment, the ECS execution role). Each is acknowledged by its exact finding,
    * on the one policy that has it, with the reason.
    */
+  /** The job folder's image as a Lambda container function (arm64), with the job's access row. */
+  private jobFunction(scope: Construct, job: StagedJob, resources: AccessResources, config: DeployConfig): lambda.DockerImageFunction {
+    const fn = new lambda.DockerImageFunction(scope, 'ProcessJob', {
+      description: `uplock job: ${job.manifest.name}`,
+      code: lambda.DockerImageCode.fromImageAsset(job.context, { platform: Platform.LINUX_ARM64 }),
+      architecture: lambda.Architecture.ARM_64,
+      timeout: Duration.seconds(Math.min(LAMBDA_MAX_SECONDS, job.manifest.timeoutSeconds + RUNNER_MARGIN_SECONDS)),
+      memorySize: 2048,
+      // Input, output and scratch live in /tmp, the only writable place on Lambda.
+      ephemeralStorageSize: Size.mebibytes(Math.min(10240, Math.max(512, Math.ceil((2 * config.maxUploadBytes + job.manifest.maxOutputBytes) / 1048576)))),
+    });
+    const binding = new RuntimeBinding(fn, this.baseConfig);
+    applyAccess(binding, accessFor('process-upload', config.stripe.paymentMode), resources);
+    fn.addEnvironment('UPLOCK_CONFIG', binding.toJson(this));
+    return fn;
+  }
+
   private acknowledgeScopedWildcards(): void {
     for (const [name, fn] of this.functions) {
       const policy = fn.role?.node.tryFindChild('DefaultPolicy');
