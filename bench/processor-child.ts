@@ -1,11 +1,11 @@
 /**
  * Runs one profile of a file in a fresh process and prints figures as JSON on stdout, so the
  * benchmark can read this process's own peak RSS. Bundled by bench/processor.ts with esbuild
- * (as the Lambda is), then run with plain node: `node processor-child.mjs FILE`.
+ * (as the Lambda is), then run with plain node: `node processor-child.mjs FILE [MEMORY_MB]`.
  */
 import { createReadStream, statSync } from 'node:fs';
 import { basename } from 'node:path';
-import { profileProcessor } from '../lambdas/processors/profile/index';
+import { createProfileProcessor } from '../lambdas/processors/profile/index';
 import type { ProfileReport } from '../lambdas/processors/profile/report-model';
 import { figures, startClock } from './child-figures';
 
@@ -16,6 +16,9 @@ if (file === undefined) {
 }
 const bytes = statSync(file).size;
 const clock = startClock();
+// Optional second argument: the memory budget in MB (0: every figure from sketches).
+const memoryMb = process.argv[3] === undefined ? undefined : Number(process.argv[3]);
+const profileProcessor = createProfileProcessor(memoryMb === undefined ? {} : { memoryBudgetMb: memoryMb });
 const result = await profileProcessor.process({
   body: createReadStream(file, { highWaterMark: 256 * 1024 }),
   fileName: basename(file),
@@ -31,6 +34,7 @@ process.stdout.write(
     ...measured,
     bytes,
     rows: report.file.rows,
+    exact: report.meta.exact,
     heapUsedMb: process.memoryUsage().heapUsed / 1048576,
     externalMb: process.memoryUsage().external / 1048576,
     htmlBytes: html === undefined ? 0 : String(html.body).length,

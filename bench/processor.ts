@@ -4,6 +4,7 @@
  *   npm run bench:processor -- --big   # 14,000,000 rows (~1 GB): peak RSS must not grow
  *   npm run bench:processor -- --rows 500000
  *   npm run bench:processor -- --runs 5    # rounds (default 3)
+ *   npm run bench:processor -- --memory-mb 0   # budget for exact figures (0: sketches only; default: the processor's)
  * Data comes from ../shared/bench/gen-csv.mjs (deterministic) and is cached under .bench/.
  * Each contender runs in a fresh child process so its own peak RSS is measured; the processor
  * runs bundled by esbuild, as it is deployed. The two alternate, round after round, and the
@@ -24,6 +25,9 @@ const args = process.argv.slice(2);
 const rowsArg = args.indexOf('--rows');
 const rows = rowsArg >= 0 ? Number(args[rowsArg + 1]) : args.includes('--big') ? 14_000_000 : 2_000_000;
 if (!Number.isInteger(rows) || rows <= 0) throw new Error('--rows needs a positive integer');
+const memoryArg = args.indexOf('--memory-mb');
+const memoryMb = memoryArg >= 0 ? Number(args[memoryArg + 1]) : undefined;
+if (memoryMb !== undefined && !(memoryMb >= 0)) throw new Error('--memory-mb needs a number of MB');
 const runsArg = args.indexOf('--runs');
 const runs = runsArg >= 0 ? Number(args[runsArg + 1]) : 3;
 if (!Number.isInteger(runs) || runs <= 0) throw new Error('--runs needs a positive integer');
@@ -69,6 +73,7 @@ interface ChildResult {
   cpuSeconds: number;
   maxRssMb: number;
   rows?: number;
+  exact?: boolean;
   columns: ChildColumn[];
 }
 
@@ -85,11 +90,11 @@ console.log(`file: ${dataFile} (${(bytes / 1e6).toFixed(1)} MB, ${rows.toLocaleS
 const oursRuns: ChildResult[] = [];
 const duckRuns: ChildResult[] = [];
 for (let round = 1; round <= runs; round++) {
-  const o = runChild(process.execPath, [bundle, dataFile]);
+  const o = runChild(process.execPath, memoryMb === undefined ? [bundle, dataFile] : [bundle, dataFile, String(memoryMb)]);
   const d = runChild(process.execPath, ['--import', 'tsx', join(root, 'bench/processor-duckdb-child.ts'), dataFile]);
   oursRuns.push(o);
   duckRuns.push(d);
-  console.log(`round ${round}/${runs}: uplock ${o.seconds.toFixed(2)} s (CPU ${o.cpuSeconds.toFixed(2)} s, RSS ${o.maxRssMb.toFixed(0)} MB), DuckDB ${d.seconds.toFixed(2)} s (CPU ${d.cpuSeconds.toFixed(2)} s): ${(d.seconds / o.seconds).toFixed(2)}×`);
+  console.log(`round ${round}/${runs}: uplock${o.exact === false ? ' (sketches)' : ' (exact)'} ${o.seconds.toFixed(2)} s (CPU ${o.cpuSeconds.toFixed(2)} s, RSS ${o.maxRssMb.toFixed(0)} MB), DuckDB ${d.seconds.toFixed(2)} s (CPU ${d.cpuSeconds.toFixed(2)} s): ${(d.seconds / o.seconds).toFixed(2)}×`);
 }
 const median = (values: number[]): number => {
   const sorted = [...values].sort((a, b) => a - b);

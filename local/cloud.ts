@@ -5,6 +5,7 @@
  */
 import { mkdir, rm } from 'node:fs/promises';
 import type { Server } from 'node:http';
+import type { Context } from 'aws-lambda';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,8 +18,11 @@ import type { RuntimeConfig } from '../lambdas/config';
 import { stripeClient } from '../lambdas/adapters/stripe-client';
 import { wireStripe } from '../lambdas/adapters/stripe-wiring';
 import { defaultProcessor } from '../lambdas/processors';
+import { installFaultHook } from '../lambdas/adapters/fault-hook';
 import { acceptedExtensionsFor, loadJobFolder } from '../lambdas/processors/command/manifest';
 import { LocalEventBus, type ObjectCreatedEvent } from './event-bus';
+import { FaultSwitchboard, parseFaultPlan, type FaultPlan } from './faults';
+import { DEFAULT_FUNCTION_TIMEOUT_MS, lambdaContext } from './lambda-context';
 import { startGateway, type Gateway } from './gateway';
 import { startStripeStandIn, type StripeStandIn, type StripeStandInOptions } from './stripe/server';
 import {
@@ -53,6 +57,10 @@ export interface LocalCloudOptions {
   job?: string;
   /** Directory of the built frontend; defaults to frontend/dist. */
   staticDir?: string;
+  /** The deadline each handler's Lambda context carries (ms); default the stack's 10 s. */
+  functionTimeoutMs?: number;
+  /** Faults set from the start (local/faults.ts; `UPLOCK_FAULTS` for `npm start`). */
+  faults?: FaultPlan;
   log?: (line: string) => void;
 }
 
@@ -74,9 +82,17 @@ export interface LocalCloud {
   idle(): Promise<void>;
   /** Run the sweeper now, as its schedule would. */
   sweep(): Promise<unknown>;
+  /** Faults on demand (also at `POST /__local/faults` on the gateway). */
+  readonly faults: FaultSwitchboard;
+  /**
+   * Graceful stop: no new requests, the sweeper, every running handler, job and delivery
+   * finishes, then the servers close.
+   */
   stop(): Promise<void>;
 }
 
+/** The sweeper's timeout in the stack (lib/payments.ts). */
+const SWEEPER_TIMEOUT_MS = 120_000;
 
 const listen = (server: Server, port: number): Promise<number> =>
   new Promise((resolve, reject) => {
@@ -106,12 +122,18 @@ export async function startLocalCloud(opts: LocalCloudOptions): Promise<LocalClo
   const stop = async () => {
     for (const fn of stops.reverse()) await fn().catch((e: unknown) => log(`stop: ${String(e)}`));
   };
+  const faults = new FaultSwitchboard(log);
+  if (opts.faults) faults.set(opts.faults);
+  installFaultHook(faults.hook);
+  const functionTimeoutMs = opts.functionTimeoutMs ?? DEFAULT_FUNCTION_TIMEOUT_MS;
 
+  let bus: LocalEventBus | undefined;
   // An operator's job: its manifest says what the shop accepts (config may only narrow it).
   const jobFolder = opts.job ? loadJobFolder(opts.job) : undefined;
   try {
     // DynamoDB
     const dynamo = dynalite({ path: path.join(dataDir, 'dynamodb'), createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+    faults.guardDynamoDb(dynamo);
     const dynamoPort = await listen(dynamo, ports.dynamodb);
     stops.push(() => closeServer(dynamo));
     const dynamoUrl = `http://127.0.0.1:${dynamoPort}`;
@@ -135,6 +157,7 @@ export async function startLocalCloud(opts: LocalCloudOptions): Promise<LocalClo
     const sesServer = ((sesModule as unknown as { default: { default?: unknown } }).default.default ??
       (sesModule as unknown as { default: unknown }).default) as typeof sesModule.default;
     const ses = await sesServer({ host: '127.0.0.1', port: ports.ses });
+    faults.guardSes(ses);
     stops.push(() => closeServer(ses));
     const sesUrl = `http://127.0.0.1:${(ses.address() as AddressInfo).port}`;
 
@@ -165,9 +188,15 @@ export async function startLocalCloud(opts: LocalCloudOptions): Promise<LocalClo
       staticDir: opts.staticDir ?? path.join(REPO_ROOT, 'frontend', 'dist'),
       connectSources: [s3Url],
       formActionSources: stripeStandIn ? [stripeStandIn.url] : ['https://checkout.stripe.com', 'https://buy.stripe.com'],
+      functionTimeoutMs,
+      faults: { takeWebhookDrop: () => faults.takeWebhookDrop(), control: (method, body) => faultControl(faults, method, body) },
       log,
     });
-    stops.push(() => gateway.close());
+    // Closed after the bus below (stops run in reverse): draining both is the graceful stop.
+    stops.push(async () => {
+      await gateway.close();
+      await bus?.idle();
+    });
 
     // What the deploy-time wiring does in AWS, against the stand-in. The endpoint is replaced on
     // every start: ports may change, and a signing secret is only shown at creation.
@@ -210,24 +239,47 @@ export async function startLocalCloud(opts: LocalCloudOptions): Promise<LocalClo
     process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
 
     const processJob = import('../lambdas/handlers/process-upload');
-    const bus = new LocalEventBus(
+    bus = new LocalEventBus(
       { bucket: BUCKET, prefix: 'uploads/' },
-      async (event: ObjectCreatedEvent) => (await processJob).handler(event),
+      async (event: ObjectCreatedEvent) => {
+        const job: (event: ObjectCreatedEvent, context: Context) => Promise<unknown> = (await processJob).handler;
+        return job(event, lambdaContext('process-upload', functionTimeoutMs));
+      },
       (error) => log(`process job error: ${error instanceof Error ? error.stack : String(error)}`),
     );
-    s3rver.on('event', (notification: { Records?: [] }) => bus.publish(notification));
+    const events = bus;
+    s3rver.on('event', (notification: { Records?: [] }) => events.publish(notification));
     // Let running jobs finish before the stores go away.
-    stops.push(() => bus.idle());
+    stops.push(() => events.idle());
 
-    const sweep = async () => (await import('../lambdas/handlers/sweeper')).handler();
+    // One sweep at a time in this process; the sweeper's lease (core/sweep.ts) keeps any other
+    // runner out, as it does in AWS.
+    let sweeping: Promise<unknown> | undefined;
+    const sweep = (): Promise<unknown> => {
+      sweeping ??= import('../lambdas/handlers/sweeper')
+        .then((m) => m.handler(undefined, lambdaContext('sweeper', SWEEPER_TIMEOUT_MS)))
+        .finally(() => (sweeping = undefined));
+      return sweeping;
+    };
     const interval = opts.sweepIntervalSeconds ?? 60;
-    if (interval > 0) {
-      const timer = setInterval(() => {
-        sweep().catch((error: unknown) => log(`sweeper error: ${error instanceof Error ? error.message : String(error)}`));
+    let timer: NodeJS.Timeout | undefined;
+    let stopped = false;
+    // The next run is scheduled when this one has finished: runs never overlap.
+    const schedule = () => {
+      if (stopped) return;
+      timer = setTimeout(() => {
+        sweep()
+          .catch((error: unknown) => log(`sweeper error: ${error instanceof Error ? error.message : String(error)}`))
+          .finally(schedule);
       }, interval * 1000);
       timer.unref();
-      stops.push(async () => clearInterval(timer));
-    }
+    };
+    if (interval > 0) schedule();
+    stops.push(async () => {
+      stopped = true;
+      clearTimeout(timer);
+      await sweeping?.catch(() => undefined);
+    });
 
     return {
       urls: {
@@ -241,13 +293,30 @@ export async function startLocalCloud(opts: LocalCloudOptions): Promise<LocalClo
       config,
       stripeMode: real ? 'test-mode' : 'stand-in',
       webhookSecret: stripeSetup.webhookSecret,
-      idle: () => bus.idle(),
+      idle: () => events.idle(),
       sweep,
+      faults,
       stop,
     };
   } catch (error) {
     await stop();
     throw error;
+  }
+}
+
+/** `POST /__local/faults` sets a plan (JSON, local/faults.ts), `DELETE` clears, `GET` shows. */
+function faultControl(faults: FaultSwitchboard, method: string, body: string): { status: number; body: unknown } {
+  if (method === 'GET') return { status: 200, body: faults.state() };
+  if (method === 'DELETE') {
+    faults.clear();
+    return { status: 200, body: faults.state() };
+  }
+  if (method !== 'POST') return { status: 405, body: { error: { code: 'method_not_allowed', message: 'GET, POST or DELETE.' } } };
+  try {
+    faults.set(parseFaultPlan(JSON.parse(body || '{}')));
+    return { status: 200, body: faults.state() };
+  } catch (error) {
+    return { status: 400, body: { error: { code: 'invalid_fault_plan', message: error instanceof Error ? error.message : String(error) } } };
   }
 }
 

@@ -9,10 +9,11 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { routes, type HandlerName, type Route } from '../lambdas/routes';
+import { lambdaContext } from './lambda-context';
 
-type ApiHandler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
+type ApiHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
 
 /** API Gateway HTTP APIs refuse payloads above 10 MB. */
 const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
@@ -54,14 +55,29 @@ export interface GatewayOptions {
   /** Extra CSP sources: the S3 endpoint (presigned POST) and the Stripe page (form action). */
   connectSources: string[];
   formActionSources: string[];
+  /** Each handler's Lambda context gets this deadline (ms); default the stack's 10 s. */
+  functionTimeoutMs?: number;
+  /** Fault injection (local/faults.ts): drop webhook deliveries, and the control endpoint. */
+  faults?: {
+    takeWebhookDrop(): boolean;
+    control(method: string, body: string): { status: number; body: unknown };
+  };
   log?: (line: string) => void;
 }
 
 export interface Gateway {
   readonly url: string;
   readonly port: number;
+  /**
+   * Stop taking requests (new ones get 503, as a Lambda being replaced would not see them), wait
+   * for every handler still running, then close the connections: a graceful stop never cuts a
+   * handler between two writes.
+   */
   close(): Promise<void>;
 }
+
+/** Where an operator or a test sets faults on demand (local/faults.ts). Local cloud only. */
+export const FAULTS_PATH = '/__local/faults';
 
 export function securityHeaders(opts: Pick<GatewayOptions, 'connectSources' | 'formActionSources'>): Record<string, string> {
   const csp = [
@@ -170,6 +186,9 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   const headers = securityHeaders(opts);
   const staticRoot = path.resolve(opts.staticDir);
 
+  const inFlight = new Set<Promise<unknown>>();
+  let draining = false;
+
   const sendJson = (res: http.ServerResponse, status: number, code: string, message: string) => {
     res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
     res.end(JSON.stringify({ error: { code, message } }));
@@ -177,6 +196,13 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
 
   async function serveApi(req: http.IncomingMessage, res: http.ServerResponse, url: URL): Promise<boolean> {
     const method = req.method ?? 'GET';
+    if (url.pathname === FAULTS_PATH && opts.faults) {
+      const body = await readBody(req);
+      const answer = opts.faults.control(method, body === 'too_large' ? '' : body.toString('utf8'));
+      res.writeHead(answer.status, { 'content-type': 'application/json; charset=utf-8' });
+      res.end(JSON.stringify(answer.body));
+      return true;
+    }
     let pathMatched = false;
     for (const compiled of table) {
       const match = compiled.pattern.exec(url.pathname);
@@ -188,8 +214,20 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
         sendJson(res, 413, 'payload_too_large', 'The request is too large.');
         return true;
       }
+      if (draining) {
+        res.setHeader('connection', 'close');
+        sendJson(res, 503, 'shutting_down', 'The local cloud is stopping; try again when it is back.');
+        return true;
+      }
+      if (compiled.route.handler === 'stripe-webhook' && opts.faults?.takeWebhookDrop()) {
+        opts.log?.('fault: webhook delivery dropped');
+        req.socket.destroy();
+        return true;
+      }
       const handler = await load(compiled.route.handler);
-      const result = await handler(toEvent(req, url, body, compiled, match));
+      const run = handler(toEvent(req, url, body, compiled, match), lambdaContext(compiled.route.handler, opts.functionTimeoutMs));
+      inFlight.add(run);
+      const result = await run.finally(() => inFlight.delete(run));
       const out: Record<string, string | string[]> = {};
       for (const [key, value] of Object.entries(result.headers ?? {})) out[key] = String(value);
       if (result.cookies?.length) out['set-cookie'] = result.cookies;
@@ -255,10 +293,12 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   return {
     url: `http://127.0.0.1:${port}`,
     port,
-    close: () =>
-      new Promise((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: async () => {
+      draining = true;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      while (inFlight.size) await Promise.allSettled([...inFlight]);
+      server.closeAllConnections();
+      await closed;
+    },
   };
 }

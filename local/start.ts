@@ -4,6 +4,7 @@
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { parseFaultPlan, type FaultPlan } from './faults';
 import { REPO_ROOT, startLocalCloud } from './cloud';
 import { DATA_DIR_ENV, DEFAULT_PORTS, PORT_SETTINGS, PortSettingError, resolvePorts } from './runtime-config';
 
@@ -23,6 +24,8 @@ ${PORT_SETTINGS.map(({ service, flag, env }) => `  --${`${flag} N`.padEnd(20)} $
 other variables:
   STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET      use real Stripe test mode instead of the stand-in
                                                 (sk_test_… and the secret \`stripe listen\` prints)
+  UPLOCK_FAULTS                                 a fault plan as JSON, e.g. '{"killAt":"delivery:sent"}'
+                                                (docs/local-cloud.md; also POST /__local/faults)
 
 The operator's tool talks to this local cloud by default: npx uplock --help`;
 
@@ -72,11 +75,22 @@ if (!values['no-build']) {
 
 const job = values.job ?? process.env.UPLOCK_JOB;
 
+let faults: FaultPlan | undefined;
+if (process.env.UPLOCK_FAULTS) {
+  try {
+    faults = parseFaultPlan(JSON.parse(process.env.UPLOCK_FAULTS));
+  } catch (error) {
+    console.error(`UPLOCK_FAULTS: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(2);
+  }
+}
+
 const cloud = await startLocalCloud({
   dataDir,
   ...(job ? { job: path.resolve(job) } : {}),
   reset: values.reset,
   ports,
+  ...(faults ? { faults } : {}),
   log: (line) => console.error(line),
 }).catch((error: unknown) => {
   const code = (error as { code?: string }).code;

@@ -248,7 +248,7 @@ export class DynamoOrderStore implements OrderStore {
   }
 
   async putToken(token: TokenRecord): Promise<void> {
-    await this.db.put({
+    const written = await conditional(() => this.db.put({
       TableName: this.tableName,
       Item: {
         ...tokenKey(token.hash),
@@ -259,7 +259,13 @@ export class DynamoOrderStore implements OrderStore {
         expiresAt: token.expiresAt + TOKEN_ITEM_GRACE_SECONDS,
       },
       ConditionExpression: 'attribute_not_exists(pk)',
-    });
+    }));
+    if (written) return;
+    // Delivery tokens are derived (core/tokens.ts): an earlier attempt of the same delivery, or
+    // the SDK's retry of this very write, left the item. Keep it (its count, its revocation);
+    // refuse only a hash that belongs to another order.
+    const out = await this.db.get({ TableName: this.tableName, Key: tokenKey(token.hash), ConsistentRead: true });
+    if (String(out.Item?.orderId) !== token.orderId) throw new Error('download token hash already belongs to another order');
   }
 
   async consumeToken(hash: string, nowSeconds: number): Promise<ConsumeResult> {

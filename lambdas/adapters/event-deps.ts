@@ -2,11 +2,13 @@
 import { loadConfig } from '../config';
 import type { EventDeps } from '../core/stripe-events';
 import { once } from './clients';
+import { fault } from './fault-hook';
 import { orderStore } from './dynamo-order-store';
 import { countMetric, logger } from './observability';
 import { mailer } from './ses-mailer';
 import { payments } from './stripe-payments';
 import { deliverySettings, expectedPayment } from './settings';
+import { tokenKey } from './token-key';
 
 export const eventDeps = once((): EventDeps => {
   const config = loadConfig();
@@ -26,6 +28,8 @@ export const eventDeps = once((): EventDeps => {
     },
     payments: payments(),
     settings: deliverySettings(config),
+    tokenKey: tokenKey(config),
+    fault,
     expected: expectedPayment(config),
     paymentMode: config.stripe.paymentMode,
     report: (level, message, fields) => logger[level](message, fields),

@@ -61,11 +61,14 @@ export const paymentIntentOf = (session: SessionFacts): string | undefined => id
 export const payerEmailOf = (session: SessionFacts): string | undefined =>
   session.customer_details?.email ?? session.customer_email ?? undefined;
 
-/** The Payment Link URL for one order: the order id rides along as client_reference_id. */
-export function payUrlFor(paymentLinkUrl: string, orderId: OrderId, email: string): string {
+/**
+ * The Payment Link URL for one order: the order id rides along as client_reference_id. No email:
+ * anyone holding the order id reads this URL; the order page adds `prefilled_email` itself from
+ * what its own browser entered (frontend/src/pages/order-page.ts).
+ */
+export function payUrlFor(paymentLinkUrl: string, orderId: OrderId): string {
   const url = new URL(paymentLinkUrl);
   url.searchParams.set('client_reference_id', orderId);
-  url.searchParams.set('prefilled_email', email);
   return url.toString();
 }
 

@@ -1,13 +1,16 @@
 /**
  * handleStripeEvent: every Stripe event, whatever brought it (webhook, EventBridge event
- * destination, sweeper), goes through here. Idempotent and order-independent: the event id is
- * remembered, every state change is a forward-only conditional transition, refunds carry
- * idempotency keys derived from their cause, and customer emails are guarded by once-only
- * markers — so a replay, a race or a late, out-of-order event changes nothing.
+ * destination, sweeper), goes through here. Idempotent and order-independent: every state change
+ * is a forward-only conditional transition, refunds carry idempotency keys derived from their
+ * cause, delivery mails one derived link, and customer emails are guarded by once-only markers —
+ * so a replay, a race or a late, out-of-order event changes nothing. Which event ids were handled
+ * is the caller's concern (Powertools idempotency, adapters/stripe-event-idempotency.ts): it runs
+ * this again for an event whose earlier attempt died half-way, and that must complete it.
  */
 import { HANDLED_STRIPE_EVENT_TYPES } from '../contract';
-import { deliverIfDue, type DeliveryMailer, type DeliverySettings, type DeliveryStore } from './delivery';
+import { deliverIfDue, type DeliveryDeps, type DeliveryStore } from './delivery';
 import { refundEmail, type RefundKind } from './emails';
+import type { Fault } from './faults';
 import { parseOrderId, type OrderId } from './ids';
 import type { Order, PaymentState } from './order';
 import {
@@ -22,7 +25,6 @@ import {
   type RefundRequest,
   type SessionFacts,
 } from './payment';
-
 export interface StripeEvent {
   readonly id: string;
   readonly type: string;
@@ -65,11 +67,9 @@ export interface EventPayments {
 
 export type Report = (level: 'info' | 'warn' | 'error', message: string, fields: Record<string, unknown>) => void;
 
-export interface EventDeps {
+export interface EventDeps extends DeliveryDeps {
   readonly store: EventStore;
-  readonly mailer: DeliveryMailer;
   readonly payments: EventPayments;
-  readonly settings: DeliverySettings;
   readonly expected: ExpectedPayment;
   readonly paymentMode: 'payment-link' | 'checkout-session';
   readonly report: Report;
@@ -78,7 +78,6 @@ export interface EventDeps {
 }
 
 export type EventOutcome =
-  | 'duplicate_event'
   | 'ignored_type'
   | 'unknown_order'
   | 'mismatch'
@@ -89,19 +88,29 @@ export type EventOutcome =
   | 'refunded_no_result'
   | 'revoked';
 
-/** Stripe retries for up to three days; remember event ids well past that. */
+/** Stripe retries for up to three days; remember handled event ids well past that. */
 export const EVENT_MEMORY_SECONDS = 7 * 24 * 3600;
 
 export async function handleStripeEvent(event: StripeEvent, deps: EventDeps): Promise<EventOutcome> {
-  if (!(await deps.store.rememberEvent(event.id, EVENT_MEMORY_SECONDS))) return 'duplicate_event';
-  try {
-    return await dispatch(event, deps);
-  } catch (error) {
-    // Not handled: forget the id so Stripe's retry (we answer 5xx) is processed, not skipped.
-    await deps.store.forgetEvent(event.id).catch(() => undefined);
-    throw error;
-  }
+  await fault(deps)('event:received');
+  return dispatch(event, deps);
 }
+
+const fault = (deps: { fault?: Fault }): Fault => deps.fault ?? (() => undefined);
+
+/** A signed event whose body lacks what every event has: retrying it cannot help. */
+export const isStripeEvent = (value: unknown): value is StripeEvent => {
+  const v = value as Partial<StripeEvent> | null;
+  return (
+    typeof v?.id === 'string' &&
+    v.id.length > 0 &&
+    typeof v.type === 'string' &&
+    typeof v.data === 'object' &&
+    v.data !== null &&
+    typeof v.data.object === 'object' &&
+    v.data.object !== null
+  );
+};
 
 /** The event types uplock acts on (declared in lambdas/contract.ts, which lib/payments.ts also reads). */
 export const HANDLED_EVENT_TYPES = HANDLED_STRIPE_EVENT_TYPES;
@@ -166,10 +175,13 @@ export async function reconcileSession(session: SessionFacts, deps: EventDeps, e
   if (!('order' in found)) return found.outcome;
   const { order } = found;
   const orderId = order.orderId;
+  const to = paymentStateOf(session);
+  // Already reconciled (the sweeper sees every session again and again): nothing left to do, and
+  // nothing is written. A paid order not yet delivered, or one whose job failed, goes on.
+  if (settled(order, session.id, to)) return 'no_change';
   const paymentIntentId = paymentIntentOf(session);
   const early = paymentIntentId ? await deps.store.linkPaymentIntent(paymentIntentId, orderId) : {};
 
-  const to = paymentStateOf(session);
   const record: PaymentRecordFacts = {
     sessionId: session.id,
     amount: session.amount_total ?? 0,
@@ -178,6 +190,7 @@ export async function reconcileSession(session: SessionFacts, deps: EventDeps, e
     ...optional('payerEmail', payerEmailOf(session)),
   };
   const moved = await deps.store.setPayment(orderId, to, record);
+  await fault(deps)('event:payment-recorded');
   const current = moved ? { ...order, payment: to, sessionId: session.id } : ((await deps.store.getOrder(orderId)) ?? order);
 
   // Another session already paid (or is settling) for this order: this one is a second payment.
@@ -196,12 +209,21 @@ export async function reconcileSession(session: SessionFacts, deps: EventDeps, e
   return outcome === 'delivered' ? 'delivered' : moved ? 'recorded' : 'no_change';
 }
 
+/** This session's outcome is fully applied to the order: reconciling it again would change nothing. */
+function settled(order: Order, sessionId: string, to: PaymentState): boolean {
+  if (order.sessionId !== sessionId) return false;
+  if (order.payment === 'refunded') return true;
+  if (to !== 'paid') return order.payment === 'pending' || order.payment === 'paid';
+  return order.payment === 'paid' && order.job !== 'failed' && Boolean(order.deliveredAt || order.disputedAt);
+}
+
 async function asyncPaymentFailed(session: SessionFacts, deps: EventDeps, eventId: string): Promise<EventOutcome> {
   const found = await validatedOrder(session, deps, eventId);
   if (!('order' in found)) return found.outcome;
   // Only this session's pending payment returns to unpaid: a failure of some other session must
   // not undo a payment that went through.
   const moved = await deps.store.setPayment(found.order.orderId, 'unpaid', undefined, { onlySession: session.id });
+  await fault(deps)('event:payment-recorded');
   return moved ? 'recorded' : 'no_change';
 }
 
@@ -240,7 +262,9 @@ async function chargeRefunded(charge: ChargeFacts, deps: EventDeps, eventId: str
 
 async function refundOrder(order: Order, deps: EventDeps, eventId: string | undefined): Promise<EventOutcome> {
   const revoked = await deps.store.revokeTokens(order.orderId);
+  await fault(deps)('event:tokens-revoked');
   await deps.store.setPayment(order.orderId, 'refunded');
+  await fault(deps)('event:order-marked');
   deps.report('info', 'order refunded: downloads revoked', { eventId, orderId: order.orderId, revoked });
   return 'revoked';
 }
@@ -260,7 +284,9 @@ async function disputeCreated(dispute: DisputeFacts, deps: EventDeps, eventId: s
 
 async function disputeOrder(order: Order, deps: EventDeps, facts: Record<string, unknown>): Promise<EventOutcome> {
   await deps.store.markDisputed(order.orderId);
+  await fault(deps)('event:order-marked');
   const revoked = await deps.store.revokeTokens(order.orderId);
+  await fault(deps)('event:tokens-revoked');
   // An operator must answer a dispute within days: this is an alert, not a note.
   deps.report('error', 'payment disputed: downloads revoked, respond in the Stripe Dashboard', { ...facts, orderId: order.orderId, revoked });
   return 'revoked';
@@ -275,6 +301,7 @@ async function refundDuplicate(order: Order, session: SessionFacts, deps: EventD
     idempotencyKey: `uplock-duplicate-${session.id}`,
     metadata: { uplock_order: order.orderId, uplock_reason: 'second payment for a paid order' },
   });
+  await fault(deps)('event:refund-sent');
   deps.count?.('Refunds');
   deps.report('warn', 'second payment refunded', { orderId: order.orderId, sessionId: session.id });
   const payer = payerEmailOf(session) ?? order.email;
@@ -286,7 +313,7 @@ async function refundDuplicate(order: Order, session: SessionFacts, deps: EventD
  * "No result, no charge": a paid order whose job failed is refunded in full and told so. Called
  * when the job fails after payment and when payment arrives after the job failed.
  */
-export async function refundNoResult(orderId: OrderId, deps: Pick<EventDeps, 'store' | 'payments' | 'mailer' | 'settings' | 'report' | 'count'>): Promise<EventOutcome> {
+export async function refundNoResult(orderId: OrderId, deps: Pick<EventDeps, 'store' | 'payments' | 'mailer' | 'settings' | 'report' | 'count' | 'fault'>): Promise<EventOutcome> {
   const order = await deps.store.getOrder(orderId);
   if (!order || order.job !== 'failed' || order.payment !== 'paid' || !order.paymentIntentId) return 'no_change';
   await deps.payments.refund({
@@ -295,6 +322,7 @@ export async function refundNoResult(orderId: OrderId, deps: Pick<EventDeps, 'st
     idempotencyKey: `uplock-no-result-${orderId}`,
     metadata: { uplock_order: orderId, uplock_reason: 'the job failed: no result, no charge' },
   });
+  await fault(deps)('event:refund-sent');
   await deps.store.setPayment(orderId, 'refunded');
   deps.count?.('Refunds');
   deps.report('warn', 'job failed after payment: refunded', { orderId });

@@ -11,7 +11,7 @@ import { loadConfig } from '../config';
 import { logger } from '../adapters/observability';
 import type { OrderId } from '../core/ids';
 import type { Order } from '../core/order';
-import { cleanFileName, extensionOf, isEmail } from '../core/validation';
+import { cleanFileName, extensionOf, isEmail, isWellFormed } from '../core/validation';
 import { HttpError, httpHandler, json, jsonBody } from './http';
 
 const config = loadConfig();
@@ -39,6 +39,7 @@ function parseRequest(body: unknown) {
   // Lower-cased so the lookup by email (GSI byEmail) finds every order of an address.
   const email = req.email.trim().toLowerCase();
   if (!isEmail(email)) throw new HttpError(400, 'invalid_email', 'Please enter a valid email address.');
+  if (!isWellFormed(req.fileName)) throw new HttpError(400, 'invalid_file_name', 'The file name contains characters that are not text.');
   const fileName = cleanFileName(req.fileName);
   if (!fileName) throw new HttpError(400, 'invalid_file_name', 'The file needs a name.');
   const extension = extensionOf(fileName);

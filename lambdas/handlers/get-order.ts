@@ -20,7 +20,7 @@ async function payUrlOf(order: Order): Promise<string | undefined> {
     if (!config.stripe.priceId) throw new Error('checkout-session mode needs stripe.priceId in config');
     return openCheckout(order, { payments, store, priceId: config.stripe.priceId, siteUrl: config.siteUrl });
   }
-  return config.stripe.paymentLinkUrl ? payUrlFor(config.stripe.paymentLinkUrl, order.orderId, order.email) : undefined;
+  return config.stripe.paymentLinkUrl ? payUrlFor(config.stripe.paymentLinkUrl, order.orderId) : undefined;
 }
 
 export const handler = httpHandler('get-order', async (event) => {

@@ -3,7 +3,7 @@
  * Errors a caller sees are deliberate (`code` + message for a person); anything unexpected is
  * logged with context and becomes a generic 500, so no stack or SDK text leaks.
  */
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { logger } from '../adapters/observability';
 
 export type HttpEvent = APIGatewayProxyEventV2;
@@ -39,7 +39,16 @@ export function rawBody(event: HttpEvent): string {
 /** Largest JSON body the API accepts; API Gateway allows far more, we need a few hundred bytes. */
 const MAX_JSON_BYTES = 16 * 1024;
 
+/**
+ * The JSON body of a POST. Only `application/json` is read: a browser sends that type
+ * cross-origin only after a CORS preflight, which this API never grants, so another site cannot
+ * create orders or trigger lookup emails with a form post or a `text/plain` fetch.
+ */
 export function jsonBody(event: HttpEvent): unknown {
+  const mediaType = (header(event, 'content-type') ?? '').split(';')[0]?.trim().toLowerCase();
+  if (mediaType !== 'application/json') {
+    throw new HttpError(415, 'unsupported_media_type', 'Send the request body as JSON with Content-Type: application/json.');
+  }
   const text = rawBody(event);
   if (Buffer.byteLength(text) > MAX_JSON_BYTES) throw new HttpError(413, 'body_too_large', 'The request body is too large.');
   try {
@@ -56,10 +65,13 @@ export const header = (event: HttpEvent, name: string): string | undefined => {
 };
 
 /** Wrap a handler: HttpError → its response; anything else → logged, generic 500. */
-export function httpHandler(name: string, fn: (event: HttpEvent) => Promise<HttpResult>): (event: HttpEvent) => Promise<HttpResult> {
-  return async (event) => {
+export function httpHandler(
+  name: string,
+  fn: (event: HttpEvent, context: Context) => Promise<HttpResult>,
+): (event: HttpEvent, context: Context) => Promise<HttpResult> {
+  return async (event, context) => {
     try {
-      return await fn(event);
+      return await fn(event, context);
     } catch (error) {
       if (error instanceof HttpError) return errorResult(error.statusCode, error.code, error.message);
       logger.error('unhandled error', { handler: name, path: event.rawPath, error: error as Error });

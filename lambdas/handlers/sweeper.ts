@@ -1,4 +1,5 @@
 /** The sweeper on a schedule (EventBridge Scheduler in AWS, a timer in the local cloud). */
+import type { Context } from 'aws-lambda';
 import { eventDeps } from '../adapters/event-deps';
 import { logger } from '../adapters/observability';
 import { payments } from '../adapters/stripe-payments';
@@ -9,7 +10,7 @@ import { jobWiring } from '../adapters/job-deps';
 const handling = eventDeps();
 const source = payments();
 
-export const handler = async (): Promise<SweepReport & { jobs?: ResumeReport }> => {
+export const handler = async (_event?: unknown, _context?: Context): Promise<SweepReport & { jobs?: ResumeReport }> => {
   const report = await sweep({ ...handling, source });
   logger.info('sweep finished', { ...report });
   // Jobs whose run was killed: announced again, or failed and refunded after the last attempt.

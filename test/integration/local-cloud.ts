@@ -134,7 +134,14 @@ export async function readyOrder(cloud: TestCloud, email: string): Promise<Order
   const order = await createOrderOk(cloud, email, 'data.csv', csv);
   await uploadFile(order, 'data.csv', csv);
   const view = await waitForOrder(cloud, order.orderId, (v) => v.job === 'done');
-  return { ...view, payUrl: view.payUrl as string };
+  return { ...view, payUrl: withPrefilledEmail(view.payUrl as string, email) };
+}
+
+/** What the order page does with the address its browser entered: the API's payUrl has none. */
+export function withPrefilledEmail(payUrl: string, email: string): string {
+  const url = new URL(payUrl);
+  url.searchParams.set('prefilled_email', email);
+  return url.toString();
 }
 
 /** A Stripe SDK client talking to the cloud's Stripe stand-in. */

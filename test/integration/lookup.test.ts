@@ -28,7 +28,7 @@ it('answers the same 202 for known and unknown addresses, and emails only the kn
   const paid = await createOrderOk(cloud, 'Lookup@Example.com', 'paid.csv', csv);
   await uploadFile(paid, 'paid.csv', csv);
   const ready = await waitForOrder(cloud, paid.orderId, (v) => v.job === 'done');
-  await payOnStripePage(ready.payUrl as string, '4242424242424242');
+  await payOnStripePage(ready.payUrl as string, '4242424242424242', 'lookup@example.com');
   await waitForOrder(cloud, paid.orderId, (v) => v.delivered);
   const unpaid = await createOrderOk(cloud, 'lookup@example.com', 'unpaid.csv', csv);
 

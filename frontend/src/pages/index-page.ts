@@ -194,6 +194,12 @@ async function start(email: string, file: File): Promise<void> {
     return;
   }
   pending = { order, file };
+  // The order view carries no email; the order page prefills Stripe's form from this tab's copy.
+  try {
+    sessionStorage.setItem(`uplock-email:${order.orderId}`, email);
+  } catch {
+    // Storage may be off; the customer then types the address on Stripe's page.
+  }
   show(formSection, false);
   show(uploadSection, true);
   uploadHeading.textContent = t('upload.heading', { name: file.name });

@@ -153,13 +153,27 @@ function setIfChanged(element: HTMLElement, text: string): void {
   show(element, text !== '');
 }
 
+/** What this browser itself entered for the order, if it still has it (the API never returns it). */
+function withPrefilledEmail(payUrl: string, orderId: string): string {
+  let email: string | null = null;
+  try {
+    email = sessionStorage.getItem(`uplock-email:${orderId}`);
+  } catch {
+    // Storage off: no prefill.
+  }
+  if (!email) return payUrl;
+  const url = new URL(payUrl);
+  url.searchParams.set('prefilled_email', email);
+  return url.toString();
+}
+
 function renderPay(order: OrderView): void {
   // While a payment we just made is being confirmed, a second Pay button invites paying twice.
   const canPay = order.payUrl !== undefined && order.job === 'done' && order.payment === 'unpaid' && !awaitingConfirmation(order);
   show(paySection, canPay);
   if (!canPay || !order.payUrl) return;
   const price = config ? formatPrice(config.price.amount, config.price.currency) : '';
-  payLink.href = order.payUrl;
+  payLink.href = withPrefilledEmail(order.payUrl, order.orderId);
   payLink.textContent = price ? t('pay.button', { price }) : t('pay.heading');
   payText.textContent = config
     ? t('pay.text', { price, limit: formatNumber(config.downloadLimit), ttl: formatDuration(config.linkTtlHours) })

@@ -46,9 +46,10 @@ describe('session facts', () => {
     expect(payerEmailOf({ ...session, customer_details: null })).toBe('prefilled@example.com');
   });
 
-  it('builds the pay URL with the order id and prefilled email', () => {
-    const url = new URL(payUrlFor('http://127.0.0.1:1/pay/plink_1', orderId as OrderId, 'a+b@example.com'));
+  it('builds the pay URL with the order id and no email (anyone with the order id reads it)', () => {
+    const url = new URL(payUrlFor('http://127.0.0.1:1/pay/plink_1', orderId as OrderId));
     expect(url.searchParams.get('client_reference_id')).toBe(orderId);
-    expect(url.searchParams.get('prefilled_email')).toBe('a+b@example.com');
+    expect(url.searchParams.has('prefilled_email')).toBe(false);
+    expect(url.href).not.toContain('@');
   });
 });

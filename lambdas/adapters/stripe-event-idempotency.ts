@@ -1,0 +1,50 @@
+/**
+ * Which Stripe events were handled, with Powertools' idempotency utility on the order table
+ * (ARCHITECTURE.md §4, item `STRIPE_EVENT#<hash of the event id>`). An event is IN PROGRESS from
+ * the moment a handler takes it until handleStripeEvent returned, with an expiry at the function's
+ * deadline (the Lambda context's remaining time), and COMPLETED afterwards, for 7 days (Stripe
+ * retries for 3). A redelivery while it is in progress gets IdempotencyAlreadyInProgressError
+ * (the handlers answer 5xx, so Stripe retries); one after the in-progress expiry — the first
+ * attempt was killed — takes the event over and handles it again, which core makes safe; one
+ * after completion gets the stored outcome without running anything. A handler that throws has
+ * its record deleted, so the retry runs at once.
+ *
+ * dynalite ignores ReturnValuesOnConditionCheckFailure; Powertools then reads the record back
+ * itself (IdempotencyHandler), so the semantics hold on the local cloud too.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
+import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
+import type { Context } from 'aws-lambda';
+import { loadConfig } from '../config';
+import { EVENT_MEMORY_SECONDS, handleStripeEvent, type EventDeps, type EventOutcome, type StripeEvent } from '../core/stripe-events';
+import { clientOptions, once } from './clients';
+
+/** The items' own key prefix on the shared table. */
+export const STRIPE_EVENT_KEY_PREFIX = 'STRIPE_EVENT';
+
+export type IdempotentEventHandler = (event: StripeEvent, context: Context) => Promise<EventOutcome>;
+
+export function idempotentStripeEvents(deps: EventDeps, persistence: DynamoDBPersistenceLayer): IdempotentEventHandler {
+  const config = new IdempotencyConfig({
+    eventKeyJmesPath: 'id',
+    expiresAfterSeconds: EVENT_MEMORY_SECONDS,
+    throwOnNoIdempotencyKey: true,
+  });
+  // makeIdempotent registers the context (its second argument) so the in-progress expiry follows it.
+  return makeIdempotent((event: StripeEvent, _context: Context) => handleStripeEvent(event, deps), {
+    persistenceStore: persistence,
+    config,
+    keyPrefix: STRIPE_EVENT_KEY_PREFIX,
+  });
+}
+
+/** The process-wide persistence layer on the order table. */
+export const eventPersistence = once((): DynamoDBPersistenceLayer => {
+  const config = loadConfig();
+  const client = new DynamoDBClient(clientOptions(config, config.endpoints.dynamodb));
+  return new DynamoDBPersistenceLayer({ tableName: config.tableName, keyAttr: 'pk', expiryAttr: 'expiresAt', awsSdkV3Client: client });
+});
+
+/** True for the error a redelivery gets while the first attempt is still running. */
+export const isInProgress = (error: unknown): boolean => (error as { name?: string } | null)?.name === 'IdempotencyAlreadyInProgressError';
