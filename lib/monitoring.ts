@@ -1,7 +1,7 @@
 /**
  * Alarms an operator must hear about, on one SNS topic: anything parked in the dead-letter queue,
  * process-job and webhook failures, webhook requests the API answered with 4xx/5xx, and the
- * pipeline's own business metrics (DeliveryFailures, PaymentMismatch, Disputes) that the handlers emit as
+ * pipeline's own business metrics (DeliveryFailures, PaymentMismatch, Disputes, StripeApiVersionMismatch) that the handlers emit as
  * EMF in namespace `uplock` with dimension `service=uplock` (lambdas/adapters/observability.ts).
  */
 import { Duration, Validations } from 'aws-cdk-lib';
@@ -110,6 +110,10 @@ export class Monitoring extends Construct {
       ['DeliveryFailures', 'A paid, finished order could not be delivered (email failed): it will be retried, check SES.'],
       ['PaymentMismatch', 'A paid Checkout Session did not match the config (amount, currency, link or mode): check the Payment Link.'],
       ['Disputes', 'A customer disputed a charge: answer it in the Stripe Dashboard before the deadline (the order is not delivered).'],
+      [
+        'StripeApiVersionMismatch',
+        'A Stripe event came in another API version than the one the stripe package pins: an old webhook endpoint still delivers (expected for three days after an upgrade, docs/deploy.md) or an endpoint was made by hand. Its fields may be misread.',
+      ],
     ] as const) {
       this.alarm(metricName, {
         description,

@@ -9,6 +9,7 @@ import type { Context, EventBridgeEvent } from 'aws-lambda';
 import { eventDeps } from '../adapters/event-deps';
 import { logger } from '../adapters/observability';
 import { eventPersistence, idempotentStripeEvents } from '../adapters/stripe-event-idempotency';
+import { noteApiVersion } from '../adapters/stripe-payments';
 import { isStripeEvent, type EventOutcome } from '../core/stripe-events';
 
 const handle = idempotentStripeEvents(eventDeps(), eventPersistence());
@@ -19,6 +20,8 @@ export const handler = async (envelope: EventBridgeEvent<string, unknown>, conte
     logger.error('EventBridge Stripe event without id/type/data', { id: envelope.id, detailType: envelope['detail-type'] });
     return 'malformed';
   }
+  // An event destination renders events in its own API version, as a webhook endpoint does.
+  noteApiVersion(envelope.detail);
   const outcome = await handle(envelope.detail, context);
   logger.info('stripe event handled', { eventId: envelope.detail.id, type: envelope.detail.type, outcome, via: 'eventbridge' });
   return outcome;

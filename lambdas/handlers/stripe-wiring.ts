@@ -10,7 +10,7 @@
 import { GetSecretValueCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { stripeClient } from '../adapters/stripe-client';
-import { isPlaceholderSecret, isStripeKey, wireStripe, type WiringResult } from '../adapters/stripe-wiring';
+import { isPlaceholderSecret, isStripeKey, webhookSecretAfter, wireStripe, type WiringResult } from '../adapters/stripe-wiring';
 
 const secrets = new SecretsManagerClient({});
 
@@ -59,8 +59,10 @@ export async function wireFromSecrets(props: WiringProperties, log: (line: strin
     rotateWebhookSecret: isPlaceholderSecret(currentWebhookSecret) || !currentWebhookSecret?.startsWith('whsec_'),
     paymentLink: props.ManagePaymentLink !== 'false',
   });
-  if (result.webhookSecret) {
-    await secrets.send(new PutSecretValueCommand({ SecretId: props.WebhookSecretSecretId, SecretString: result.webhookSecret }));
+  // The new endpoint's secret first; an old endpoint's stays beside it until it is deleted.
+  const webhookSecret = webhookSecretAfter(currentWebhookSecret, result);
+  if (webhookSecret !== undefined) {
+    await secrets.send(new PutSecretValueCommand({ SecretId: props.WebhookSecretSecretId, SecretString: webhookSecret }));
   }
   for (const change of result.changes) log(change);
   return result;

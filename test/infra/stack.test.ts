@@ -395,6 +395,7 @@ describe('monitoring', () => {
     ['DeliveryFailures', 'uplock'],
     ['PaymentMismatch', 'uplock'],
     ['Disputes', 'uplock'],
+    ['StripeApiVersionMismatch', 'uplock'],
   ])('alarms on %s (%s) to the alarm topic', (metricName, namespace) => {
     const alarm = alarmOn(metricName, namespace);
 
@@ -408,6 +409,16 @@ describe('monitoring', () => {
 
   it('alarms on the first dispute (Disputes >= 1)', () => {
     expect(alarmOn('Disputes', 'uplock')?.Properties).toMatchObject({
+      Dimensions: [{ Name: 'service', Value: 'uplock' }],
+      Statistic: 'Sum',
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+      TreatMissingData: 'notBreaching',
+    });
+  });
+
+  it('alarms on the first Stripe event in another API version (the metric stripe-payments.ts counts)', () => {
+    expect(alarmOn('StripeApiVersionMismatch', 'uplock')?.Properties).toMatchObject({
       Dimensions: [{ Name: 'service', Value: 'uplock' }],
       Statistic: 'Sum',
       Threshold: 0,

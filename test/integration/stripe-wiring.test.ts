@@ -1,7 +1,7 @@
 /** The deploy-time Stripe wiring against the stand-in: idempotent, and a new price moves the link. */
 import Stripe from 'stripe';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { wireStripe } from '../../lambdas/adapters/stripe-wiring';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OLD_ENDPOINT_GRACE_SECONDS, webhookSecretAfter, wireStripe, type WiringResult } from '../../lambdas/adapters/stripe-wiring';
 import { startStripeStandIn, type StripeStandIn } from '../../local/stripe/server';
 
 let standIn: StripeStandIn;
@@ -69,6 +69,91 @@ it('leaves Payment Links alone when the operator brings their own, but keeps pri
   expect(own.webhookSecret).toMatch(/^whsec_/);
   const links = (await stripe.paymentLinks.list({ limit: 100 })).data.filter((l) => l.metadata?.uplock === 'OwnLink');
   expect(links).toHaveLength(0);
+});
+
+it('creates the webhook endpoint in the API version the stripe package pins', async () => {
+  const wired = await wireStripe(stripe, { ...input, tag: 'Pinned' });
+  expect((await stripe.webhookEndpoints.retrieve(wired.webhookEndpointId)).api_version).toBe(Stripe.API_VERSION);
+  expect(wired).toMatchObject({ oldEndpointIds: [], deletedOldEndpointIds: [] });
+});
+
+describe('an endpoint in another API version', () => {
+  const tag = 'Upgrade';
+  const tagged = async (t: string) => (await stripe.webhookEndpoints.list({ limit: 100 })).data.filter((e) => e.metadata?.uplock === t);
+
+  it.each([
+    ['2023-08-16', '2023-08-16' as Stripe.WebhookEndpointCreateParams.ApiVersion],
+    ["the account's default (null, what earlier versions created)", undefined],
+  ])('(%s) is replaced by a new one, kept through the grace period, then deleted', async (_name, apiVersion) => {
+    const old = await stripe.webhookEndpoints.create({
+      url: 'https://shop.example.com/api/stripe/webhook',
+      enabled_events: ['checkout.session.completed'],
+      metadata: { uplock: `${tag}-${apiVersion ?? 'null'}` },
+      ...(apiVersion ? { api_version: apiVersion } : {}),
+    });
+    const run = (nowSeconds?: number) => wireStripe(stripe, { ...input, tag: `${tag}-${apiVersion ?? 'null'}`, ...(nowSeconds ? { nowSeconds } : {}) });
+
+    const first = await run();
+    expect(first.webhookEndpointId).not.toBe(old.id);
+    expect(first.webhookSecret).toMatch(/^whsec_/);
+    expect(first.oldEndpointIds).toEqual([old.id]);
+    const created = await stripe.webhookEndpoints.retrieve(first.webhookEndpointId);
+    expect(created.api_version).toBe(Stripe.API_VERSION);
+    // The old endpoint still delivers: the webhook must keep its secret beside the new one.
+    expect(webhookSecretAfter('whsec_old', first)).toBe(`${first.webhookSecret},whsec_old`);
+
+    const during = await run(created.created + OLD_ENDPOINT_GRACE_SECONDS - 60);
+    expect(during).toMatchObject({ webhookEndpointId: first.webhookEndpointId, oldEndpointIds: [old.id], deletedOldEndpointIds: [] });
+    expect(during.webhookSecret).toBeUndefined();
+    expect(during.changes).toEqual([]);
+    expect(webhookSecretAfter(`${first.webhookSecret},whsec_old`, during)).toBeUndefined();
+
+    const after = await run(created.created + OLD_ENDPOINT_GRACE_SECONDS + 1);
+    expect(after).toMatchObject({ webhookEndpointId: first.webhookEndpointId, oldEndpointIds: [], deletedOldEndpointIds: [old.id] });
+    await expect(stripe.webhookEndpoints.retrieve(old.id)).rejects.toMatchObject({ code: 'resource_missing' });
+    // Only the new endpoint's secret is left.
+    expect(webhookSecretAfter(`${first.webhookSecret},whsec_old`, after)).toBe(first.webhookSecret);
+    expect((await tagged(`${tag}-${apiVersion ?? 'null'}`)).map((e) => e.id)).toEqual([first.webhookEndpointId]);
+  });
+
+  it('goes at once when a new secret is asked for (the stored one is lost)', async () => {
+    const old = await stripe.webhookEndpoints.create({
+      url: 'https://shop.example.com/api/stripe/webhook',
+      enabled_events: ['checkout.session.completed'],
+      metadata: { uplock: 'Lost' },
+      api_version: '2023-08-16' as Stripe.WebhookEndpointCreateParams.ApiVersion,
+    });
+    const wired = await wireStripe(stripe, { ...input, tag: 'Lost', rotateWebhookSecret: true });
+    expect(wired).toMatchObject({ oldEndpointIds: [], deletedOldEndpointIds: [old.id] });
+    expect(webhookSecretAfter('REPLACE_ME', wired)).toBe(wired.webhookSecret);
+    const left = (await stripe.webhookEndpoints.list({ limit: 100 })).data.filter((e) => e.metadata?.uplock === 'Lost');
+    expect(left.map((e) => [e.id, e.api_version])).toEqual([[wired.webhookEndpointId, Stripe.API_VERSION]]);
+  });
+});
+
+describe('webhookSecretAfter', () => {
+  const result = (r: Partial<WiringResult>): WiringResult => ({
+    productId: 'prod_1',
+    priceId: 'price_1',
+    paymentLinkId: '',
+    paymentLinkUrl: '',
+    webhookEndpointId: 'we_1',
+    oldEndpointIds: [],
+    deletedOldEndpointIds: [],
+    changes: [],
+    ...r,
+  });
+
+  it.each([
+    ['a first endpoint: its secret alone', undefined, result({ webhookSecret: 'whsec_new' }), 'whsec_new'],
+    ['a replaced endpoint, nothing old left: the new secret alone', 'whsec_old', result({ webhookSecret: 'whsec_new' }), 'whsec_new'],
+    ['a new endpoint beside an old one: both, new first', 'whsec_old', result({ webhookSecret: 'whsec_new', oldEndpointIds: ['we_0'] }), 'whsec_new,whsec_old'],
+    ['nothing changed: leave the secret alone', 'whsec_new,whsec_old', result({ oldEndpointIds: ['we_0'] }), undefined],
+    ['the old endpoint deleted: the first secret alone', 'whsec_new, whsec_old', result({ deletedOldEndpointIds: ['we_0'] }), 'whsec_new'],
+    ['a placeholder is not kept beside a new secret', 'REPLACE_ME', result({ webhookSecret: 'whsec_new', oldEndpointIds: ['we_0'] }), 'whsec_new'],
+  ])('%s', (_name, current, wired, expected) => {
+    expect(webhookSecretAfter(current, wired)).toBe(expected);
+  });
 });
 
 it.each([
