@@ -1,6 +1,8 @@
 # The process job as a container (deploy config jobRuntime: "fargate"). Built by `cdk deploy`
 # (lib/processing.ts) for linux/arm64; the bundle is made with the same esbuild options as the
-# Lambda functions (lib/bundling.ts via bench/bundles.ts --only), so both run the same code.
+# Lambda functions (lib/bundling.ts via bench/bundles.ts --only: ESM, minified, tree-shaken, the
+# AWS SDK v3 bundled, never external), so both run the same code. The Node major of both images is
+# the esbuild target, i.e. the Lambda runtime's (test/infra/job-image.test.ts checks it).
 # EventBridge starts it with UPLOCK_S3_BUCKET / UPLOCK_S3_KEY; UPLOCK_CONFIG comes from the task
 # definition.
 

@@ -131,29 +131,3 @@ export function localSecrets(env: NodeJS.ProcessEnv = process.env): {
 } {
   return { stripeSecretKey: env.STRIPE_SECRET_KEY, webhookSecret: env.STRIPE_WEBHOOK_SECRET };
 }
-
-export interface AwsCredentialSource {
-  /** Lambda: the function role's keys, which the runtime puts in the environment. */
-  readonly accessKeyId?: string;
-  readonly secretAccessKey?: string;
-  readonly sessionToken?: string;
-  /** ECS/Fargate: the task role's credentials endpoint (AWS_CONTAINER_CREDENTIALS_*). */
-  readonly containerCredentialsUrl?: string;
-  readonly containerAuthorizationToken?: string;
-}
-
-/**
- * Where the AWS clients get their credentials in AWS (read once, here, like the config): the
- * environment in Lambda, the container credentials endpoint in the Fargate task.
- */
-export function awsCredentialSource(env: NodeJS.ProcessEnv = process.env): AwsCredentialSource {
-  const relative = env.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI;
-  const containerUrl = relative ? `http://169.254.170.2${relative}` : env.AWS_CONTAINER_CREDENTIALS_FULL_URI;
-  return {
-    ...(env.AWS_ACCESS_KEY_ID ? { accessKeyId: env.AWS_ACCESS_KEY_ID } : {}),
-    ...(env.AWS_SECRET_ACCESS_KEY ? { secretAccessKey: env.AWS_SECRET_ACCESS_KEY } : {}),
-    ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}),
-    ...(containerUrl ? { containerCredentialsUrl: containerUrl } : {}),
-    ...(env.AWS_CONTAINER_AUTHORIZATION_TOKEN ? { containerAuthorizationToken: env.AWS_CONTAINER_AUTHORIZATION_TOKEN } : {}),
-  };
-}

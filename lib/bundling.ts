@@ -18,8 +18,8 @@ export const lambdaRuntime = Runtime.NODEJS_24_X;
 /** Graviton: about 20 % cheaper per GB-second than x86 for the same work. */
 export const lambdaArchitecture = Architecture.ARM_64;
 
-/** esbuild target matching `lambdaRuntime`. */
-export const esbuildTarget = 'node24';
+/** esbuild target = the Node version of `lambdaRuntime` (`nodejs24.x` → `node24`), so the two cannot drift. */
+export const esbuildTarget = lambdaRuntime.name.replace(/^nodejs(\d+)\.x$/, 'node$1');
 
 /**
  * ESM bundles still meet CommonJS dependencies that call `require` for Node built-ins; give them
@@ -31,9 +31,11 @@ export const esmRequireBanner = "import{createRequire as __uplockCreateRequire}f
 export const mainFields = ['module', 'main'];
 
 /**
- * The esbuild build options, in esbuild's own API shape (the benchmark passes them to
- * `esbuild.build`). AWS SDK v3 is bundled, not taken from the runtime: a pinned, tree-shaken SDK
- * starts faster and behaves the same everywhere.
+ * The esbuild build options, in esbuild's own API shape (the benchmark and the Fargate image's
+ * Dockerfile pass them to `esbuild.build` through bench/bundles.ts). AWS SDK v3, Powertools and
+ * the Stripe SDK are bundled, minified and tree-shaken (ESM builds first), never external: the
+ * Lambda runtime's own SDK copy is unpinned and, loaded unbundled from its node_modules, measured
+ * about twice as slow to a first call (docs/architecture.md §9).
  */
 export const esbuildOptions = {
   bundle: true,
@@ -60,7 +62,8 @@ export function nodejsBundlingOptions(): BundlingOptions {
     sourcesContent: esbuildOptions.sourcesContent,
     mainFields: [...esbuildOptions.mainFields],
     banner: esbuildOptions.banner.js,
-    externalModules: [...esbuildOptions.external],
+    // Bundle @aws-sdk/* and @smithy/* too (the construct's default marks them external).
+    bundleAwsSDK: true,
     // esbuild is a local dependency: no Docker needed to synth or deploy.
     forceDockerBundling: false,
   };

@@ -15,6 +15,7 @@ import dynalite from 'dynalite';
 import S3rver from 's3rver';
 import * as sesModule from 'aws-ses-v2-local';
 import type { RuntimeConfig } from '../lambdas/config';
+import { awsClientSettings, s3ClientSettings } from '../lambdas/adapters/clients';
 import { stripeClient } from '../lambdas/adapters/stripe-client';
 import { wireStripe } from '../lambdas/adapters/stripe-wiring';
 import { defaultProcessor } from '../lambdas/processors';
@@ -320,16 +321,18 @@ function faultControl(faults: FaultSwitchboard, method: string, body: string): {
   }
 }
 
-async function ensureTable(endpoint: string): Promise<void> {
-  const client = new DynamoDBClient({ region: 'us-east-1', endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+/** The table with the CDK storage construct's keys (the adapter tests create theirs with it too). */
+export async function ensureTable(endpoint: string, tableName: string = TABLE): Promise<void> {
+  // The handlers' own client settings (lambdas/adapters/clients.ts), so set-up meets the same quirks.
+  const client = new DynamoDBClient(awsClientSettings('us-east-1', endpoint));
   try {
-    await client.send(new DescribeTableCommand({ TableName: TABLE }));
+    await client.send(new DescribeTableCommand({ TableName: tableName }));
   } catch (error) {
     if (!(error instanceof ResourceNotFoundException)) throw error;
     // Same keys as the CDK storage construct: pk, GSI byEmail (email, createdAt).
     await client.send(
       new CreateTableCommand({
-        TableName: TABLE,
+        TableName: tableName,
         BillingMode: 'PAY_PER_REQUEST',
         AttributeDefinitions: [
           { AttributeName: 'pk', AttributeType: 'S' },
@@ -354,15 +357,10 @@ async function ensureTable(endpoint: string): Promise<void> {
   }
 }
 
-async function ensureBucket(endpoint: string): Promise<void> {
-  const client = new S3Client({
-    region: 'us-east-1',
-    endpoint,
-    forcePathStyle: true,
-    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
-  });
+export async function ensureBucket(endpoint: string, bucket: string = BUCKET): Promise<void> {
+  const client = new S3Client(s3ClientSettings('us-east-1', endpoint));
   try {
-    await client.send(new CreateBucketCommand({ Bucket: BUCKET }));
+    await client.send(new CreateBucketCommand({ Bucket: bucket }));
   } catch (error) {
     const name = (error as { name?: string }).name;
     if (name !== 'BucketAlreadyOwnedByYou' && name !== 'BucketAlreadyExists') throw error;

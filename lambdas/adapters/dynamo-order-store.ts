@@ -1,11 +1,29 @@
 /**
- * OrderStore on one DynamoDB table (ARCHITECTURE.md §4). Items: `ORDER#<id>`, `TOKEN#<sha256>`,
- * `EVENT#<stripe event id>`. Each transition is one conditional UpdateItem: no transactions,
- * because the local DynamoDB (dynalite) has none and the design needs none.
+ * OrderStore on one DynamoDB table (ARCHITECTURE.md §4), through lib-dynamodb's
+ * DynamoDBDocumentClient. Items: `ORDER#<id>`, `TOKEN#<sha256>`, `EVENT#<stripe event id>`,
+ * `PI#<payment intent>`, `RATE#…`. Each transition is one conditional UpdateItem: no
+ * transactions, because the local DynamoDB (dynalite) has none and the design needs none.
+ * A condition that does not hold (`ConditionalCheckFailedException`) becomes `false`; throttling
+ * and 5xx answers are retried by the SDK's own retry strategy before anything reaches here.
  */
+import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  DeleteCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  ScanCommand,
+  UpdateCommand,
+  type DeleteCommandInput,
+  type GetCommandInput,
+  type PutCommandInput,
+  type QueryCommandInput,
+  type ScanCommandInput,
+  type UpdateCommandInput,
+} from '@aws-sdk/lib-dynamodb';
 import { loadConfig } from '../config';
-import { clientOptions, once } from './clients';
-import { DynamoDocumentClient, isConditionFailure } from './dynamo-json';
+import { dynamoSettings, once } from './clients';
 import type { OrderId } from '../core/ids';
 import { jobStatesBefore, paymentStatesBefore, type JobError, type Order, type PaymentState } from '../core/order';
 import type { OpenCheckout } from '../core/checkout';
@@ -19,6 +37,10 @@ const eventKey = (eventId: string) => ({ pk: `EVENT#${eventId}` });
 
 /** Token items outlive their links by this long so that late clicks get "expired", not "unknown". */
 const TOKEN_ITEM_GRACE_SECONDS = 30 * 24 * 3600;
+
+/** True when a conditional write was refused because its condition did not hold. */
+export const isConditionFailure = (error: unknown): boolean =>
+  error instanceof ConditionalCheckFailedException || (error as { name?: unknown } | null)?.name === 'ConditionalCheckFailedException';
 
 /** Run a conditional write; `false` when its condition did not hold. */
 async function conditional(write: () => Promise<unknown>): Promise<boolean> {
@@ -56,11 +78,58 @@ function toOrder(item: OrderItem): Order {
   };
 }
 
+type Item = Record<string, unknown>;
+
+/** The six item operations the store uses, as plain calls on the document client. */
+class Table {
+  constructor(private readonly doc: DynamoDBDocumentClient) {}
+
+  async get(input: GetCommandInput): Promise<{ Item?: Item }> {
+    const out = await this.doc.send(new GetCommand(input));
+    return out.Item ? { Item: out.Item } : {};
+  }
+
+  async put(input: PutCommandInput): Promise<void> {
+    await this.doc.send(new PutCommand(input));
+  }
+
+  async update(input: UpdateCommandInput): Promise<{ Attributes?: Item }> {
+    const out = await this.doc.send(new UpdateCommand(input));
+    return out.Attributes ? { Attributes: out.Attributes } : {};
+  }
+
+  async delete(input: DeleteCommandInput): Promise<void> {
+    await this.doc.send(new DeleteCommand(input));
+  }
+
+  async query(input: QueryCommandInput): Promise<{ Items: Item[] }> {
+    const out = await this.doc.send(new QueryCommand(input));
+    return { Items: out.Items ?? [] };
+  }
+
+  async scan(input: ScanCommandInput): Promise<{ Items: Item[]; LastEvaluatedKey?: Item }> {
+    const out = await this.doc.send(new ScanCommand(input));
+    return { Items: out.Items ?? [], ...(out.LastEvaluatedKey ? { LastEvaluatedKey: out.LastEvaluatedKey } : {}) };
+  }
+}
+
+/**
+ * The document client the store speaks through: plain objects in and out, numbers as `number`,
+ * undefined members left out of items (an optional field of an Order is simply absent).
+ */
+export function documentClient(client: DynamoDBClient): DynamoDBDocumentClient {
+  return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+}
+
 export class DynamoOrderStore implements OrderStore {
+  private readonly db: Table;
+
   constructor(
-    private readonly db: DynamoDocumentClient,
+    doc: DynamoDBDocumentClient,
     private readonly tableName: string,
-  ) {}
+  ) {
+    this.db = new Table(doc);
+  }
 
   async createOrder(order: Order): Promise<void> {
     const { deliveryClaim: _claim, jobClaim: _jobClaim, ...rest } = order;
@@ -362,7 +431,9 @@ export class DynamoOrderStore implements OrderStore {
 
   async orderIdForPaymentIntent(paymentIntentId: string): Promise<OrderId | undefined> {
     const out = await this.db.get({ TableName: this.tableName, Key: { pk: `PI#${paymentIntentId}` }, ConsistentRead: true });
-    return out.Item ? (String(out.Item.orderId) as OrderId) : undefined;
+    // A PI# item made by noteEarly before the payment was linked names no order yet.
+    const orderId = out.Item?.orderId;
+    return typeof orderId === 'string' ? (orderId as OrderId) : undefined;
   }
 
   markDisputed(orderId: OrderId): Promise<boolean> {
@@ -432,5 +503,5 @@ function toToken(hash: string, item: Record<string, unknown> | undefined): Token
 /** The process-wide OrderStore, configured from the one config object. */
 export const orderStore = once((): OrderStore => {
   const config = loadConfig();
-  return new DynamoOrderStore(DynamoDocumentClient.create(clientOptions(config, config.endpoints.dynamodb)), config.tableName);
+  return new DynamoOrderStore(documentClient(new DynamoDBClient(dynamoSettings(config))), config.tableName);
 });

@@ -1,75 +1,116 @@
-/** BlobStore on the private data bucket (ARCHITECTURE.md §4). */
+/**
+ * BlobStore on the private data bucket (ARCHITECTURE.md §4), through `@aws-sdk/client-s3`; the
+ * download link is a presigned GET from `@aws-sdk/s3-request-presigner`. A missing object
+ * (`NoSuchKey`, or `NotFound` where S3 answers without a body) is `undefined`, never an error.
+ */
+import { CopyObjectCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { previewKey, resultKey, type OrderId } from '../core/ids';
 import type { BlobStore, InputObject } from '../ports/blob-store';
 import { loadConfig } from '../config';
-import { clientOptions, once } from './clients';
-import { S3Http } from './s3-http';
+import { once, s3Settings } from './clients';
 
 /** S3 user metadata must be ASCII: the original file name travels URI-encoded. */
 export const FILE_NAME_META = 'original-name';
 
+/** True when S3 said the object does not exist. */
+export const isMissingObject = (error: unknown): boolean => {
+  const name = (error as { name?: unknown } | null)?.name;
+  return name === 'NoSuchKey' || name === 'NotFound';
+};
+
 export class S3BlobStore implements BlobStore {
   constructor(
-    private readonly s3: S3Http,
+    private readonly s3: S3Client,
     private readonly bucket: string,
   ) {}
 
+  /** GetObject with its body unread, or undefined when there is no such object. */
+  private async getObject(key: string) {
+    try {
+      return await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+    } catch (error) {
+      if (isMissingObject(error)) return undefined;
+      throw error;
+    }
+  }
+
   async getInput(key: string): Promise<InputObject | undefined> {
-    const out = await this.s3.getObject(this.bucket, key);
-    if (!out) return undefined;
-    const encoded = out.metadata[FILE_NAME_META];
+    const out = await this.getObject(key);
+    if (!out?.Body) return undefined;
+    // The SDK lower-cases user metadata names, as S3 sends them.
+    const encoded = out.Metadata?.[FILE_NAME_META];
     let fileName: string | undefined;
     try {
       fileName = encoded ? decodeURIComponent(encoded) : undefined;
     } catch {
       fileName = undefined;
     }
-    return { body: out.body, size: out.contentLength, ...(fileName ? { fileName } : {}) };
+    // In Node the body is the response stream, an async iterable of bytes.
+    const body = out.Body as unknown as AsyncIterable<Uint8Array>;
+    return { body, size: out.ContentLength ?? 0, ...(fileName ? { fileName } : {}) };
   }
 
   async reannounceInput(key: string): Promise<void> {
-    const head = await this.s3.getObject(this.bucket, key);
-    if (!head) return;
-    // Only the headers are wanted; the body stays unread.
-    await (head.body as unknown as ReadableStream | undefined)?.cancel?.();
-    await this.s3.copyOntoItself(this.bucket, key, head.metadata);
+    let head;
+    try {
+      head = await this.s3.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
+    } catch (error) {
+      if (isMissingObject(error)) return;
+      throw error;
+    }
+    // S3 refuses a copy onto itself that changes nothing; replacing the metadata is the change.
+    await this.s3.send(
+      new CopyObjectCommand({
+        Bucket: this.bucket,
+        Key: key,
+        CopySource: `${this.bucket}/${key.split('/').map(encodeURIComponent).join('/')}`,
+        MetadataDirective: 'REPLACE',
+        Metadata: head.Metadata ?? {},
+        ...(head.ContentType ? { ContentType: head.ContentType } : {}),
+      }),
+    );
   }
 
   async putResult(orderId: OrderId, name: string, body: string | Uint8Array, contentType: string): Promise<void> {
-    await this.s3.putObject(this.bucket, resultKey(orderId, name), body, contentType);
+    await this.s3.send(new PutObjectCommand({ Bucket: this.bucket, Key: resultKey(orderId, name), Body: body, ContentType: contentType }));
   }
 
   async putPreview(orderId: OrderId, preview: unknown): Promise<void> {
-    await this.s3.putObject(this.bucket, previewKey(orderId), JSON.stringify(preview), 'application/json');
+    await this.s3.send(
+      new PutObjectCommand({ Bucket: this.bucket, Key: previewKey(orderId), Body: JSON.stringify(preview), ContentType: 'application/json' }),
+    );
   }
 
   async getPreview(orderId: OrderId): Promise<unknown> {
-    const out = await this.s3.getObject(this.bucket, previewKey(orderId));
-    const text = await out?.text();
+    const out = await this.getObject(previewKey(orderId));
+    const text = await out?.Body?.transformToString('utf-8');
     return text ? (JSON.parse(text) as unknown) : undefined;
   }
 
   async hasResult(orderId: OrderId, name: string): Promise<boolean> {
-    // A GET read to the end (result files other than the primary are small: report.json); a
-    // HEAD is what this wants once the S3 client has one.
-    const out = await this.s3.getObject(this.bucket, resultKey(orderId, name));
-    if (!out) return false;
-    await out.text();
-    return true;
+    try {
+      await this.s3.send(new HeadObjectCommand({ Bucket: this.bucket, Key: resultKey(orderId, name) }));
+      return true;
+    } catch (error) {
+      if (isMissingObject(error)) return false;
+      throw error;
+    }
   }
 
   presignDownload(orderId: OrderId, name: string, downloadName: string, expiresInSeconds: number): Promise<string> {
+    // The ASCII name for old clients, the exact one (RFC 6266 filename*) for the rest.
     const ascii = downloadName.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_');
-    return this.s3.presignGet(this.bucket, resultKey(orderId, name), expiresInSeconds, {
-      'response-content-disposition': `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(downloadName)}`,
+    const command = new GetObjectCommand({
+      Bucket: this.bucket,
+      Key: resultKey(orderId, name),
+      ResponseContentDisposition: `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(downloadName)}`,
     });
+    return getSignedUrl(this.s3, command, { expiresIn: expiresInSeconds });
   }
 }
 
-/** The process-wide S3 client on the data bucket's region (path-style locally). */
-export const s3Client = once((): S3Http => {
-  const config = loadConfig();
-  return new S3Http(clientOptions(config, config.endpoints.s3));
-});
+/** The process-wide S3 client on the data bucket's region (path-style locally, see clients.ts). */
+export const s3Client = once((): S3Client => new S3Client(s3Settings(loadConfig())));
 
 export const blobStore = once((): BlobStore => new S3BlobStore(s3Client(), loadConfig().bucketName));

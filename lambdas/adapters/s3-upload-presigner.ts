@@ -1,14 +1,21 @@
-/** The presigned POST the browser uploads with (create-order only). */
+/**
+ * The presigned POST the browser uploads with (create-order only), from
+ * `@aws-sdk/s3-presigned-post`. Kept apart from s3-blob-store.ts so that only create-order
+ * carries the POST-policy code, and create-order does not carry GetObject's.
+ */
+import { S3Client } from '@aws-sdk/client-s3';
+import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
 import { loadConfig } from '../config';
 import { uploadKey, type OrderId } from '../core/ids';
 import type { PresignedUpload, UploadPresigner } from '../ports/blob-store';
-import { once } from './clients';
-import { FILE_NAME_META, s3Client } from './s3-blob-store';
-import type { S3Http } from './s3-http';
+import { once, s3Settings } from './clients';
+
+/** S3 user metadata must be ASCII: the original file name travels URI-encoded (read back by s3-blob-store.ts). */
+const FILE_NAME_FIELD = 'x-amz-meta-original-name';
 
 export class S3UploadPresigner implements UploadPresigner {
   constructor(
-    private readonly s3: S3Http,
+    private readonly s3: S3Client,
     private readonly bucket: string,
   ) {}
 
@@ -16,20 +23,24 @@ export class S3UploadPresigner implements UploadPresigner {
     orderId: OrderId,
     opts: { fileName: string; maxBytes: number; contentType?: string; expiresInSeconds: number },
   ): Promise<PresignedUpload> {
-    const key = uploadKey(orderId);
-    const fields: Record<string, string> = { [`x-amz-meta-${FILE_NAME_META}`]: encodeURIComponent(opts.fileName) };
+    const fields: Record<string, string> = { [FILE_NAME_FIELD]: encodeURIComponent(opts.fileName) };
     if (opts.contentType) fields['Content-Type'] = opts.contentType;
-    const { url, fields: signed } = await this.s3.presignPost({
-      bucket: this.bucket,
-      key,
-      // The policy pins the key, the metadata and the size range: the browser can upload exactly
-      // one object of at most maxBytes to this order's slot and nothing else.
-      conditions: [['content-length-range', 1, opts.maxBytes], ...Object.entries(fields).map(([k, v]) => ({ [k]: v }))],
-      fields,
-      expiresInSeconds: opts.expiresInSeconds,
+    const { url, fields: signed } = await createPresignedPost(this.s3, {
+      Bucket: this.bucket,
+      Key: uploadKey(orderId),
+      // The policy pins the key, the metadata and the size range (the SDK adds one condition per
+      // field, the key and the bucket): the browser can upload exactly one object of at most
+      // maxBytes to this order's slot and nothing else.
+      Conditions: [['content-length-range', 1, opts.maxBytes]],
+      Fields: fields,
+      Expires: opts.expiresInSeconds,
     });
     return { url, fields: signed, expiresAt: new Date(Date.now() + opts.expiresInSeconds * 1000).toISOString() };
   }
 }
 
-export const uploadPresigner = once((): UploadPresigner => new S3UploadPresigner(s3Client(), loadConfig().bucketName));
+/** Its own S3 client, built from the same settings as s3-blob-store.ts's (create-order has no BlobStore). */
+export const uploadPresigner = once((): UploadPresigner => {
+  const config = loadConfig();
+  return new S3UploadPresigner(new S3Client(s3Settings(config)), config.bucketName);
+});

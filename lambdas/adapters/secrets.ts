@@ -1,43 +1,31 @@
 /**
  * Secret values (Stripe API key, webhook signing secret). In AWS they live in Secrets Manager and
- * are read once per container, on first use, so cold starts that never need them do not pay for
- * them. Locally the config names no secret and the throwaway test values come from the env.
+ * are read through Powertools Parameters' SecretsProvider on first use, so cold starts that never
+ * need them do not pay for them, then served from its cache for SECRET_MAX_AGE_SECONDS, so a
+ * rotated value reaches running containers within that time. A failed read is not cached: the
+ * next call asks again. Locally the config names no secret and the throwaway test values come
+ * from the env.
  */
+import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { localSecrets, type RuntimeConfig } from '../config';
-import { AwsHttpClient } from './aws-http';
-import { clientOptions } from './clients';
+import { awsClientSettings } from './clients';
 
-let client: AwsHttpClient | undefined;
-const cache = new Map<string, Promise<string>>();
+/** How long a read secret is served from memory before Secrets Manager is asked again. */
+export const SECRET_MAX_AGE_SECONDS = 300;
 
-/** GetSecretValue over Secrets Manager's JSON protocol. */
+let provider: SecretsProvider | undefined;
+
 async function fetchSecret(config: RuntimeConfig, secretId: string): Promise<string> {
   // Secrets Manager has no local stand-in: always the regional endpoint with the role's credentials.
-  const { region, credentials } = clientOptions(config, undefined);
-  client ??= new AwsHttpClient({ service: 'secretsmanager', region, credentials });
-  const response = await client.send({
-    method: 'POST',
-    url: `https://secretsmanager.${region}.amazonaws.com/`,
-    headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'secretsmanager.GetSecretValue' },
-    body: JSON.stringify({ SecretId: secretId }),
-  });
-  const out = (await response.json()) as { SecretString?: string };
-  const value = out.SecretString?.trim();
-  if (!value) throw new Error(`secret ${secretId} is empty: put the value in Secrets Manager (docs/deploy.md)`);
-  return value;
+  provider ??= new SecretsProvider({ clientConfig: awsClientSettings(config.region, undefined) });
+  const value = await provider.get(secretId, { maxAge: SECRET_MAX_AGE_SECONDS });
+  const text = typeof value === 'string' ? value.trim() : '';
+  if (!text) throw new Error(`secret ${secretId} is empty: put the value in Secrets Manager (docs/deploy.md)`);
+  return text;
 }
 
 function resolve(config: RuntimeConfig, secretId: string | undefined, local: string | undefined, what: string): Promise<string> {
-  if (secretId) {
-    let pending = cache.get(secretId);
-    if (!pending) {
-      pending = fetchSecret(config, secretId);
-      // A failed read must not poison the container: forget it so the next call tries again.
-      pending.catch(() => cache.delete(secretId));
-      cache.set(secretId, pending);
-    }
-    return pending;
-  }
+  if (secretId) return fetchSecret(config, secretId);
   if (local) return Promise.resolve(local);
   return Promise.reject(new Error(`${what} is not configured`));
 }

@@ -1,12 +1,12 @@
-/** Mailer on SES v2's SendEmail (aws-ses-v2-local serves the same API locally). */
+/** Mailer on SES v2's SendEmail, through `@aws-sdk/client-sesv2` (aws-ses-v2-local serves the same API locally). */
+import { SendEmailCommand, SESv2Client, type SendEmailCommandInput } from '@aws-sdk/client-sesv2';
 import { loadConfig } from '../config';
-import { AwsHttpClient, serviceUrl } from './aws-http';
-import { clientOptions, once } from './clients';
+import { once, sesSettings } from './clients';
 import type { EmailMessage } from '../core/emails';
 import type { Mailer } from '../ports/mailer';
 
-/** The SendEmail request body (REST-JSON `POST /v2/email/outbound-emails`). */
-export function sendEmailRequest(from: string, to: string, message: EmailMessage, configurationSetName?: string): Record<string, unknown> {
+/** The SendEmail input: one recipient, a text and an HTML part, both UTF-8. */
+export function sendEmailInput(from: string, to: string, message: EmailMessage, configurationSetName?: string): SendEmailCommandInput {
   return {
     FromEmailAddress: from,
     Destination: { ToAddresses: [to] },
@@ -21,32 +21,19 @@ export function sendEmailRequest(from: string, to: string, message: EmailMessage
 }
 
 export class SesMailer implements Mailer {
-  private readonly url: string;
-
   constructor(
-    private readonly ses: AwsHttpClient,
-    baseUrl: string,
+    private readonly ses: SESv2Client,
     private readonly from: string,
     private readonly configurationSetName?: string,
-  ) {
-    this.url = `${baseUrl}/v2/email/outbound-emails`;
-  }
+  ) {}
 
   async send(to: string, message: EmailMessage): Promise<void> {
-    const response = await this.ses.send({
-      method: 'POST',
-      url: this.url,
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(sendEmailRequest(this.from, to, message, this.configurationSetName)),
-    });
-    await response.body?.cancel();
+    await this.ses.send(new SendEmailCommand(sendEmailInput(this.from, to, message, this.configurationSetName)));
   }
 }
 
 /** The process-wide Mailer, sending from the configured address. */
 export const mailer = once((): Mailer => {
   const config = loadConfig();
-  const { region, endpoint, credentials } = clientOptions(config, config.endpoints.ses);
-  const http = new AwsHttpClient({ service: 'ses', region, credentials });
-  return new SesMailer(http, serviceUrl(endpoint, `email.${region}.amazonaws.com`), config.senderEmail);
+  return new SesMailer(new SESv2Client(sesSettings(config)), config.senderEmail);
 });

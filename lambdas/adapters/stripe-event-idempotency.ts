@@ -18,7 +18,7 @@ import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dyn
 import type { Context } from 'aws-lambda';
 import { loadConfig } from '../config';
 import { EVENT_MEMORY_SECONDS, handleStripeEvent, type EventDeps, type EventOutcome, type StripeEvent } from '../core/stripe-events';
-import { clientOptions, once } from './clients';
+import { dynamoSettings, once } from './clients';
 
 /** The items' own key prefix on the shared table. */
 export const STRIPE_EVENT_KEY_PREFIX = 'STRIPE_EVENT';
@@ -42,7 +42,7 @@ export function idempotentStripeEvents(deps: EventDeps, persistence: DynamoDBPer
 /** The process-wide persistence layer on the order table. */
 export const eventPersistence = once((): DynamoDBPersistenceLayer => {
   const config = loadConfig();
-  const client = new DynamoDBClient(clientOptions(config, config.endpoints.dynamodb));
+  const client = new DynamoDBClient(dynamoSettings(config));
   return new DynamoDBPersistenceLayer({ tableName: config.tableName, keyAttr: 'pk', expiryAttr: 'expiresAt', awsSdkV3Client: client });
 });
 

@@ -8,7 +8,7 @@ import { copyFileSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { handlerEntry, repoRoot } from '../../lib/bundling';
+import { esbuildTarget, handlerEntry, repoRoot } from '../../lib/bundling';
 
 describe('job image', () => {
   it('builds the process-task entry with the shared bundling and runs it as the container command', () => {
@@ -18,6 +18,14 @@ describe('job image', () => {
     expect(dockerfile).toContain('npx tsx bench/bundles.ts --only process-task --outdir /out');
     expect(dockerfile).toMatch(/CMD \["node", "--enable-source-maps", "\/app\/index\.mjs"\]/);
     expect(dockerfile).toMatch(/^USER node$/m);
+  });
+
+  it('runs the Node.js major the bundle is built for (the Lambda runtime\'s)', () => {
+    const dockerfile = readFileSync(path.join(repoRoot, 'Dockerfile'), 'utf8');
+    const images = [...dockerfile.matchAll(/^FROM .*?node:(\d+)-/gm)].map((m) => `node${m[1]}`);
+
+    expect(images.length).toBeGreaterThan(0);
+    for (const image of images) expect(image).toBe(esbuildTarget);
   });
 
   it('produces a self-contained bundle that starts without node_modules and asks for its S3 key', () => {

@@ -12,7 +12,7 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { describe, expect, it } from 'vitest';
-import { esmRequireBanner, handlerEntry, nodejsBundlingOptions } from '../../lib/bundling';
+import { esbuildTarget, esmRequireBanner, handlerEntry, lambdaRuntime, nodejsBundlingOptions } from '../../lib/bundling';
 import { baseRuntimeConfig } from '../../lib/config';
 import { UplockFunction } from '../../lib/uplock-function';
 import { defaultConfig } from './support';
@@ -123,11 +123,27 @@ describe('UplockFunction', () => {
     const assetDir = readdirSync(outdir).map((d) => path.join(outdir, d)).find((d) => safeList(d).includes('index.mjs'));
     const code = readFileSync(path.join(assetDir ?? '', 'index.mjs'), 'utf8');
 
-    expect(nodejsBundlingOptions()).toMatchObject({ forceDockerBundling: false, externalModules: [], minify: true, format: 'esm' });
+    expect(nodejsBundlingOptions()).toMatchObject({ forceDockerBundling: false, bundleAwsSDK: true, minify: true, format: 'esm' });
+    expect(nodejsBundlingOptions()).not.toHaveProperty('externalModules');
     expect(code.startsWith(esmRequireBanner)).toBe(true);
     expect(code).toMatch(/\/\/# sourceMappingURL=index\.mjs\.map\s*$/);
     expect(safeList(assetDir ?? '')).toContain('index.mjs.map');
     expect(code.split('\n').length).toBeLessThan(20);
+  });
+
+  it('bundles the AWS SDK a handler uses instead of leaving it to the runtime, for the runtime\'s Node version', () => {
+    const { stack, config, app, outdir } = setup({ bundle: true });
+    const fn = new UplockFunction(stack, 'Fn', { entry: handlerEntry('get-order'), config });
+    app.synth();
+
+    const assetDir = readdirSync(outdir).map((d) => path.join(outdir, d)).find((d) => safeList(d).includes('index.mjs'));
+    const code = readFileSync(path.join(assetDir ?? '', 'index.mjs'), 'utf8');
+
+    // No import or require of any SDK package is left: DynamoDB and S3 clients are inside.
+    expect(code).not.toMatch(/from\s*"(@aws-sdk|@smithy)\/|import\(\s*"(@aws-sdk|@smithy)\//);
+    expect(code).toContain('DynamoDB_20120810');
+    expect(fn.runtime.name).toBe(lambdaRuntime.name);
+    expect(esbuildTarget).toBe(`node${/^nodejs(\d+)\.x$/.exec(lambdaRuntime.name)?.[1]}`);
   });
 });
 

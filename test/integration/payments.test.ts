@@ -4,6 +4,7 @@
  * redelivery) or, for out-of-order and rotation cases, signed exactly as Stripe signs them.
  */
 import { UpdateItemCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { dynamoSettings } from '../../lambdas/adapters/clients';
 import Stripe from 'stripe';
 import { lambdaContext } from '../../local/lambda-context';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -244,7 +245,7 @@ describe('the sweeper', () => {
     const email = uniqueEmail('crash');
     const { orderId, payUrl } = await readyOrder(email);
     // A process claimed delivery and died before sending: the claim is there, no email went out.
-    const dynamo = new DynamoDBClient({ region: 'us-east-1', endpoint: cloud.urls.dynamodb, credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+    const dynamo = new DynamoDBClient(dynamoSettings(cloud.config));
     const setClaimAt = (at: number) =>
       dynamo.send(
         new UpdateItemCommand({

@@ -164,7 +164,8 @@ function columnReport(column: ColumnProfile, index: number, rows: number): Colum
     topValues,
     topValuesExact,
     nonConforming: nonConforming.slice(0, 3),
-    text: exact !== undefined && nonMissing > 0 ? textStats(exact, column.minLength, column.maxLength) : null,
+    // Text columns only: classifying every character of millions of numbers costs seconds.
+    text: exact !== undefined && nonMissing > 0 && type === 'string' ? textStats(exact, column.minLength, column.maxLength) : null,
     dates,
     numberFormat: type === 'integer' || type === 'decimal' ? 'plain' : null,
     leadingZeroCodes: codes,
