@@ -37,7 +37,7 @@ describe('the word-count example job', () => {
       table: { columns: ['Word', 'Count'], rows: [['the', 5], ['fox', 3], ['quick', 2], ['dog', 2], ['sample', 2]] },
     });
 
-    const paid = await payOnStripePage(done.payUrl as string, '4242 4242 4242 4242');
+    const paid = await payOnStripePage(done.payUrl as string, '4242 4242 4242 4242', 'reader@example.com');
     expect(paid.status).toBe(303);
     await waitForOrder(cloud, order.orderId, (v) => v.delivered);
     const mail = await waitForEmails(cloud, 'reader@example.com', 1);
