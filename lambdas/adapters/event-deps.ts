@@ -6,7 +6,7 @@ import { fault } from './fault-hook';
 import { orderStore } from './dynamo-order-store';
 import { countMetric, logger } from './observability';
 import { mailer } from './ses-mailer';
-import { payments } from './stripe-payments';
+import { paymentsOnDemand } from './payments-on-demand';
 import { deliverySettings, expectedPayment } from './settings';
 import { tokenKey } from './token-key';
 
@@ -26,7 +26,9 @@ export const eventDeps = once((): EventDeps => {
         }
       },
     },
-    payments: payments(),
+    // Loaded on first use (payments-on-demand.ts): the job needs Stripe only to refund a failed
+    // paid order; the handlers that always need it import stripe-payments.ts at init themselves.
+    payments: paymentsOnDemand(),
     settings: deliverySettings(config),
     tokenKey: tokenKey(config),
     fault,
