@@ -5,16 +5,17 @@ import { logger } from '../adapters/observability';
 import { payments } from '../adapters/stripe-payments';
 import { sweep, type SweepReport } from '../core/sweep';
 import { resumeExpiredJobs, type ResumeReport } from '../core/job';
-import { jobWiring } from '../adapters/job-deps';
+import { jobPorts } from '../adapters/job-deps';
 
 const handling = eventDeps();
 const source = payments();
+const jobs = jobPorts(source);
 
 export const handler = async (_event?: unknown, _context?: Context): Promise<SweepReport & { jobs?: ResumeReport }> => {
   const report = await sweep({ ...handling, source });
   logger.info('sweep finished', { ...report });
   // Jobs whose run was killed: announced again, or failed and refunded after the last attempt.
-  const jobs = await resumeExpiredJobs(jobWiring());
-  if (jobs.resumed || jobs.failed || jobs.errors) logger.info('expired jobs', { ...jobs });
-  return { ...report, jobs };
+  const resumed = await resumeExpiredJobs(jobs);
+  if (resumed.resumed || resumed.failed || resumed.errors) logger.info('expired jobs', { ...resumed });
+  return { ...report, jobs: resumed };
 };
