@@ -44,6 +44,8 @@ export const runtimeConfigSchema = z.object({
   linkTtlHours: z.number().check(z.positive()),
   retentionDays: z._default(z.int().check(z.positive()), 30),
   senderEmail: z.email(),
+  /** SES configuration set named on every SendEmail (lib/email.ts creates it); absent locally. */
+  emailConfigurationSet: z.optional(z.string().check(z.minLength(1))),
   /** The job (docs/jobs.md): the built-in data profile, or an operator's job folder. */
   job: z._default(
     z.object({

@@ -137,6 +137,8 @@ export interface RuntimeConfigDocument {
   linkTtlHours: number;
   retentionDays: number;
   senderEmail: string;
+  /** SES configuration set every email goes through (the stack's, with bounce suppression); absent locally. */
+  emailConfigurationSet?: string;
   stripe: {
     paymentMode: PaymentMode;
     /** '' (a deploy-time token not wired yet) reads as absent. */
