@@ -251,8 +251,9 @@ export class UplockStack extends Stack {
       architecture: lambda.Architecture.ARM_64,
       timeout: Duration.seconds(Math.min(LAMBDA_MAX_SECONDS, job.manifest.timeoutSeconds + RUNNER_MARGIN_SECONDS)),
       memorySize: 2048,
-      // Input, output and scratch live in /tmp, the only writable place on Lambda.
-      ephemeralStorageSize: Size.mebibytes(Math.min(10240, Math.max(512, Math.ceil((2 * config.maxUploadBytes + job.manifest.maxOutputBytes) / 1048576)))),
+      // Input, output, scratch and the result zip (several unnamed results) live in /tmp, the
+      // only writable place on Lambda; the results are streamed from there, never held in memory.
+      ephemeralStorageSize: Size.mebibytes(Math.min(10240, Math.max(512, Math.ceil((2 * config.maxUploadBytes + 2 * job.manifest.maxOutputBytes) / 1048576)))),
     });
     const binding = new RuntimeBinding(fn, this.baseConfig);
     applyAccess(binding, accessFor('process-upload', config.stripe.paymentMode), resources);
