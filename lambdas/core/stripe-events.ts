@@ -302,18 +302,19 @@ async function chargeRefunded(charge: ChargeFacts, deps: EventDeps, eventId: str
   }
   // Refunds of second payments (which we made) change nothing for the order.
   if (order.paymentIntentId !== paymentIntentId) return 'no_change';
-  return refundOrder(order, deps, eventId);
+  return refundOrder(order, deps, eventId, { tellBuyer: true });
 }
 
-async function refundOrder(order: Order, deps: EventDeps, eventId: string | undefined): Promise<EventOutcome> {
+async function refundOrder(order: Order, deps: EventDeps, eventId: string | undefined, opts: { tellBuyer?: boolean } = {}): Promise<EventOutcome> {
   const revoked = await deps.store.revokeTokens(order.orderId);
   await fault(deps)('event:tokens-revoked');
   await deps.store.setPayment(order.orderId, 'refunded');
   await fault(deps)('event:order-marked');
   deps.report('info', 'order refunded: downloads revoked', { eventId, orderId: order.orderId, revoked });
-  // Whoever refunded (the operator's `uplock orders refund`, the Stripe Dashboard), the buyer is
-  // told, once. A failed job's refund has its own email (refundNoResult).
-  if (order.job !== 'failed') await notifyOnce(`mail:refunded:${order.orderId}`, order.payerEmail ?? order.email, 'refunded', order, deps);
+  // Whoever refunded a delivered or payable order (the operator's `uplock orders refund`, the
+  // Stripe Dashboard), the buyer is told, once. A failed job's refund has its own email
+  // (refundNoResult); a refund that arrived before its payment was seen unlocked nothing to tell.
+  if (opts.tellBuyer && order.job !== 'failed') await notifyOnce(`mail:refunded:${order.orderId}`, order.payerEmail ?? order.email, 'refunded', order, deps);
   return 'revoked';
 }
 
