@@ -192,12 +192,12 @@ export class DynamoOrderStore implements OrderStore {
     }
   }
 
-  finishJob(orderId: OrderId, primaryArtifact: string, attempt?: number): Promise<boolean> {
+  finishJob(orderId: OrderId, primaryArtifact: string, attempt?: number, resultFiles?: readonly string[]): Promise<boolean> {
     return this.moveJob(
       orderId,
       'done',
-      ', primaryArtifact = :primary, jobEndedAt = :now, jobProgress = :hundred REMOVE jobClaimExpiresAt',
-      { ':primary': primaryArtifact, ':now': new Date().toISOString(), ':hundred': 100 },
+      `, primaryArtifact = :primary${resultFiles === undefined ? '' : ', resultFiles = :files'}, jobEndedAt = :now, jobProgress = :hundred REMOVE jobClaimExpiresAt`,
+      { ':primary': primaryArtifact, ...(resultFiles === undefined ? {} : { ':files': [...resultFiles] }), ':now': new Date().toISOString(), ':hundred': 100 },
       attempt,
     );
   }

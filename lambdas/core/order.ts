@@ -26,6 +26,8 @@ export interface Order {
   readonly jobProgress?: number;
   /** Artifact the download link serves (set when the job is done). */
   readonly primaryArtifact?: string;
+  /** Every result file the link serves, the primary first (set with it; older orders lack it). */
+  readonly resultFiles?: readonly string[];
   readonly payment: PaymentState;
   readonly sessionId?: string;
   readonly paymentIntentId?: string;
