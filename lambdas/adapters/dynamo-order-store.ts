@@ -485,6 +485,11 @@ export class DynamoOrderStore implements OrderStore {
     );
   }
 
+  async seenEvent(eventId: string): Promise<boolean> {
+    const out = await this.db.get({ TableName: this.tableName, Key: eventKey(eventId), ConsistentRead: true });
+    return out.Item !== undefined;
+  }
+
   async forgetEvent(eventId: string): Promise<void> {
     await this.db.delete({ TableName: this.tableName, Key: eventKey(eventId) });
   }
