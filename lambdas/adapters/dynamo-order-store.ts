@@ -261,6 +261,8 @@ export class DynamoOrderStore implements OrderStore {
       }
     }
     if (to === 'refunded') sets.push('refundedAt = :now');
+    // The first time it was paid: what `uplock stats` measures pay → email from.
+    if (to === 'paid') sets.push('paidAt = if_not_exists(paidAt, :now)');
     let sessionCondition = '';
     if (opts?.onlySession) {
       sessionCondition = ' AND sessionId = :only';

@@ -18,8 +18,10 @@ export interface Order {
   readonly createdAt: string;
   readonly job: JobState;
   readonly jobError?: JobError;
-  /** ISO time the current job attempt started. */
+  /** ISO time the current job attempt started (the upload arrived). */
   readonly jobStartedAt?: string;
+  /** ISO time the job finished (done: the preview is ready; or failed). */
+  readonly jobEndedAt?: string;
   /** The job's claim (core/job.ts): attempts so far and when the current one may be taken over (epoch ms). */
   readonly jobClaim?: { readonly attempts: number; readonly expiresAt: number };
   /** Percent done that the running job reported (0-100). */
@@ -32,6 +34,8 @@ export interface Order {
   readonly amount?: number;
   readonly currency?: string;
   readonly payerEmail?: string;
+  /** ISO time the payment was first recorded as paid (kept when it is later refunded). */
+  readonly paidAt?: string;
   /** A delivery attempt in flight: who claimed it and when (claims expire, see deliveryDue). */
   readonly deliveryClaim?: { readonly id: string; readonly at: number };
   readonly deliveredAt?: string;
@@ -42,6 +46,8 @@ export interface Order {
   readonly checkoutSession?: { readonly id: string; readonly url: string; readonly expiresAt: number };
   /** Epoch seconds: DynamoDB TTL. */
   readonly expiresAt: number;
+  /** Made by `uplock smoke` to check a deploy: left out of stats and export, erased at its end. */
+  readonly smoke?: boolean;
 }
 
 /** Which job states may follow which: replays of "Object Created" must not restart a job. */
