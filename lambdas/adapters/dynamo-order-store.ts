@@ -261,6 +261,8 @@ export class DynamoOrderStore implements OrderStore {
       }
     }
     if (to === 'refunded') sets.push('refundedAt = :now');
+    // The first time it was paid: what `uplock stats` measures pay → email from.
+    if (to === 'paid') sets.push('paidAt = if_not_exists(paidAt, :now)');
     let sessionCondition = '';
     if (opts?.onlySession) {
       sessionCondition = ' AND sessionId = :only';
@@ -483,6 +485,11 @@ export class DynamoOrderStore implements OrderStore {
         ConditionExpression: 'attribute_not_exists(pk)',
       }),
     );
+  }
+
+  async seenEvent(eventId: string): Promise<boolean> {
+    const out = await this.db.get({ TableName: this.tableName, Key: eventKey(eventId), ConsistentRead: true });
+    return out.Item !== undefined;
   }
 
   async forgetEvent(eventId: string): Promise<void> {
