@@ -199,12 +199,12 @@ export class DynamoOrderStore implements OrderStore {
     }
   }
 
-  finishJob(orderId: OrderId, primaryArtifact: string, attempt?: number): Promise<boolean> {
+  finishJob(orderId: OrderId, primaryArtifact: string, attempt?: number, resultFiles?: readonly string[]): Promise<boolean> {
     return this.moveJob(
       orderId,
       'done',
-      ', primaryArtifact = :primary, jobEndedAt = :now, jobProgress = :hundred REMOVE jobClaimExpiresAt',
-      { ':primary': primaryArtifact, ':now': new Date().toISOString(), ':hundred': 100 },
+      `, primaryArtifact = :primary${resultFiles === undefined ? '' : ', resultFiles = :files'}, jobEndedAt = :now, jobProgress = :hundred REMOVE jobClaimExpiresAt`,
+      { ':primary': primaryArtifact, ...(resultFiles === undefined ? {} : { ':files': [...resultFiles] }), ':now': new Date().toISOString(), ':hundred': 100 },
       attempt,
     );
   }
@@ -268,7 +268,7 @@ export class DynamoOrderStore implements OrderStore {
       }
     }
     if (to === 'refunded') sets.push('refundedAt = :now');
-    // The order's timeline (`uplock orders show`) keeps when it was first paid.
+    // The first time it was paid: what `uplock stats` measures pay → email from.
     if (to === 'paid') sets.push('paidAt = if_not_exists(paidAt, :now)');
     let sessionCondition = '';
     if (opts?.onlySession) {
@@ -494,6 +494,11 @@ export class DynamoOrderStore implements OrderStore {
     );
   }
 
+  async seenEvent(eventId: string): Promise<boolean> {
+    const out = await this.db.get({ TableName: this.tableName, Key: eventKey(eventId), ConsistentRead: true });
+    return out.Item !== undefined;
+  }
+
   async forgetEvent(eventId: string): Promise<void> {
     await this.db.delete({ TableName: this.tableName, Key: eventKey(eventId) });
   }
@@ -558,14 +563,14 @@ export class DynamoOrderStore implements OrderStore {
     );
   }
 
-  finishRerun(orderId: OrderId, revision: number, primaryArtifact: string): Promise<boolean> {
+  finishRerun(orderId: OrderId, revision: number, primaryArtifact: string, resultFiles: readonly string[]): Promise<boolean> {
     return conditional(() =>
       this.db.update({
         TableName: this.tableName,
         Key: orderKey(orderId),
-        UpdateExpression: 'SET resultRevision = :revision, primaryArtifact = :primary REMOVE rerunRevision, rerunClaimExpiresAt',
+        UpdateExpression: 'SET resultRevision = :revision, primaryArtifact = :primary, resultFiles = :files REMOVE rerunRevision, rerunClaimExpiresAt',
         ConditionExpression: 'rerunRevision = :revision',
-        ExpressionAttributeValues: { ':revision': revision, ':primary': primaryArtifact },
+        ExpressionAttributeValues: { ':revision': revision, ':primary': primaryArtifact, ':files': [...resultFiles] },
       }),
     );
   }

@@ -53,6 +53,7 @@ export function orderSummary(order: Order): OrderSummary {
     ...(order.deliveredAt ? { deliveredAt: order.deliveredAt } : {}),
     ...(order.refundedAt ? { refundedAt: order.refundedAt } : {}),
     ...(order.disputedAt ? { disputedAt: order.disputedAt } : {}),
+    ...(order.smoke ? { smoke: true } : {}),
   };
 }
 
@@ -111,8 +112,28 @@ export function orderDetail(order: Order): OrderDetail {
 
 const wasPaid = (o: Order) => o.payment === 'paid' || o.payment === 'refunded';
 
+/** Orders of the shop's customers: smoke-test orders (`uplock smoke`) are not business. */
+export const isCustomerOrder = (o: Order): boolean => o.smoke !== true;
+
+/** The middle value (the mean of the two middle ones for an even count); undefined when empty. */
+export function median(values: readonly number[]): number | undefined {
+  if (values.length === 0) return undefined;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid] : Math.round(((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2);
+}
+
+/** Milliseconds from `from` to `to` when both are recorded and in order. */
+function span(from: string | undefined, to: string | undefined): number | undefined {
+  if (!from || !to) return undefined;
+  const ms = Date.parse(to) - Date.parse(from);
+  return Number.isFinite(ms) && ms >= 0 ? ms : undefined;
+}
+
+const defined = (values: (number | undefined)[]): number[] => values.filter((v): v is number => v !== undefined);
+
 export function shopStats(orders: readonly Order[], since: Date): ShopStats {
-  const inRange = orders.filter((o) => matchesFilter(o, { since }));
+  const inRange = orders.filter((o) => isCustomerOrder(o) && matchesFilter(o, { since }));
   const previews = inRange.filter((o) => o.job === 'done').length;
   const paid = inRange.filter(wasPaid);
   const revenue: Record<string, number> = {};
@@ -121,6 +142,10 @@ export function shopStats(orders: readonly Order[], since: Date): ShopStats {
     if (o.payment !== 'paid' || o.amount === undefined || !o.currency) continue;
     revenue[o.currency] = (revenue[o.currency] ?? 0) + o.amount;
   }
+  // Upload → preview: the job started on the upload's "Object Created" and finished with the preview.
+  const uploadToPreview = median(defined(inRange.filter((o) => o.job === 'done').map((o) => span(o.jobStartedAt, o.jobEndedAt))));
+  // Pay → email: the payment recorded as paid, then the delivery email sent (whichever came second).
+  const payToEmail = median(defined(inRange.map((o) => span(o.paidAt, o.deliveredAt))));
   return {
     since: since.toISOString(),
     orders: inRange.length,
@@ -131,6 +156,8 @@ export function shopStats(orders: readonly Order[], since: Date): ShopStats {
     refunds: inRange.filter((o) => o.payment === 'refunded').length,
     disputes: inRange.filter((o) => o.disputedAt).length,
     failedJobs: inRange.filter((o) => o.job === 'failed').length,
+    ...(uploadToPreview !== undefined ? { medianUploadToPreviewMs: uploadToPreview } : {}),
+    ...(payToEmail !== undefined ? { medianPayToEmailMs: payToEmail } : {}),
   };
 }
 
@@ -160,10 +187,10 @@ export function csvCell(value: unknown): string {
   return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
-/** Orders for accounting, oldest first, amounts in minor units as Stripe counts them. */
+/** Orders for accounting, oldest first, amounts in minor units as Stripe counts them; no smoke-test orders. */
 export function exportCsv(orders: readonly Order[], since?: Date): string {
   const rows = orders
-    .filter((o) => matchesFilter(o, since ? { since } : {}))
+    .filter((o) => isCustomerOrder(o) && matchesFilter(o, since ? { since } : {}))
     .sort((a, b) => a.createdAt.localeCompare(b.createdAt))
     .map((o) => EXPORT_COLUMNS.map((c) => csvCell((o as unknown as Record<string, unknown>)[c])).join(','));
   return [EXPORT_COLUMNS.join(','), ...rows].join('\r\n') + '\r\n';
@@ -198,8 +225,8 @@ export interface OperationsStore {
   extendToken(hash: string, expected: { downloadsLeft: number; expiresAt: number }, next: { downloadsLeft: number; expiresAt: number }): Promise<boolean>;
   /** Take the rerun claim: job done, and no rerun claim or an expired one. */
   claimRerun(orderId: OrderId, revision: number, now: number, expiresAt: number): Promise<boolean>;
-  /** Serve `revision` from now on (its primary file), if this rerun still holds the claim. */
-  finishRerun(orderId: OrderId, revision: number, primaryArtifact: string): Promise<boolean>;
+  /** Serve `revision` from now on (its primary file first in `resultFiles`), if this rerun still holds the claim. */
+  finishRerun(orderId: OrderId, revision: number, primaryArtifact: string, resultFiles: readonly string[]): Promise<boolean>;
   releaseRerun(orderId: OrderId, revision: number): Promise<void>;
 }
 
@@ -402,7 +429,8 @@ export async function rerunOrder(orderId: OrderId, deps: RerunDeps): Promise<Rer
     for (const artifact of result.artifacts) {
       await deps.blobs.putResult(orderId, resultFileName({ resultRevision: revision }, artifact.name), artifact.body, artifact.contentType);
     }
-    if (!(await deps.store.finishRerun(orderId, revision, result.primary))) {
+    const resultFiles = [result.primary, ...result.artifacts.map((a) => a.name).filter((name) => name !== result.primary)];
+    if (!(await deps.store.finishRerun(orderId, revision, result.primary, resultFiles))) {
       throw new OperationRefused('rerun_overtaken', `The rerun of order ${orderId} outlived its claim and another took over; the order serves whichever finished.`);
     }
     primary = result.primary;
@@ -427,6 +455,7 @@ export async function rerunOrder(orderId: OrderId, deps: RerunDeps): Promise<Rer
         productName: settings.productName,
         orderId,
         fileName: current.fileName,
+        files: current.resultFiles ?? [primary],
         downloadUrl: `${settings.siteUrl}/d/${token}`,
         downloadLimit: settings.downloadLimit,
         linkTtlHours: settings.linkTtlHours,

@@ -18,23 +18,25 @@ export interface Order {
   readonly createdAt: string;
   readonly job: JobState;
   readonly jobError?: JobError;
-  /** ISO time the current job attempt started. */
+  /** ISO time the current job attempt started (the upload arrived). */
   readonly jobStartedAt?: string;
+  /** ISO time the job finished (done: the preview is ready; or failed). */
+  readonly jobEndedAt?: string;
   /** The job's claim (core/job.ts): attempts so far and when the current one may be taken over (epoch ms). */
   readonly jobClaim?: { readonly attempts: number; readonly expiresAt: number };
   /** Percent done that the running job reported (0-100). */
   readonly jobProgress?: number;
-  /** ISO time the job finished (done or failed). */
-  readonly jobEndedAt?: string;
   /** Artifact the download link serves (set when the job is done). */
   readonly primaryArtifact?: string;
+  /** Every result file the link serves, the primary first (set with it; older orders lack it). */
+  readonly resultFiles?: readonly string[];
   readonly payment: PaymentState;
   readonly sessionId?: string;
   readonly paymentIntentId?: string;
   readonly amount?: number;
   readonly currency?: string;
   readonly payerEmail?: string;
-  /** ISO time the payment was first recorded as paid. */
+  /** ISO time the payment was first recorded as paid (kept when it is later refunded). */
   readonly paidAt?: string;
   /** A delivery attempt in flight: who claimed it and when (claims expire, see deliveryDue). */
   readonly deliveryClaim?: { readonly id: string; readonly at: number };
@@ -55,6 +57,8 @@ export interface Order {
   readonly history?: readonly TimelineEntry[];
   /** Epoch seconds: DynamoDB TTL. */
   readonly expiresAt: number;
+  /** Made by `uplock smoke` to check a deploy: left out of stats and export, erased at its end. */
+  readonly smoke?: boolean;
 }
 
 /** Which job states may follow which: replays of "Object Created" must not restart a job. */
@@ -91,10 +95,17 @@ export const paymentStatesBefore = (to: PaymentState): PaymentState[] =>
 /** How long a delivery claim blocks others before it is presumed crashed and retried. */
 export const DELIVERY_CLAIM_TTL_MS = 5 * 60 * 1000;
 
-/** Delivery is due when the second of "job done" and "paid" has arrived and nobody delivered yet. */
+/** A claim taken at `claimAt` is stale (presumed crashed) at `now`: strictly older than the TTL. */
+export const claimIsStale = (claimAt: number, now: number): boolean => claimAt < now - DELIVERY_CLAIM_TTL_MS;
+
+/**
+ * Delivery is due when the second of "job done" and "paid" has arrived and nobody delivered yet.
+ * The claim rule is the store's conditional write's (`claimAt < :stale`, stale = now - TTL), to the
+ * millisecond: at exactly the TTL both say "still claimed".
+ */
 export function deliveryDue(order: Order, now: number): boolean {
   if (order.job !== 'done' || order.payment !== 'paid' || order.deliveredAt || order.disputedAt) return false;
-  return !order.deliveryClaim || now - order.deliveryClaim.at >= DELIVERY_CLAIM_TTL_MS;
+  return !order.deliveryClaim || claimIsStale(order.deliveryClaim.at, now);
 }
 
 /** A job running longer than this is "taking longer than usual" on the order page. */

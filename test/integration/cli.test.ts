@@ -88,7 +88,7 @@ describe('uplock against the local cloud', () => {
     expect(unknown.json()).toEqual({ error: { code: 'order_not_found', message: 'No order 00000000-0000-4000-8000-000000000000.' } });
 
     const stats = await uplock(['--json', 'stats', '--since', '1h'], { cloud });
-    expect(stats.json()).toMatchObject({ orders: 1, previews: 1, paid: 0, conversion: 0 });
+    expect(stats.json()).toMatchObject({ orders: 1, previews: 1, paid: 0, conversion: 0, medianUploadToPreviewMs: expect.any(Number) });
 
     const csv = await uplock(['export', '--csv'], { cloud });
     expect(csv.stdout.split('\r\n')[1]).toMatch(new RegExp(`^${order.orderId},`));
