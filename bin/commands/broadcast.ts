@@ -81,7 +81,10 @@ Examples:
           report = await core.runBroadcast(orders, { id, subject, body, filter, dryRun }, {
             store: broadcastStore(),
             mailer: mailer(),
-            sendQuota: () => quota.sendQuota(config),
+            sendQuota: () =>
+              quota.sendQuota(config).catch((error: unknown) => {
+                throw new CliError('ses_unavailable', `Could not read the SES sending quota (GetAccount): ${(error as Error).name}: ${(error as Error).message}. Nothing was sent; run the same command again later.`);
+              }),
             isQuotaRefusal: quota.isDailyQuotaRefusal,
             key: tokenKey(config),
             settings: { siteUrl: config.siteUrl, productName: config.product.name, downloadLimit: config.downloadLimit, linkTtlHours: config.linkTtlHours },
@@ -94,7 +97,8 @@ Examples:
           bar.done();
         }
         if (report.stoppedAtQuota) {
-          ctx.note(`The SES daily sending quota is used up: ${report.sent} sent now. Run the same command again tomorrow to send the rest.`);
+          // Said even with --json: whoever runs it (cron too) must learn that it is not finished.
+          ctx.io.stderr.write(`The SES daily sending quota is used up: ${report.sent} sent now. Run the same command again tomorrow to send the rest.\n`);
         }
         return {
           json: report,
