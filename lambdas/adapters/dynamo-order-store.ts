@@ -192,12 +192,12 @@ export class DynamoOrderStore implements OrderStore {
     }
   }
 
-  finishJob(orderId: OrderId, primaryArtifact: string, attempt?: number): Promise<boolean> {
+  finishJob(orderId: OrderId, primaryArtifact: string, attempt?: number, resultFiles?: readonly string[]): Promise<boolean> {
     return this.moveJob(
       orderId,
       'done',
-      ', primaryArtifact = :primary, jobEndedAt = :now, jobProgress = :hundred REMOVE jobClaimExpiresAt',
-      { ':primary': primaryArtifact, ':now': new Date().toISOString(), ':hundred': 100 },
+      `, primaryArtifact = :primary${resultFiles === undefined ? '' : ', resultFiles = :files'}, jobEndedAt = :now, jobProgress = :hundred REMOVE jobClaimExpiresAt`,
+      { ':primary': primaryArtifact, ...(resultFiles === undefined ? {} : { ':files': [...resultFiles] }), ':now': new Date().toISOString(), ':hundred': 100 },
       attempt,
     );
   }
@@ -485,6 +485,11 @@ export class DynamoOrderStore implements OrderStore {
         ConditionExpression: 'attribute_not_exists(pk)',
       }),
     );
+  }
+
+  async seenEvent(eventId: string): Promise<boolean> {
+    const out = await this.db.get({ TableName: this.tableName, Key: eventKey(eventId), ConsistentRead: true });
+    return out.Item !== undefined;
   }
 
   async forgetEvent(eventId: string): Promise<void> {

@@ -16,17 +16,32 @@ export interface DeliveryEmailInput {
   readonly orderId: string;
   readonly fileName: string;
   readonly downloadUrl: string;
+  /**
+   * The result files the link serves, the primary first: the primary at `downloadUrl`, each other
+   * one at `downloadUrl/<name>` (GET /d/{token}/{file}). Each file downloaded takes one download.
+   */
+  readonly files: readonly string[];
   readonly downloadLimit: number;
   readonly linkTtlHours: number;
   readonly orderUrl: string;
 }
+
+/** What a result file is, for the names the built-in data profile delivers. */
+const fileDescriptions: Record<Lang, Record<string, string>> = {
+  en: { 'report.html': 'the report, to read in a browser or print', 'report.json': 'the same figures as data (JSON), for your own tools' },
+  ja: { 'report.html': 'レポート（ブラウザで表示・印刷できます）', 'report.json': '同じ数値のデータ（JSON）。ご自身のツールで使えます' },
+};
 
 const copy = {
   en: {
     subject: (p: string) => `Your ${p} is ready`,
     intro: (f: string) => `Thank you for your payment. The full result for "${f}" is ready.`,
     link: 'Download your result:',
+    files: 'Your files:',
     limits: (n: number, h: number) => `The link works ${n} times and for ${Math.round(h / 24)} days.`,
+    perFile: (n: number, files: number) =>
+      `The link works ${n} times in all: each file you download uses one of the ${n} (downloading all ${files} files once uses ${files}).`,
+    days: (h: number) => `It expires after ${Math.round(h / 24)} days.`,
     order: 'Your order:',
     footer: 'You receive this email because you paid for this order. Reply to this email if something is wrong.',
   },
@@ -34,7 +49,10 @@ const copy = {
     subject: (p: string) => `${p}の準備ができました`,
     intro: (f: string) => `お支払いありがとうございます。「${f}」の結果の準備ができました。`,
     link: '結果のダウンロード:',
+    files: 'お届けするファイル:',
     limits: (n: number, h: number) => `このリンクは${n}回まで、${Math.round(h / 24)}日間有効です。`,
+    perFile: (n: number, files: number) => `このリンクは合計${n}回までダウンロードできます。ファイルを1つダウンロードするごとに1回と数えます（${files}つのファイルを1回ずつダウンロードすると${files}回）。`,
+    days: (h: number) => `有効期間は${Math.round(h / 24)}日間です。`,
     order: 'ご注文:',
     footer: 'このご注文のお支払いをされたため、このメールをお送りしています。問題があればこのメールにご返信ください。',
   },
@@ -42,22 +60,34 @@ const copy = {
 
 export function deliveryEmail(input: DeliveryEmailInput): EmailMessage {
   const t = copy[input.lang];
+  const e = escapeHtml;
+  // One file: the link. Several: each file with its own address (the primary at the link itself).
+  const files = input.files.map((name, i) => ({
+    name,
+    url: i === 0 ? input.downloadUrl : `${input.downloadUrl}/${encodeURIComponent(name)}`,
+    about: fileDescriptions[input.lang][name],
+  }));
+  const several = files.length > 1;
+  const limits = several
+    ? `${t.perFile(input.downloadLimit, files.length)} ${t.days(input.linkTtlHours)}`
+    : t.limits(input.downloadLimit, input.linkTtlHours);
+  const fileLine = (f: (typeof files)[number]): string => `- ${f.name}${f.about === undefined ? '' : ` (${f.about})`}:\n  ${f.url}`;
   const lines = [
     t.intro(input.fileName),
     '',
-    t.link,
-    input.downloadUrl,
+    ...(several ? [t.files, ...files.map(fileLine)] : [t.link, input.downloadUrl]),
     '',
-    t.limits(input.downloadLimit, input.linkTtlHours),
+    limits,
     `${t.order} ${input.orderUrl}`,
     '',
     t.footer,
   ];
-  const e = escapeHtml;
+  const fileItem = (f: (typeof files)[number]): string =>
+    `<li><a href="${e(f.url)}">${e(f.name)}</a>${f.about === undefined ? '' : ` — ${e(f.about)}`}</li>`;
   const html = `<!doctype html><html lang="${input.lang}"><body style="font-family:system-ui,sans-serif;line-height:1.5">
 <p>${e(t.intro(input.fileName))}</p>
-<p>${e(t.link)}<br><a href="${e(input.downloadUrl)}">${e(input.downloadUrl)}</a></p>
-<p>${e(t.limits(input.downloadLimit, input.linkTtlHours))}</p>
+${several ? `<p>${e(t.files)}</p><ul>${files.map(fileItem).join('')}</ul>` : `<p>${e(t.link)}<br><a href="${e(input.downloadUrl)}">${e(input.downloadUrl)}</a></p>`}
+<p>${e(limits)}</p>
 <p>${e(t.order)} <a href="${e(input.orderUrl)}">${e(input.orderId)}</a></p>
 <p style="color:#666;font-size:0.9em">${e(t.footer)}</p>
 </body></html>`;

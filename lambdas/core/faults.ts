@@ -14,6 +14,8 @@ export type FaultStep =
   | 'event:order-marked'
   /** After our own refund went to Stripe, before the email about it. */
   | 'event:refund-sent'
+  /** The email about a refund is out, its once-marker not yet written (a retry sends it again). */
+  | 'event:customer-emailed'
   /** Delivery: the claim is taken. */
   | 'delivery:claimed'
   /** The token item is written, the email not yet sent. */

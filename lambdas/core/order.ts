@@ -28,6 +28,8 @@ export interface Order {
   readonly jobProgress?: number;
   /** Artifact the download link serves (set when the job is done). */
   readonly primaryArtifact?: string;
+  /** Every result file the link serves, the primary first (set with it; older orders lack it). */
+  readonly resultFiles?: readonly string[];
   readonly payment: PaymentState;
   readonly sessionId?: string;
   readonly paymentIntentId?: string;
@@ -84,10 +86,17 @@ export const paymentStatesBefore = (to: PaymentState): PaymentState[] =>
 /** How long a delivery claim blocks others before it is presumed crashed and retried. */
 export const DELIVERY_CLAIM_TTL_MS = 5 * 60 * 1000;
 
-/** Delivery is due when the second of "job done" and "paid" has arrived and nobody delivered yet. */
+/** A claim taken at `claimAt` is stale (presumed crashed) at `now`: strictly older than the TTL. */
+export const claimIsStale = (claimAt: number, now: number): boolean => claimAt < now - DELIVERY_CLAIM_TTL_MS;
+
+/**
+ * Delivery is due when the second of "job done" and "paid" has arrived and nobody delivered yet.
+ * The claim rule is the store's conditional write's (`claimAt < :stale`, stale = now - TTL), to the
+ * millisecond: at exactly the TTL both say "still claimed".
+ */
 export function deliveryDue(order: Order, now: number): boolean {
   if (order.job !== 'done' || order.payment !== 'paid' || order.deliveredAt || order.disputedAt) return false;
-  return !order.deliveryClaim || now - order.deliveryClaim.at >= DELIVERY_CLAIM_TTL_MS;
+  return !order.deliveryClaim || claimIsStale(order.deliveryClaim.at, now);
 }
 
 /** A job running longer than this is "taking longer than usual" on the order page. */

@@ -44,6 +44,8 @@ export interface EventStore extends DeliveryStore {
   setPayment(orderId: OrderId, to: PaymentState, record?: PaymentRecordFacts, opts?: { onlySession?: string }): Promise<boolean>;
   /** Once-only markers: Stripe event ids, and keys for one-time side effects. False when seen. */
   rememberEvent(key: string, ttlSeconds: number): Promise<boolean>;
+  /** Whether a once-only marker is written (a consistent read; writes nothing). */
+  seenEvent(key: string): Promise<boolean>;
   forgetEvent(key: string): Promise<void>;
   /** Remember which order a PaymentIntent paid; returns what arrived for it before (see noteEarly). */
   linkPaymentIntent(paymentIntentId: string, orderId: OrderId): Promise<EarlyEvents>;
@@ -330,30 +332,31 @@ export async function refundNoResult(orderId: OrderId, deps: Pick<EventDeps, 'st
   return 'refunded_no_result';
 }
 
+/**
+ * A customer email sent once in effect: the marker is written after the send, so a crash between
+ * the two repeats the same email on the retry (at worst twice), and never loses it. A send that
+ * fails writes no marker, so a retry sends it.
+ */
 async function notifyOnce(
   key: string,
   to: string,
   kind: RefundKind,
   order: Order,
-  deps: Pick<EventDeps, 'store' | 'mailer' | 'settings'>,
+  deps: Pick<EventDeps, 'store' | 'mailer' | 'settings' | 'fault'>,
 ): Promise<void> {
-  if (!(await deps.store.rememberEvent(key, EVENT_MEMORY_SECONDS))) return;
-  try {
-    await deps.mailer.send(
-      to,
-      refundEmail({
-        kind,
-        lang: order.lang,
-        productName: deps.settings.productName,
-        orderId: order.orderId,
-        orderUrl: `${deps.settings.siteUrl}/order.html?id=${order.orderId}`,
-      }),
-    );
-  } catch (error) {
-    // Let a retry send it.
-    await deps.store.forgetEvent(key).catch(() => undefined);
-    throw error;
-  }
+  if (await deps.store.seenEvent(key)) return;
+  await deps.mailer.send(
+    to,
+    refundEmail({
+      kind,
+      lang: order.lang,
+      productName: deps.settings.productName,
+      orderId: order.orderId,
+      orderUrl: `${deps.settings.siteUrl}/order.html?id=${order.orderId}`,
+    }),
+  );
+  await fault(deps)('event:customer-emailed');
+  await deps.store.rememberEvent(key, EVENT_MEMORY_SECONDS);
 }
 
 const optional = <K extends string>(key: K, value: string | undefined): Partial<Record<K, string>> =>
