@@ -6,6 +6,8 @@ export interface EmailMessage {
   readonly subject: string;
   readonly text: string;
   readonly html: string;
+  /** Extra headers (broadcasts: `List-Unsubscribe`, `List-Unsubscribe-Post`). */
+  readonly headers?: readonly { readonly name: string; readonly value: string }[];
 }
 
 export interface DeliveryEmailInput {

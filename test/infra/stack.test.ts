@@ -152,6 +152,7 @@ describe('functions and least privilege', () => {
     ['get-checkout-session', (i) => [`secretsmanager:GetSecretValue ${i.secretKey}`]],
     ['lookup-orders', (i) => [...i.tableRw, `dynamodb:Query ${i.table}/index/byEmail`, ...i.ses]],
     ['stripe-webhook', (i) => [...i.tableRw, `secretsmanager:GetSecretValue ${i.secretKey}`, `secretsmanager:GetSecretValue ${i.webhookSecret}`, ...i.ses]],
+    ['unsubscribe', (i) => [...i.tableRw, `secretsmanager:GetSecretValue ${i.secretKey}`]],
     ['download', (i) => [...i.tableRw, `s3:GetObject ${i.bucket}/results/*`, `s3:ListBucket ${i.bucket} if {"StringLike":{"s3:prefix":["results/*"]}}`]],
     ['process-upload', (i) => [
       ...i.tableRw,
