@@ -132,6 +132,18 @@ export const en = {
   'unsubscribe.done': 'You are unsubscribed: we will send you no more updates.',
   'unsubscribe.unknown': 'We do not recognise this unsubscribe link. Check that you opened the whole link from the email.',
 
+  'erase.heading': 'Delete my data',
+  'erase.lead': 'We can delete your upload, its results, the preview and your email address from this shop. We first email you a link to confirm.',
+  'erase.request': 'Delete my data',
+  'erase.sent': 'We have emailed a confirmation link to the address of this order. Nothing is deleted until you press the button on that page.',
+  'erase.title': 'Delete your order data',
+  'erase.pageLead': 'This deletes your upload, its results, the preview and your email address from this shop, for good. Download links stop working. Stripe keeps its record of a payment, as the law requires.',
+  'erase.button': 'Delete my data for good',
+  'erase.done': 'Your data has been deleted.',
+  'erase.unknown': 'We do not recognise this link. Open the whole link from the email, or ask again from your order page.',
+  'erase.expired': 'This link has expired. Ask again from your order page.',
+  'erase.tooMany': 'Too many requests. Please try again in an hour.',
+
   'unit.hours': '{n} hours',
   'unit.days': '{n} days',
 } as const;
@@ -267,6 +279,18 @@ export const ja: Record<MessageKey, string> = {
   'unsubscribe.button': '配信を停止する',
   'unsubscribe.done': '配信を停止しました。今後お知らせはお送りしません。',
   'unsubscribe.unknown': 'この配信停止リンクは認識できません。メールのリンクを最後まで開いたか確認してください。',
+
+  'erase.heading': 'データの削除',
+  'erase.lead': 'アップロードしたファイル、その結果、プレビュー、メールアドレスをこのショップから削除できます。まず確認用のリンクをメールでお送りします。',
+  'erase.request': 'データを削除する',
+  'erase.sent': 'このご注文のメールアドレスに確認用のリンクをお送りしました。そのページのボタンを押すまで何も削除されません。',
+  'erase.title': 'ご注文データの削除',
+  'erase.pageLead': 'アップロードしたファイル、その結果、プレビュー、メールアドレスをこのショップから完全に削除します。ダウンロードリンクは使えなくなります。お支払いの記録は法律に基づき Stripe に残ります。',
+  'erase.button': 'データを完全に削除する',
+  'erase.done': 'データを削除しました。',
+  'erase.unknown': 'このリンクは認識できません。メールのリンクを最後まで開くか、注文ページからもう一度お申し込みください。',
+  'erase.expired': 'このリンクは有効期限が切れました。注文ページからもう一度お申し込みください。',
+  'erase.tooMany': 'リクエストが多すぎます。1時間ほどしてからもう一度お試しください。',
 
   'unit.hours': '{n} 時間',
   'unit.days': '{n} 日',

@@ -12,9 +12,11 @@
  * running the erase again finishes it, and an order that is gone with its tombstone in place is
  * "already erased".
  */
-import type { ErasedOrder } from '../contract';
+import type { ErasedOrder, TimelineEntry } from '../contract';
+import { eraseConfirmationEmail, type EmailMessage } from './emails';
 import type { OrderId } from './ids';
 import type { Order } from './order';
+import { mintToken } from './tokens';
 
 export interface Tombstone {
   readonly orderId: OrderId;
@@ -104,4 +106,63 @@ export interface EraseRequestStore {
   putEraseRequest(record: EraseRequestRecord): Promise<void>;
   getEraseRequest(hash: string): Promise<EraseRequestRecord | undefined>;
   deleteEraseRequest(hash: string): Promise<void>;
+}
+
+export interface EraseRequestDeps {
+  readonly store: EraseRequestStore & { getOrder(orderId: OrderId): Promise<Order | undefined>; recordOrderEvent?(orderId: OrderId, entry: TimelineEntry): Promise<void> };
+  readonly mailer: { send(to: string, message: EmailMessage): Promise<void> };
+  readonly settings: { readonly siteUrl: string; readonly productName: string };
+  readonly now?: () => number;
+}
+
+/** At most this many confirmation emails per order per hour, and requests per client per hour. */
+export const ERASE_REQUEST_LIMITS = { perOrderPerHour: 3, perClientPerHour: 20 } as const;
+
+/** How long the buyer's confirmation link works. */
+export const ERASE_LINK_HOURS = 24;
+
+/**
+ * "Delete my data" on the order page: email the order's own address a link to a confirmation
+ * page (whose button erases, with a POST: mail scanners that follow links erase nothing). Only
+ * the address's owner can confirm. False when there is no such order (the caller answers the
+ * same either way).
+ */
+export async function requestErase(orderId: OrderId, deps: EraseRequestDeps): Promise<boolean> {
+  const order = await deps.store.getOrder(orderId);
+  if (!order) return false;
+  const now = (deps.now ?? Date.now)();
+  const { token, hash } = mintToken();
+  await deps.store.putEraseRequest({ hash, orderId, expiresAt: Math.floor(now / 1000) + ERASE_LINK_HOURS * 3600 });
+  await deps.mailer.send(
+    order.email,
+    eraseConfirmationEmail({
+      lang: order.lang,
+      productName: deps.settings.productName,
+      orderId,
+      confirmUrl: `${deps.settings.siteUrl}/erase.html?t=${token}`,
+      validHours: ERASE_LINK_HOURS,
+    }),
+  );
+  const at = new Date(now).toISOString();
+  await deps.store.recordOrderEvent?.(orderId, { at, kind: 'erase_requested' }).catch(() => undefined);
+  await deps.store.recordOrderEvent?.(orderId, { at, kind: 'email', detail: { template: 'erase_confirmation', to: order.email } }).catch(() => undefined);
+  return true;
+}
+
+export type ConfirmEraseOutcome = { readonly outcome: 'erased'; readonly orderId: OrderId } | { readonly outcome: 'invalid' | 'expired' };
+
+/**
+ * The confirmation page's button. The link stays usable until it expires, so a second press (or
+ * a retry after a lost answer) says "erased" again instead of "invalid".
+ */
+export async function confirmErase(hash: string, deps: EraseDeps & { store: EraseStore & EraseRequestStore }): Promise<ConfirmEraseOutcome> {
+  const request = await deps.store.getEraseRequest(hash);
+  if (!request) return { outcome: 'invalid' };
+  if (request.expiresAt <= Math.floor((deps.now ?? Date.now)() / 1000)) return { outcome: 'expired' };
+  const result = await eraseOrder(request.orderId, deps);
+  if (result.outcome === 'unknown_order') {
+    await deps.store.deleteEraseRequest(hash);
+    return { outcome: 'invalid' };
+  }
+  return { outcome: 'erased', orderId: request.orderId };
 }
