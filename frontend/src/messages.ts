@@ -143,6 +143,7 @@ export const en = {
   'erase.unknown': 'We do not recognise this link. Open the whole link from the email, or ask again from your order page.',
   'erase.expired': 'This link has expired. Ask again from your order page.',
   'erase.tooMany': 'Too many requests. Please try again in an hour.',
+  'erase.running': 'Your file is being analysed right now. Please press the button again in a few minutes.',
 
   'unit.hours': '{n} hours',
   'unit.days': '{n} days',
@@ -291,6 +292,7 @@ export const ja: Record<MessageKey, string> = {
   'erase.unknown': 'このリンクは認識できません。メールのリンクを最後まで開くか、注文ページからもう一度お申し込みください。',
   'erase.expired': 'このリンクは有効期限が切れました。注文ページからもう一度お申し込みください。',
   'erase.tooMany': 'リクエストが多すぎます。1時間ほどしてからもう一度お試しください。',
+  'erase.running': 'ただいまファイルを分析中です。数分後にもう一度ボタンを押してください。',
 
   'unit.hours': '{n} 時間',
   'unit.days': '{n} 日',

@@ -53,12 +53,23 @@ export interface EraseDeps {
 export type EraseOutcome =
   | { readonly outcome: 'erased'; readonly erased: ErasedOrder }
   | { readonly outcome: 'already_erased'; readonly tombstone: Tombstone }
+  /** The job (or a rerun) is writing results right now: erasing would leave its files behind. */
+  | { readonly outcome: 'job_running'; readonly until: string }
   | { readonly outcome: 'unknown_order' };
+
+/** When a running job's or rerun's claim lapses, if one is live now (epoch ms). */
+function runningUntil(order: Order, now: number): number | undefined {
+  const claims = [order.job === 'processing' ? order.jobClaim?.expiresAt : undefined, order.rerunClaim?.expiresAt];
+  const live = claims.filter((at): at is number => at !== undefined && at > now);
+  return live.length ? Math.max(...live) : undefined;
+}
 
 /** What an erase of this order would remove, without removing anything (`--dry-run`). */
 export async function erasePlan(orderId: OrderId, deps: EraseDeps): Promise<EraseOutcome> {
   const order = await deps.store.getOrder(orderId);
   if (!order) return gone(orderId, deps);
+  const until = runningUntil(order, (deps.now ?? Date.now)());
+  if (until !== undefined) return { outcome: 'job_running', until: new Date(until).toISOString() };
   const [hashes, objects] = await Promise.all([deps.store.tokenHashesOf(orderId), deps.blobs.orderObjects(orderId)]);
   const erasedAt = new Date((deps.now ?? Date.now)()).toISOString();
   return { outcome: 'erased', erased: erasedOrder(order, hashes.length, objects, erasedAt) };
@@ -67,6 +78,9 @@ export async function erasePlan(orderId: OrderId, deps: EraseDeps): Promise<Eras
 export async function eraseOrder(orderId: OrderId, deps: EraseDeps): Promise<EraseOutcome> {
   const order = await deps.store.getOrder(orderId);
   if (!order) return gone(orderId, deps);
+  // A job still writing results would leave them behind the erase: wait for it (minutes at most).
+  const until = runningUntil(order, (deps.now ?? Date.now)());
+  if (until !== undefined) return { outcome: 'job_running', until: new Date(until).toISOString() };
   const earlier = await deps.store.getTombstone(orderId);
   const tombstone: Tombstone = {
     orderId,
@@ -149,7 +163,7 @@ export async function requestErase(orderId: OrderId, deps: EraseRequestDeps): Pr
   return true;
 }
 
-export type ConfirmEraseOutcome = { readonly outcome: 'erased'; readonly orderId: OrderId } | { readonly outcome: 'invalid' | 'expired' };
+export type ConfirmEraseOutcome = { readonly outcome: 'erased'; readonly orderId: OrderId } | { readonly outcome: 'invalid' | 'expired' | 'job_running' };
 
 /**
  * The confirmation page's button. The link stays usable until it expires, so a second press (or
@@ -164,5 +178,6 @@ export async function confirmErase(hash: string, deps: EraseDeps & { store: Eras
     await deps.store.deleteEraseRequest(hash);
     return { outcome: 'invalid' };
   }
+  if (result.outcome === 'job_running') return { outcome: 'job_running' };
   return { outcome: 'erased', orderId: request.orderId };
 }

@@ -2,7 +2,7 @@
  * POST /api/erase/{token}: the button on erase.html, the page the buyer's confirmation email
  * links to. Opening that page erases nothing (mail scanners follow links); this POST, with a JSON
  * body, does (core/erase.ts confirmErase): 200 `{orderId, erased: true}`, also when pressed again;
- * 404 for a link we did not send, 410 once it has expired.
+ * 404 for a link we did not send, 410 once it has expired, 409 while the job is still running.
  */
 import { createHash } from 'node:crypto';
 import { orderStore } from '../adapters/dynamo-order-store';
@@ -35,6 +35,8 @@ export const handler = httpHandler('erase-order', async (event) => {
       throw new HttpError(404, 'erase_link_invalid', 'We do not recognise this link. Open the whole link from the email, or ask again from your order page.');
     case 'expired':
       throw new HttpError(410, 'erase_link_expired', 'This link has expired. Ask again from your order page.');
+    case 'job_running':
+      throw new HttpError(409, 'job_running', 'Your file is being analysed right now. Please press the button again in a few minutes.');
     case 'erased': {
       logger.info('order erased at the buyer\'s request', { orderId: result.orderId });
       const body: EraseResult = { orderId: result.orderId, erased: true };

@@ -41,6 +41,7 @@ form.addEventListener('submit', (event) => {
       if (error instanceof ApiError && error.status === 404) fail(t('erase.unknown'));
       else if (error instanceof ApiError && error.status === 410) fail(t('erase.expired'));
       else if (error instanceof ApiError && error.status === 429) fail(t('erase.tooMany'));
+      else if (error instanceof ApiError && error.status === 409) fail(t('erase.running'));
       else fail(describeError(error));
     },
   );
