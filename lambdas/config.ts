@@ -44,6 +44,12 @@ export const runtimeConfigSchema = z.object({
   linkTtlHours: z.number().check(z.positive()),
   retentionDays: z._default(z.int().check(z.positive()), 30),
   senderEmail: z.email(),
+  /**
+   * How long a delivery claim blocks other attempts before it is presumed crashed and taken over
+   * (core/order.ts). Longer than any one delivery (a read, a write, one email) takes; the crash
+   * tests shorten it so a takeover is seen within a test.
+   */
+  deliveryClaimSeconds: z._default(z.int().check(z.positive()), 300),
   /** The job (docs/jobs.md): the built-in data profile, or an operator's job folder. */
   job: z._default(
     z.object({

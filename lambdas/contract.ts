@@ -137,6 +137,8 @@ export interface RuntimeConfigDocument {
   linkTtlHours: number;
   retentionDays: number;
   senderEmail: string;
+  /** Seconds a delivery claim blocks other attempts before it is presumed crashed (default 300). */
+  deliveryClaimSeconds?: number;
   stripe: {
     paymentMode: PaymentMode;
     /** '' (a deploy-time token not wired yet) reads as absent. */

@@ -94,6 +94,7 @@ export function localRuntimeConfig(input: LocalConfigInput): RuntimeConfig {
     linkTtlHours: 168,
     retentionDays: 30,
     senderEmail: 'results@uplock.local',
+    deliveryClaimSeconds: 300,
     ...overrides,
     ...localProductAndPrice(overrides),
     acceptedExtensions: [...(overrides?.acceptedExtensions ?? input.acceptedExtensions)],
