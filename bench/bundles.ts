@@ -123,6 +123,8 @@ function firstCallEvent(name: string, ctx: { bucket: string; webhookSecret: stri
       return httpEvent('GET', `/api/orders/${randomUUID()}`, '/api/orders/{orderId}', { orderId: randomUUID() });
     case 'get-checkout-session': // Stripe session retrieve
       return httpEvent('GET', '/api/checkout-sessions/cs_test_bench', '/api/checkout-sessions/{sessionId}', { sessionId: 'cs_test_bench' });
+    case 'unsubscribe': // key derivation, then a token that does not verify: 404 without a write
+      return httpEvent('POST', `/api/unsubscribe/${'A'.repeat(22)}.${'B'.repeat(22)}`, '/api/unsubscribe/{token}', { token: `${'A'.repeat(22)}.${'B'.repeat(22)}` });
     case 'download': // conditional UpdateItem on an unknown token, then GetItem
       return httpEvent('GET', `/d/${'A'.repeat(43)}`, '/d/{token}', { token: 'A'.repeat(43) });
     case 'stripe-webhook': {

@@ -28,6 +28,7 @@ export default defineConfig({
         order: page('order'),
         lookup: page('lookup'),
         link: page('link'),
+        unsubscribe: page('unsubscribe'),
       },
     },
   },

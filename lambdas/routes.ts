@@ -20,6 +20,7 @@ export const routes = [
   { method: 'GET', path: '/api/orders/{orderId}', handler: 'get-order' },
   { method: 'GET', path: '/api/checkout-sessions/{sessionId}', handler: 'get-checkout-session' },
   { method: 'POST', path: '/api/stripe/webhook', handler: 'stripe-webhook' },
+  { method: 'POST', path: '/api/unsubscribe/{token}', handler: 'unsubscribe' },
   { method: 'GET', path: '/d/{token}', handler: 'download' },
   { method: 'GET', path: '/d/{token}/{file}', handler: 'download' },
 ] as const satisfies readonly { method: HttpMethod; path: string; handler: string }[];

@@ -36,6 +36,8 @@ export const handlerAccess = {
   // Verifies the signature, records the payment, refunds duplicates, delivers (email with a /d/ link:
   // no S3 access, the download handler presigns).
   'stripe-webhook': { table: 'readwrite', secrets: ['secretKey', 'webhookSecret'], sendEmail: true },
+  // Checks the broadcast's signed unsubscribe token (key derived from the Stripe key) and records it.
+  unsubscribe: { table: 'readwrite', secrets: ['secretKey'] },
   // Decrements the token and presigns a GET of the result.
   download: { table: 'readwrite', bucket: { read: ['results/'] } },
   // Reads the upload, writes result and preview, delivers, refunds when the job fails after payment.

@@ -136,3 +136,8 @@ export async function orderForCheckoutSession(sessionId: string): Promise<string
 export async function requestLookup(email: string, lang: Lang): Promise<void> {
   await request('POST', '/api/orders/lookup', { email, lang });
 }
+
+/** A broadcast's unsubscribe link: 200 (also when repeated), 404 for a token we did not sign. */
+export async function unsubscribe(token: string): Promise<void> {
+  await request('POST', `/api/unsubscribe/${encodeURIComponent(token)}`);
+}

@@ -126,6 +126,12 @@ export const en = {
   'link.help': 'Need the file again? Enter your email address and we will send you links to your orders, with fresh download links for paid ones.',
   'link.lookup': 'Email me my order links',
 
+  'unsubscribe.title': 'Unsubscribe from updates',
+  'unsubscribe.lead': 'Stop the occasional updates we email to our buyers. Emails about your own orders (download links, refunds) still arrive.',
+  'unsubscribe.button': 'Unsubscribe',
+  'unsubscribe.done': 'You are unsubscribed: we will send you no more updates.',
+  'unsubscribe.unknown': 'We do not recognise this unsubscribe link. Check that you opened the whole link from the email.',
+
   'unit.hours': '{n} hours',
   'unit.days': '{n} days',
 } as const;
@@ -255,6 +261,12 @@ export const ja: Record<MessageKey, string> = {
   'link.unknown': 'このダウンロードリンクは認識できません。メールのリンクを最後までコピーしたか確認してください。',
   'link.help': 'もう一度ファイルが必要ですか？メールアドレスを入力すると、注文へのリンクと、お支払い済みの注文には新しいダウンロードリンクをお送りします。',
   'link.lookup': '注文リンクをメールで受け取る',
+
+  'unsubscribe.title': 'お知らせの配信停止',
+  'unsubscribe.lead': '購入者の皆さまへ時々お送りしているお知らせを停止します。ご自身の注文に関するメール(ダウンロードリンク、返金)は引き続き届きます。',
+  'unsubscribe.button': '配信を停止する',
+  'unsubscribe.done': '配信を停止しました。今後お知らせはお送りしません。',
+  'unsubscribe.unknown': 'この配信停止リンクは認識できません。メールのリンクを最後まで開いたか確認してください。',
 
   'unit.hours': '{n} 時間',
   'unit.days': '{n} 日',

@@ -93,7 +93,8 @@ export interface JobStore {
   /** awaiting_upload → processing (attempt 1), or take over an expired claim with attempts left. */
   startJob(orderId: OrderId, claim: JobClaimRequest): Promise<JobClaim | undefined>;
   /** processing → done; with `attempt`, only while that attempt still holds the claim. */
-  finishJob(orderId: OrderId, primaryArtifact: string, attempt?: number): Promise<boolean>;
+  /** `resultFiles`: every artifact stored, the primary first (the ready email lists them). */
+  finishJob(orderId: OrderId, primaryArtifact: string, attempt?: number, resultFiles?: readonly string[]): Promise<boolean>;
   /** awaiting_upload | processing → failed; with `attempt`, only while that attempt holds the claim. */
   failJob(orderId: OrderId, error: JobError, attempt?: number): Promise<boolean>;
   /** Record progress (0-100) while that attempt holds the claim. */
@@ -159,6 +160,9 @@ export const DEFAULT_JOB_ATTEMPTS = 3;
 export const PROGRESS_WRITE_INTERVAL_MS = 1000;
 
 const SAFE_ARTIFACT = /^[A-Za-z0-9._-]{1,100}$/;
+
+/** A result file name the bucket layout allows (also checked by core/operations.ts rerunOrder). */
+export const isSafeArtifactName = (name: string): boolean => SAFE_ARTIFACT.test(name);
 
 const GENERIC_FAILURE = 'We could not analyse this file. You have not been charged.';
 const GAVE_UP = 'The analysis stopped before it finished, several times. You have not been charged.';
@@ -261,7 +265,8 @@ async function runJobSteps(key: string, deps: JobDeps): Promise<JobOutcome> {
     }
     await blobs.putPreview(orderId, result.preview);
     await fault('job:result-stored');
-    if (!(await store.finishJob(orderId, result.primary, attempt))) {
+    const resultFiles = [result.primary, ...result.artifacts.map((a) => a.name).filter((name) => name !== result.primary)];
+    if (!(await store.finishJob(orderId, result.primary, attempt, resultFiles))) {
       // A later attempt took over (this one outlived its claim): that one finishes the order.
       deps.report('warn', 'job finished after its claim was taken over', { orderId, attempt });
       return 'replayed';
