@@ -39,7 +39,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await cloud?.stop();
-  if (process.env.UPLOCK_TEST_LOG) console.error(redeliveryFigures());
+  console.error(redeliveryFigures());
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });
 
@@ -285,7 +285,7 @@ const cases: Case[] = [
   ...(['event:received', 'event:tokens-revoked', 'event:order-marked', 'event:customer-emailed'] as const).map((step) => ({ event: 'charge.refunded', step, run: refunded })),
   ...(['event:received', 'event:order-marked', 'event:tokens-revoked'] as const).map((step) => ({ event: 'charge.dispute.created', step, run: disputed })),
   // The job's steps before `job:done` recover only when the job's claim expires (minutes:
-  // core/job.ts claimDurationMs), too long for this file; core's unit tests cover them.
+  // core/job.ts claimDurationMs), too long for this file; test/unit/core/job.test.ts checks what each leaves.
   ...(['job:done', 'delivery:sent'] as const).map((step) => ({ event: 'the job, paid before it ended', step, run: jobDelivers })),
   { event: 'the job, failing after payment', step: 'job:failed', run: jobFailsAfterPayment },
 ];
