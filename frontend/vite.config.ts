@@ -29,6 +29,7 @@ export default defineConfig({
         lookup: page('lookup'),
         link: page('link'),
         unsubscribe: page('unsubscribe'),
+        erase: page('erase'),
       },
     },
   },

@@ -18,6 +18,8 @@ export const routes = [
   { method: 'POST', path: '/api/orders', handler: 'create-order' },
   { method: 'POST', path: '/api/orders/lookup', handler: 'lookup-orders' },
   { method: 'GET', path: '/api/orders/{orderId}', handler: 'get-order' },
+  { method: 'POST', path: '/api/orders/{orderId}/erase-request', handler: 'request-erase' },
+  { method: 'POST', path: '/api/erase/{token}', handler: 'erase-order' },
   { method: 'GET', path: '/api/checkout-sessions/{sessionId}', handler: 'get-checkout-session' },
   { method: 'POST', path: '/api/stripe/webhook', handler: 'stripe-webhook' },
   { method: 'POST', path: '/api/unsubscribe/{token}', handler: 'unsubscribe' },

@@ -223,6 +223,7 @@ Examples:
           const plan = await erase.erasePlan(orderId, deps);
           if (plan.outcome === 'unknown_order') throw new CliError('order_not_found', `No order ${orderId}.`);
           if (plan.outcome === 'already_erased') throw new CliError('already_erased', `Order ${orderId} was already erased on ${plan.tombstone.erasedAt}: nothing left to delete.`);
+          if (plan.outcome === 'job_running') throw new CliError('job_running', `The job of order ${orderId} is writing results (until ${plan.until} at the latest): erase it when it has finished.`);
           planned.push(plan.erased);
         }
         if (dryRun) return { json: planned.map((p) => ({ ...p, dryRun: true })), text: `${describe(planned)}\nNothing removed (--dry-run).` };
@@ -231,6 +232,7 @@ Examples:
         for (const orderId of orderIds) {
           const outcome = await erase.eraseOrder(orderId, deps);
           if (outcome.outcome === 'erased') done.push(outcome.erased);
+          else if (outcome.outcome === 'job_running') throw new CliError('job_running', `The job of order ${orderId} started meanwhile; erased so far: ${done.map((d) => d.orderId).join(', ') || 'nothing'}.`);
         }
         return { json: done, text: describe(done) };
       }),

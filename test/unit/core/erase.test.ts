@@ -100,6 +100,21 @@ describe('eraseOrder', () => {
     expect(blobs.keys.size).toBe(0);
     expect(store.tombstones.get(orderId)?.erasedAt).toBe('2026-02-01T00:00:00.000Z');
   });
+
+  it.each<[string, Partial<Order>]>([
+    ['its job is running', { job: 'processing', jobClaim: { attempts: 1, expiresAt: Date.parse('2026-02-01T00:10:00Z') } }],
+    ['a rerun is running', { rerunClaim: { revision: 2, expiresAt: Date.parse('2026-02-01T00:10:00Z') } }],
+  ])('waits while %s (its files would be left behind), and erases once the claim has lapsed', async (_name, change) => {
+    const store = new MemoryEraseStore();
+    store.orders.set(orderId, { ...order, ...change });
+    const blobs = new MemoryBlobs();
+
+    const refused = await eraseOrder(orderId, { store, blobs, now: () => Date.parse('2026-02-01T00:00:00Z') });
+    const later = await eraseOrder(orderId, { store, blobs, now: () => Date.parse('2026-02-01T00:11:00Z') });
+
+    expect(refused).toEqual({ outcome: 'job_running', until: '2026-02-01T00:10:00.000Z' });
+    expect(later.outcome).toBe('erased');
+  });
 });
 
 describe('Stripe events for an erased order', () => {
