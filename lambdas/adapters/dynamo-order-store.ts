@@ -60,7 +60,7 @@ function inList(prefix: string, values: readonly string[]): { expr: string; name
   return { expr: Object.keys(names).join(', '), names };
 }
 
-interface OrderItem extends Omit<Order, 'deliveryClaim' | 'jobClaim'> {
+export interface OrderItem extends Omit<Order, 'deliveryClaim' | 'jobClaim'> {
   pk: string;
   claimId?: string;
   claimAt?: number;
@@ -69,7 +69,8 @@ interface OrderItem extends Omit<Order, 'deliveryClaim' | 'jobClaim'> {
   tokenHashes?: string[];
 }
 
-function toOrder(item: OrderItem): Order {
+/** An order item as core's Order (also read by adapters/dynamo-sweep-store.ts). */
+export function toOrder(item: OrderItem): Order {
   const { pk: _pk, claimId, claimAt, tokenHashes: _tokens, jobAttempts, jobClaimExpiresAt, ...rest } = item;
   return {
     ...rest,
