@@ -9,7 +9,7 @@
  * `STRIPE_WEBHOOK_SECRET`.
  */
 import * as z from 'zod/mini';
-import type { RuntimeConfigDocument } from './contract';
+import { DEFAULT_PROFILE_MEMORY_BUDGET_MB, type RuntimeConfigDocument } from './contract';
 
 const extension = z.string().check(z.regex(/^\.[a-z0-9]{1,10}$/));
 
@@ -44,6 +44,13 @@ export const runtimeConfigSchema = z.object({
   linkTtlHours: z.number().check(z.positive()),
   retentionDays: z._default(z.int().check(z.positive()), 30),
   senderEmail: z.email(),
+  /**
+   * Memory (MB) the data profile's exact figures may hold before each falls back to a sketch
+   * (docs/processor.md "Memory budget"). The default is sized for the process function's
+   * 1,769 MB (lib/uplock-stack.ts): it leaves ~745 MB for Node, the upload stream and the report.
+   * Lower it with the function's memory; 0 gives sketches only.
+   */
+  profileMemoryBudgetMb: z._default(z.number().check(z.nonnegative()), DEFAULT_PROFILE_MEMORY_BUDGET_MB),
   /** The job (docs/jobs.md): the built-in data profile, or an operator's job folder. */
   job: z._default(
     z.object({

@@ -107,6 +107,11 @@ export interface EraseResult {
   erased: true;
 }
 
+/** `POST /api/unsubscribe/{token}` 200 (a broadcast's unsubscribe link; 404 for an unknown token). */
+export interface UnsubscribeResult {
+  unsubscribed: true;
+}
+
 /** `POST /api/stripe/webhook` 200. */
 export interface WebhookReceived {
   received: true;
@@ -137,6 +142,8 @@ export interface RuntimeConfigDocument {
   linkTtlHours: number;
   retentionDays: number;
   senderEmail: string;
+  /** MB the data profile's exact figures may hold (default DEFAULT_PROFILE_MEMORY_BUDGET_MB). */
+  profileMemoryBudgetMb?: number;
   stripe: {
     paymentMode: PaymentMode;
     /** '' (a deploy-time token not wired yet) reads as absent. */
@@ -150,6 +157,13 @@ export interface RuntimeConfigDocument {
     signatureToleranceSeconds?: number;
   };
 }
+
+/**
+ * The data profile's memory budget by default (MB): sized for the process function's 1,769 MB
+ * (lib/uplock-stack.ts), so that every file up to the default upload limit gets exact figures
+ * while Node, the upload stream and the report keep ~745 MB (docs/processor.md).
+ */
+export const DEFAULT_PROFILE_MEMORY_BUDGET_MB = 1024;
 
 export const PAYMENT_MODES = ['payment-link', 'checkout-session'] as const;
 export type PaymentMode = (typeof PAYMENT_MODES)[number];

@@ -7,6 +7,7 @@
  * No emulator imports here: the tool loads this without starting anything.
  */
 import type { RuntimeConfig } from '../lambdas/config';
+import { DEFAULT_PROFILE_MEMORY_BUDGET_MB } from '../lambdas/contract';
 
 export type Service = 'gateway' | 'dynamodb' | 's3' | 'ses' | 'stripe';
 
@@ -94,6 +95,7 @@ export function localRuntimeConfig(input: LocalConfigInput): RuntimeConfig {
     linkTtlHours: 168,
     retentionDays: 30,
     senderEmail: 'results@uplock.local',
+    profileMemoryBudgetMb: DEFAULT_PROFILE_MEMORY_BUDGET_MB,
     ...overrides,
     ...localProductAndPrice(overrides),
     acceptedExtensions: [...(overrides?.acceptedExtensions ?? input.acceptedExtensions)],

@@ -3,12 +3,23 @@ import type { Command } from 'commander';
 import { CliError, fields, parseSince, runAction } from '../cli-kit';
 import { allOrders } from './order-source';
 
+/** 850 ms, 12.3 s, 4.5 min, 2.1 h; "n/a" when no order had both times. */
+export function duration(ms: number | undefined): string {
+  if (ms === undefined) return 'n/a';
+  if (ms < 1000) return `${ms} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
+  if (ms < 3_600_000) return `${(ms / 60_000).toFixed(1)} min`;
+  return `${(ms / 3_600_000).toFixed(1)} h`;
+}
+
 export function register(program: Command): void {
   program
     .command('stats')
-    .description('orders, previews, paid, conversion, revenue per currency, refunds, disputes, failed jobs')
+    .description('orders, previews, paid, conversion, revenue per currency, refunds, disputes, failed jobs, median upload → preview and pay → email times')
     .option('--since <when>', '30m, 24h, 7d or an ISO date', '30d')
     .addHelpText('after', `
+Smoke-test orders (uplock smoke) are left out. Medians are over the orders that have both times.
+
 Examples:
   npx uplock stats
   npx uplock stats --since 7d --json`)
@@ -29,13 +40,15 @@ Examples:
             ['refunds', stats.refunds],
             ['disputes', stats.disputes],
             ['failed jobs', stats.failedJobs],
+            ['median upload → preview', duration(stats.medianUploadToPreviewMs)],
+            ['median pay → email', duration(stats.medianPayToEmailMs)],
           ]),
         };
       }),
     );
   program
     .command('export')
-    .description('orders as CSV for accounting (amounts in minor units)')
+    .description('orders as CSV for accounting (amounts in minor units; smoke-test orders left out)')
     .option('--csv', 'CSV on stdout (the only format)')
     .option('--since <when>', '30m, 24h, 7d or an ISO date')
     .addHelpText('after', `

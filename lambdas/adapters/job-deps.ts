@@ -6,6 +6,7 @@ import { refundNoResult } from '../core/stripe-events';
 import { once } from './clients';
 import { orderStore } from './dynamo-order-store';
 import { eventDeps } from './event-deps';
+import { fault } from './fault-hook';
 import { countMetric, logger } from './observability';
 import { blobStore } from './s3-blob-store';
 
@@ -26,5 +27,6 @@ export const jobWiring = once((): JobWiring => {
     },
     report: (level, message, fields) => logger[level](message, fields),
     count: (metric) => countMetric(metric),
+    fault,
   };
 });

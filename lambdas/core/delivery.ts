@@ -99,6 +99,7 @@ export async function deliverIfDue(orderId: OrderId, deps: DeliveryDeps): Promis
       orderId,
       fileName: order.fileName,
       downloadUrl: `${settings.siteUrl}/d/${token}`,
+      files: order.resultFiles ?? (order.primaryArtifact === undefined ? [] : [order.primaryArtifact]),
       downloadLimit: settings.downloadLimit,
       linkTtlHours: settings.linkTtlHours,
       orderUrl: `${settings.siteUrl}/order.html?id=${orderId}`,

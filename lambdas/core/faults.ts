@@ -14,12 +14,16 @@ export type FaultStep =
   | 'event:order-marked'
   /** After our own refund went to Stripe, before the email about it. */
   | 'event:refund-sent'
+  /** The email about a refund is out, its once-marker not yet written (a retry sends it again). */
+  | 'event:customer-emailed'
   /** Delivery: the claim is taken. */
   | 'delivery:claimed'
   /** The token item is written, the email not yet sent. */
   | 'delivery:token-written'
   /** The email is out, the order not yet marked delivered. */
   | 'delivery:sent'
+  /** Broadcast: one recipient's email is out, its "sent" marker not yet written (core/broadcast.ts). */
+  | 'broadcast:sent'
   /** The job's steps are named by core/job.ts. */
   | `job:${string}`;
 

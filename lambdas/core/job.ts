@@ -10,6 +10,7 @@
  * `resumeExpiredJobs` re-announcing the upload) takes the claim over, and after the last attempt
  * the order fails with a message: "no result, no charge".
  */
+import type { Fault } from './faults';
 import type { OrderId } from './ids';
 import { orderIdFromUploadKey, uploadKey } from './ids';
 import type { JobError, Order } from './order';
@@ -92,7 +93,8 @@ export interface JobStore {
   /** awaiting_upload → processing (attempt 1), or take over an expired claim with attempts left. */
   startJob(orderId: OrderId, claim: JobClaimRequest): Promise<JobClaim | undefined>;
   /** processing → done; with `attempt`, only while that attempt still holds the claim. */
-  finishJob(orderId: OrderId, primaryArtifact: string, attempt?: number): Promise<boolean>;
+  /** `resultFiles`: every artifact stored, the primary first (the ready email lists them). */
+  finishJob(orderId: OrderId, primaryArtifact: string, attempt?: number, resultFiles?: readonly string[]): Promise<boolean>;
   /** awaiting_upload | processing → failed; with `attempt`, only while that attempt holds the claim. */
   failJob(orderId: OrderId, error: JobError, attempt?: number): Promise<boolean>;
   /** Record progress (0-100) while that attempt holds the claim. */
@@ -131,7 +133,21 @@ export interface JobDeps {
   readonly report: Report;
   readonly count?: (metric: 'JobFailures') => void;
   readonly now?: () => number;
+  /** Called at each named step (JOB_FAULT_STEPS), so the local cloud can kill the runtime there. */
+  readonly fault?: Fault;
 }
+
+/**
+ * The job's named steps (core/faults.ts, docs/local-cloud.md "Faults on demand"); crash tests kill
+ * the runtime at each, so the names stay stable:
+ * - `job:claimed`: the claim is written (order `processing`, attempt counted), nothing else done;
+ * - `job:output-written`: the processor finished (a command's files are in its output folder), nothing stored;
+ * - `job:result-stored`: result files and preview are in the bucket, the order not yet `done`;
+ * - `job:done`: the order is `done`, delivery not yet tried;
+ * - `job:failed`: the order is `failed`, the "no result, no charge" refund not yet tried.
+ */
+export const JOB_FAULT_STEPS = ['job:claimed', 'job:output-written', 'job:result-stored', 'job:done', 'job:failed'] as const;
+export type JobFaultStep = (typeof JOB_FAULT_STEPS)[number];
 
 export type JobOutcome = 'ignored' | 'replayed' | 'done' | 'failed';
 
@@ -145,6 +161,9 @@ export const PROGRESS_WRITE_INTERVAL_MS = 1000;
 
 const SAFE_ARTIFACT = /^[A-Za-z0-9._-]{1,100}$/;
 
+/** A result file name the bucket layout allows (also checked by core/operations.ts rerunOrder). */
+export const isSafeArtifactName = (name: string): boolean => SAFE_ARTIFACT.test(name);
+
 const GENERIC_FAILURE = 'We could not analyse this file. You have not been charged.';
 const GAVE_UP = 'The analysis stopped before it finished, several times. You have not been charged.';
 
@@ -152,6 +171,14 @@ export const claimDurationMs = (processor: Processor): number => (processor.time
 
 /** Run the job for one "Object Created" of `uploads/<orderId>/input`. */
 export async function runJob(key: string, deps: JobDeps): Promise<JobOutcome> {
+  try {
+    return await runJobSteps(key, deps);
+  } catch (error) {
+    throw error instanceof CrashAtStep ? error.cause : error;
+  }
+}
+
+async function runJobSteps(key: string, deps: JobDeps): Promise<JobOutcome> {
   const now = deps.now ?? Date.now;
   const { store, blobs, processor, settings } = deps;
   const orderId = orderIdFromUploadKey(key);
@@ -172,11 +199,21 @@ export async function runJob(key: string, deps: JobDeps): Promise<JobOutcome> {
     return 'replayed';
   }
   const { attempt } = claim;
+  const fault = async (step: JobFaultStep): Promise<void> => {
+    try {
+      await deps.fault?.(step);
+    } catch (error) {
+      // A fault stands for a crash at that step: it leaves runJob as it is, never as a job failure.
+      throw new CrashAtStep(error);
+    }
+  };
+  await fault('job:claimed');
 
   const fail = async (code: string, message: string): Promise<JobOutcome> => {
     await store.failJob(orderId, { code, message }, attempt);
     deps.count?.('JobFailures');
     deps.report('warn', 'job failed', { orderId, code, attempt });
+    await fault('job:failed');
     // The customer may have paid already: no result, no charge.
     await deps.refundNoResult(orderId);
     return 'failed';
@@ -220,18 +257,23 @@ export async function runJob(key: string, deps: JobDeps): Promise<JobOutcome> {
       onProgress,
     });
     await progressWrite;
+    await fault('job:output-written');
     if (!result.artifacts.some((a) => a.name === result.primary)) throw new Error(`processor ${processor.name} named a missing primary artifact`);
     for (const artifact of result.artifacts) {
       if (!SAFE_ARTIFACT.test(artifact.name)) throw new Error(`processor ${processor.name} returned an unsafe artifact name`);
       await blobs.putResult(orderId, artifact.name, artifact.body, artifact.contentType);
     }
     await blobs.putPreview(orderId, result.preview);
-    if (!(await store.finishJob(orderId, result.primary, attempt))) {
+    await fault('job:result-stored');
+    const resultFiles = [result.primary, ...result.artifacts.map((a) => a.name).filter((name) => name !== result.primary)];
+    if (!(await store.finishJob(orderId, result.primary, attempt, resultFiles))) {
       // A later attempt took over (this one outlived its claim): that one finishes the order.
       deps.report('warn', 'job finished after its claim was taken over', { orderId, attempt });
       return 'replayed';
     }
+    await fault('job:done');
   } catch (error) {
+    if (error instanceof CrashAtStep) throw error;
     await progressWrite;
     if (error instanceof ProcessingError) {
       if (error.detail) deps.report('warn', 'job refused', { orderId, attempt, code: error.code, detail: error.detail });
@@ -245,6 +287,11 @@ export async function runJob(key: string, deps: JobDeps): Promise<JobOutcome> {
   return 'done';
 }
 
+/** What a fault hook threw at a named step, carried past runJob's own failure handling. */
+class CrashAtStep {
+  constructor(readonly cause: unknown) {}
+}
+
 /** A `processing` job whose claim expired with no attempt left. */
 function exhausted(order: Order, now: number, maxAttempts: number): boolean {
   return order.job === 'processing' && (order.jobClaim?.expiresAt ?? 0) < now && (order.jobClaim?.attempts ?? 0) >= maxAttempts;
@@ -255,6 +302,7 @@ async function giveUp(order: Order, deps: JobDeps): Promise<void> {
   if (moved) {
     deps.count?.('JobFailures');
     deps.report('warn', 'job out of attempts', { orderId: order.orderId, attempts: order.jobClaim?.attempts });
+    await deps.fault?.('job:failed');
   }
   // Whether this call or an earlier one failed it, the refund may still be owed (a crash between).
   await deps.refundNoResult(order.orderId);
@@ -272,7 +320,7 @@ export interface ResumeReport {
  * and refunded. Idempotent: a job resumed twice is claimed once.
  */
 export async function resumeExpiredJobs(
-  deps: Pick<JobDeps, 'store' | 'blobs' | 'refundNoResult' | 'report' | 'count' | 'now'> & { settings: Pick<JobSettings, 'maxAttempts'> },
+  deps: Pick<JobDeps, 'store' | 'blobs' | 'refundNoResult' | 'report' | 'count' | 'now' | 'fault'> & { settings: Pick<JobSettings, 'maxAttempts'> },
   limit = 100,
 ): Promise<ResumeReport> {
   const now = (deps.now ?? Date.now)();

@@ -2,7 +2,7 @@
  * The order state machine: three independent axes (job × payment × delivery) that arrive in any
  * order. Pure functions only; the OrderStore turns each transition into one conditional write.
  */
-import type { ErrorInfo, JobState, Lang, OrderView, PaymentState } from '../contract';
+import type { ErrorInfo, JobState, Lang, OrderView, PaymentState, TimelineEntry } from '../contract';
 import type { OrderId } from './ids';
 
 export type { JobState, Lang, OrderView, PaymentState } from '../contract';
@@ -18,20 +18,26 @@ export interface Order {
   readonly createdAt: string;
   readonly job: JobState;
   readonly jobError?: JobError;
-  /** ISO time the current job attempt started. */
+  /** ISO time the current job attempt started (the upload arrived). */
   readonly jobStartedAt?: string;
+  /** ISO time the job finished (done: the preview is ready; or failed). */
+  readonly jobEndedAt?: string;
   /** The job's claim (core/job.ts): attempts so far and when the current one may be taken over (epoch ms). */
   readonly jobClaim?: { readonly attempts: number; readonly expiresAt: number };
   /** Percent done that the running job reported (0-100). */
   readonly jobProgress?: number;
   /** Artifact the download link serves (set when the job is done). */
   readonly primaryArtifact?: string;
+  /** Every result file the link serves, the primary first (set with it; older orders lack it). */
+  readonly resultFiles?: readonly string[];
   readonly payment: PaymentState;
   readonly sessionId?: string;
   readonly paymentIntentId?: string;
   readonly amount?: number;
   readonly currency?: string;
   readonly payerEmail?: string;
+  /** ISO time the payment was first recorded as paid (kept when it is later refunded). */
+  readonly paidAt?: string;
   /** A delivery attempt in flight: who claimed it and when (claims expire, see deliveryDue). */
   readonly deliveryClaim?: { readonly id: string; readonly at: number };
   readonly deliveredAt?: string;
@@ -40,8 +46,19 @@ export interface Order {
   readonly disputedAt?: string;
   /** Checkout-session mode: the order's open session, reused until it expires. */
   readonly checkoutSession?: { readonly id: string; readonly url: string; readonly expiresAt: number };
+  /**
+   * Which revision of the result the links serve (`uplock orders rerun`): absent or 1 is the
+   * job's first result under `results/<orderId>/`, n ≥ 2 lives under `results/<orderId>/r<n>/`.
+   */
+  readonly resultRevision?: number;
+  /** A rerun in flight (core/operations.ts rerunOrder): its revision and when its claim lapses (epoch ms). */
+  readonly rerunClaim?: { readonly revision: number; readonly expiresAt: number };
+  /** What happened to the order that no other field records (downloads, emails, operator actions), oldest first. */
+  readonly history?: readonly TimelineEntry[];
   /** Epoch seconds: DynamoDB TTL. */
   readonly expiresAt: number;
+  /** Made by `uplock smoke` to check a deploy: left out of stats and export, erased at its end. */
+  readonly smoke?: boolean;
 }
 
 /** Which job states may follow which: replays of "Object Created" must not restart a job. */
@@ -78,10 +95,17 @@ export const paymentStatesBefore = (to: PaymentState): PaymentState[] =>
 /** How long a delivery claim blocks others before it is presumed crashed and retried. */
 export const DELIVERY_CLAIM_TTL_MS = 5 * 60 * 1000;
 
-/** Delivery is due when the second of "job done" and "paid" has arrived and nobody delivered yet. */
+/** A claim taken at `claimAt` is stale (presumed crashed) at `now`: strictly older than the TTL. */
+export const claimIsStale = (claimAt: number, now: number): boolean => claimAt < now - DELIVERY_CLAIM_TTL_MS;
+
+/**
+ * Delivery is due when the second of "job done" and "paid" has arrived and nobody delivered yet.
+ * The claim rule is the store's conditional write's (`claimAt < :stale`, stale = now - TTL), to the
+ * millisecond: at exactly the TTL both say "still claimed".
+ */
 export function deliveryDue(order: Order, now: number): boolean {
   if (order.job !== 'done' || order.payment !== 'paid' || order.deliveredAt || order.disputedAt) return false;
-  return !order.deliveryClaim || now - order.deliveryClaim.at >= DELIVERY_CLAIM_TTL_MS;
+  return !order.deliveryClaim || claimIsStale(order.deliveryClaim.at, now);
 }
 
 /** A job running longer than this is "taking longer than usual" on the order page. */
@@ -105,4 +129,10 @@ export function orderView(order: Order, extras: { preview?: unknown; payUrl?: st
   if (order.job === 'done' && order.payment === 'unpaid' && extras.payUrl) view.payUrl = extras.payUrl;
   if (order.job === 'failed' && order.jobError) view.error = order.jobError;
   return view;
+}
+
+/** The name under `results/<orderId>/` of a result file in the revision the order's links serve. */
+export function resultFileName(order: Pick<Order, 'resultRevision'>, artifact: string): string {
+  const revision = order.resultRevision ?? 1;
+  return revision > 1 ? `r${revision}/${artifact}` : artifact;
 }

@@ -8,7 +8,7 @@ import { once } from '../adapters/clients';
 import { jobWiring } from '../adapters/job-deps';
 import { loadConfig } from '../config';
 import { runJob, type JobDeps, type JobOutcome, type Processor } from '../core/job';
-import { defaultProcessor } from '../processors';
+import { createProfileProcessor } from '../processors/profile';
 import { commandProcessor, loadJobFolder } from '../processors/command';
 
 export type { JobOutcome } from '../core/job';
@@ -18,8 +18,8 @@ const hostEnv = { ...(process.env.PATH ? { PATH: process.env.PATH } : {}), ...(p
 
 /** The processor config names: its job folder, read and validated once per process. */
 export const configuredProcessor = once((): Processor => {
-  const { job } = loadConfig();
-  if (!job.folder) return defaultProcessor;
+  const { job, profileMemoryBudgetMb } = loadConfig();
+  if (!job.folder) return createProfileProcessor({ memoryBudgetMb: profileMemoryBudgetMb });
   return commandProcessor(loadJobFolder(job.folder), { hostEnv, maxLogBytes: job.maxLogBytes, ...(job.workDir ? { workBase: job.workDir } : {}) });
 });
 

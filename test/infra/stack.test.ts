@@ -8,7 +8,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../lambdas/config';
-import { RUNTIME_CONFIG_OUTPUT } from '../../lambdas/contract';
+import { DEFAULT_PROFILE_MEMORY_BUDGET_MB, RUNTIME_CONFIG_OUTPUT } from '../../lambdas/contract';
 import { routes } from '../../lambdas/routes';
 import type { FunctionName } from '../../lib/access';
 import { SECRET_PLACEHOLDER } from '../../lib/payments';
@@ -51,6 +51,13 @@ function dataGrants(name: FunctionName): string[] {
   if (!role) throw new Error(`${name} has no role`);
   return grantLines(grantsOfRole(template, logicalId(role))).filter((line) => !line.startsWith('logs:'));
 }
+
+describe('the process function and the profile memory budget', () => {
+  it('leaves the process function at least 700 MB beside the default budget for exact figures (docs/processor.md)', () => {
+    const memory = fnResource('process-upload').Properties.MemorySize as number;
+    expect(memory - DEFAULT_PROFILE_MEMORY_BUDGET_MB).toBeGreaterThanOrEqual(700);
+  });
+});
 
 describe('functions and least privilege', () => {
   const r = (token: string) => renderToken(stack, token);
@@ -145,6 +152,13 @@ describe('functions and least privilege', () => {
     ['get-checkout-session', (i) => [`secretsmanager:GetSecretValue ${i.secretKey}`]],
     ['lookup-orders', (i) => [...i.tableRw, `dynamodb:Query ${i.table}/index/byEmail`, ...i.ses]],
     ['stripe-webhook', (i) => [...i.tableRw, `secretsmanager:GetSecretValue ${i.secretKey}`, `secretsmanager:GetSecretValue ${i.webhookSecret}`, ...i.ses]],
+    ['unsubscribe', (i) => [...i.tableRw, `secretsmanager:GetSecretValue ${i.secretKey}`]],
+    ['request-erase', (i) => [...i.tableRw, ...i.ses]],
+    ['erase-order', (i) => [
+      ...i.tableRw,
+      ...['previews', 'results', 'uploads'].flatMap((p) => [`s3:DeleteObject ${i.bucket}/${p}/*`, `s3:GetObject ${i.bucket}/${p}/*`]),
+      `s3:ListBucket ${i.bucket} if {"StringLike":{"s3:prefix":["uploads/*","results/*","previews/*"]}}`,
+    ]],
     ['download', (i) => [...i.tableRw, `s3:GetObject ${i.bucket}/results/*`, `s3:ListBucket ${i.bucket} if {"StringLike":{"s3:prefix":["results/*"]}}`]],
     ['process-upload', (i) => [
       ...i.tableRw,

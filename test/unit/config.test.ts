@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, parseConfig } from '../../lambdas/config';
+import { DEFAULT_PROFILE_MEMORY_BUDGET_MB } from '../../lambdas/contract';
 
 import { validConfigDocument as valid } from './fixtures';
 
@@ -8,6 +9,12 @@ describe('runtime config', () => {
     const config = parseConfig(valid);
     expect(config.region).toBe('us-east-1');
     expect(config.stripe).toMatchObject({ paymentMode: 'payment-link', livemode: false, signatureToleranceSeconds: 300 });
+  });
+
+  it('has one key for the profile memory budget: the default sized for the process function, 0 allowed, negative refused', () => {
+    expect(parseConfig(valid).profileMemoryBudgetMb).toBe(DEFAULT_PROFILE_MEMORY_BUDGET_MB);
+    expect(parseConfig({ ...valid, profileMemoryBudgetMb: 0 }).profileMemoryBudgetMb).toBe(0);
+    expect(() => parseConfig({ ...valid, profileMemoryBudgetMb: -1 })).toThrow('profileMemoryBudgetMb');
   });
 
   it('treats empty Stripe ids (not wired yet) as absent', () => {

@@ -5,6 +5,8 @@
  * here), so only the figures that did not fit become estimates.
  */
 
+import { DEFAULT_PROFILE_MEMORY_BUDGET_MB } from '../../contract';
+
 /** Bytes the exact structures of one profile may hold in total; one budget per profile. */
 export class MemoryBudget {
   used = 0;
@@ -25,8 +27,11 @@ export class MemoryBudget {
   }
 }
 
-/** Memory budget by default, in MB: sized for the process function's 1,769 MB (docs/processor.md). */
-export const DEFAULT_MEMORY_BUDGET_MB = 1024;
+/**
+ * Memory budget by default, in MB: the config's default (profileMemoryBudgetMb in
+ * lambdas/config.ts), sized for the process function's 1,769 MB (docs/processor.md).
+ */
+export const DEFAULT_MEMORY_BUDGET_MB = DEFAULT_PROFILE_MEMORY_BUDGET_MB;
 
 /**
  * What kind of cell an entry is (its key's first byte). Entries are keyed by their bytes, so

@@ -49,6 +49,7 @@ export class JsonArrayScanner {
       switch (this.state) {
         case State.Start:
           if (isSpace(b)) continue;
+          if (b === 0x7b) throw singleObject();
           if (b !== 0x5b) throw notAnArray(this.offset + i);
           this.state = State.Between;
           continue;
@@ -168,6 +169,13 @@ function concat(parts: readonly Uint8Array[], total: number): Uint8Array {
 
 function notAnArray(offset: number): ProcessingError {
   return new ProcessingError('invalid_json', `A .json file for this report holds an array of records ([{"column": value, …}, …]), but this one does not start with "[" (byte ${offset.toLocaleString('en-US')}).`);
+}
+
+function singleObject(): ProcessingError {
+  return new ProcessingError(
+    'invalid_json',
+    'This .json file holds a single JSON object, not a list of records. The report reads a JSON array of records ([{"column": value, …}, …]) in a .json file, or JSON Lines (one object per line) in a .jsonl file.',
+  );
 }
 
 function unexpected(offset: number, b: number): ProcessingError {

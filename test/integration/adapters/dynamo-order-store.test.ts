@@ -150,9 +150,9 @@ describe('job transitions', () => {
     await store.startJob(order.orderId, claim());
 
     expect(await store.finishJob(early.orderId, 'report.html')).toBe(false);
-    expect(await store.finishJob(order.orderId, 'report.html')).toBe(true);
+    expect(await store.finishJob(order.orderId, 'report.html', undefined, ['report.html', 'report.json'])).toBe(true);
 
-    expect(await store.getOrder(order.orderId)).toMatchObject({ job: 'done', primaryArtifact: 'report.html' });
+    expect(await store.getOrder(order.orderId)).toMatchObject({ job: 'done', primaryArtifact: 'report.html', resultFiles: ['report.html', 'report.json'] });
     expect(await store.getOrder(early.orderId)).toMatchObject({ job: 'awaiting_upload' });
   });
 

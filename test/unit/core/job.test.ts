@@ -3,7 +3,7 @@
  * killed run, giving up after the last attempt ("no result, no charge"), and the sweeper's part.
  */
 import { describe, expect, it } from 'vitest';
-import { ProcessingError, resumeExpiredJobs, runJob, type JobDeps, type JobStore, type Processor } from '../../../lambdas/core/job';
+import { JOB_FAULT_STEPS, ProcessingError, resumeExpiredJobs, runJob, type JobDeps, type JobStore, type Processor } from '../../../lambdas/core/job';
 import type { OrderId } from '../../../lambdas/core/ids';
 import type { Order } from '../../../lambdas/core/order';
 
@@ -145,6 +145,74 @@ describe('runJob', () => {
 
     expect(await runJob(KEY, deps)).toBe('replayed');
     expect(store.order).toMatchObject({ job: 'processing', jobClaim: { attempts: 2 } });
+  });
+});
+
+describe('runJob at its named fault steps (the crash hooks of docs/local-cloud.md)', () => {
+  it('reaches claimed, output-written, result-stored and done in that order on success', async () => {
+    const { deps } = setup();
+    const reached: string[] = [];
+
+    await runJob(KEY, { ...deps, fault: (step) => void reached.push(step) });
+
+    expect(reached).toEqual(['job:claimed', 'job:output-written', 'job:result-stored', 'job:done']);
+  });
+
+  it('reaches claimed then failed on a failing job, the failure written before the step', async () => {
+    const { store, deps } = setup({
+      process: async () => {
+        throw new ProcessingError('job_failed', 'No.', 'exit 1');
+      },
+    });
+    const reached: string[] = [];
+
+    await runJob(KEY, { ...deps, fault: (step) => void reached.push(`${step} ${store.order.job}`) });
+
+    expect(reached).toEqual(['job:claimed processing', 'job:failed failed']);
+  });
+
+  it.each([
+    ['job:claimed', { job: 'processing', results: 0, previews: 0, refunds: 0, deliveries: 0 }],
+    ['job:output-written', { job: 'processing', results: 0, previews: 0, refunds: 0, deliveries: 0 }],
+    ['job:result-stored', { job: 'processing', results: 1, previews: 1, refunds: 0, deliveries: 0 }],
+    ['job:done', { job: 'done', results: 1, previews: 1, refunds: 0, deliveries: 0 }],
+  ] as const)('a crash at %s leaves the run there: no failure written, no refund, nothing after it', async (at, expected) => {
+    const { store, deps, calls } = setup();
+    let results = 0;
+    const crashing: JobDeps = {
+      ...deps,
+      blobs: { ...deps.blobs, putResult: async () => void results++ },
+      fault: (step) => {
+        if (step === at) throw new Error(`killed at ${step}`);
+      },
+    };
+
+    await expect(runJob(KEY, crashing)).rejects.toThrow(`killed at ${at}`);
+
+    expect({ job: store.order.job, results, previews: calls.previews.length, refunds: calls.refunds, deliveries: calls.deliveries }).toEqual(expected);
+  });
+
+  it('a crash at job:failed leaves the order failed and the refund still owed', async () => {
+    const { store, deps, calls } = setup({
+      process: async () => {
+        throw new ProcessingError('job_failed', 'No.', 'exit 1');
+      },
+    });
+    const crashing: JobDeps = {
+      ...deps,
+      fault: (step) => {
+        if (step === 'job:failed') throw new Error('killed');
+      },
+    };
+
+    await expect(runJob(KEY, crashing)).rejects.toThrow('killed');
+
+    expect(store.order.job).toBe('failed');
+    expect(calls.refunds).toBe(0);
+  });
+
+  it('names every step it calls in JOB_FAULT_STEPS, each matching the local switchboard\'s step pattern', () => {
+    for (const step of JOB_FAULT_STEPS) expect(step).toMatch(/^job:[a-z-]+$/);
   });
 });
 

@@ -73,7 +73,8 @@ describe('deliveryDue', () => {
     ['already delivered', { deliveredAt: '2026-01-01T00:00:00Z' }, false],
     ['disputed', { disputedAt: '2026-01-01T00:00:00Z' }, false],
     ['claimed a moment ago', { deliveryClaim: { id: 'c', at: now - 1000 } }, false],
-    ['claim expired (crash between claim and send)', { deliveryClaim: { id: 'c', at: now - DELIVERY_CLAIM_TTL_MS } }, true],
+    ['claimed exactly the TTL ago (the store still refuses: claimAt < now - TTL)', { deliveryClaim: { id: 'c', at: now - DELIVERY_CLAIM_TTL_MS } }, false],
+    ['claim expired (crash between claim and send)', { deliveryClaim: { id: 'c', at: now - DELIVERY_CLAIM_TTL_MS - 1 } }, true],
   ])('%s → %s', (_name, patch, due) => {
     expect(deliveryDue({ ...base, ...patch }, now)).toBe(due);
   });

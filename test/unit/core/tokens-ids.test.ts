@@ -72,7 +72,7 @@ describe('validation', () => {
 
 describe('emails', () => {
   it('escapes the customer’s file name in HTML and speaks the order’s language', () => {
-    const input = { productName: 'Report', orderId: 'o1', fileName: '<img src=x onerror=alert(1)>.csv', downloadUrl: 'http://x/d/t', downloadLimit: 5, linkTtlHours: 168, orderUrl: 'http://x/order.html?id=o1' };
+    const input = { productName: 'Report', orderId: 'o1', fileName: '<img src=x onerror=alert(1)>.csv', downloadUrl: 'http://x/d/t', files: ['report.html'], downloadLimit: 5, linkTtlHours: 168, orderUrl: 'http://x/order.html?id=o1' };
     const en = deliveryEmail({ ...input, lang: 'en' });
     expect(en.html).not.toContain('<img');
     expect(en.html).toContain(escapeHtml('<img src=x onerror=alert(1)>'));
@@ -80,5 +80,20 @@ describe('emails', () => {
     expect(en.text).toContain('5 times');
     const ja = deliveryEmail({ ...input, lang: 'ja' });
     expect(ja.subject).toContain('準備ができました');
+  });
+
+  it.each([
+    ['en', 'Your files:', /report\.json \(the same figures as data \(JSON\)/, /each file you download uses one of the 5 \(downloading all 2 files once uses 2\)/],
+    ['ja', 'お届けするファイル:', /report\.json（?.*データ（JSON）/, /ファイルを1つダウンロードするごとに1回と数えます（2つのファイルを1回ずつダウンロードすると2回）/],
+  ] as const)('the ready email (%s) lists every delivered file with its own address and how each counts against the limit', (lang, heading, jsonLine, counting) => {
+    const input = { productName: 'Report', orderId: 'o1', fileName: 'sales.csv', downloadUrl: 'http://x/d/t', files: ['report.html', 'report.json'], downloadLimit: 5, linkTtlHours: 168, orderUrl: 'http://x/order.html?id=o1' };
+    const mail = deliveryEmail({ ...input, lang });
+    expect(mail.text).toContain(heading);
+    expect(mail.text).toMatch(/report\.html.*\n {2}http:\/\/x\/d\/t\n/);
+    expect(mail.text).toMatch(/report\.json.*\n {2}http:\/\/x\/d\/t\/report\.json\n/);
+    expect(mail.text).toMatch(jsonLine);
+    expect(mail.text).toMatch(counting);
+    expect(mail.html).toContain('<a href="http://x/d/t/report.json">report.json</a>');
+    expect(mail.html).toContain('<a href="http://x/d/t">report.html</a>');
   });
 });

@@ -72,6 +72,24 @@ describe('bad input ends in a ProcessingError a customer understands', () => {
     expect(error.customerMessage).toMatch(/never closed/);
   });
 
+  it.each([
+    ['on one line', '{"name":"Ada","born":1815}\n'],
+    ['pretty-printed', '{\n  "name": "Ada",\n  "born": 1815\n}\n'],
+    ['holding the records in a key', '{"records": [{"a": 1}, {"a": 2}]}'],
+  ])('a .json file holding a single object (%s) is refused, pointing at arrays and JSON Lines', async (_name, content) => {
+    const error = await failure(content, { fileName: 'data.json' });
+    expect(error.code).toBe('invalid_json');
+    expect(error.customerMessage).toMatch(/single JSON object/);
+    expect(error.customerMessage).toMatch(/array of records/);
+    expect(error.customerMessage).toMatch(/JSON Lines/);
+  });
+
+  it('JSON Lines named .json are still read as JSON Lines', async () => {
+    const r = await profile('{"a":1}\n{"a":2}\n{"a":3}\n', { fileName: 'data.json' });
+    expect(r.file.format).toBe('jsonl');
+    expect(r.file.rows).toBe(3);
+  });
+
   it('a JSON line larger than 1 MB', async () => {
     const error = await failure(`{"a":"${'x'.repeat(1024 * 1024 + 10)}"}\n`, { fileName: 'x.jsonl', chunkSizes: [65_536] });
     expect(error.code).toBe('line_too_long');
