@@ -1,5 +1,5 @@
 /**
- * OrderStore and SweepStore in memory, with the conditions of the DynamoDB adapters
+ * The order table's ports in memory (what core declares: EventStore, JobStore, CheckoutStore, SweepStore), with the conditions of the DynamoDB adapters
  * (lambdas/adapters/dynamo-order-store.ts, dynamo-sweep-store.ts) written out as code: each method
  * is one conditional single-item write, `false` when its condition does not hold. Core runs on it
  * without servers (test/unit/core/*.test.ts).
@@ -16,7 +16,10 @@ import type { JobClaim, JobClaimRequest } from '../../../lambdas/core/job';
 import { canMoveJob, canMovePayment, type JobError, type Order, type PaymentState } from '../../../lambdas/core/order';
 import type { EarlyEvents, PaymentRecordFacts } from '../../../lambdas/core/stripe-events';
 import type { SweepCursor, SweepLease, SweepStore } from '../../../lambdas/core/sweep';
-import type { ConsumeResult, OrderStore } from '../../../lambdas/ports/order-store';
+import type { CheckoutStore } from '../../../lambdas/core/checkout';
+import type { JobStore } from '../../../lambdas/core/job';
+import type { EventStore } from '../../../lambdas/core/stripe-events';
+import type { ConsumeResult } from '../../../lambdas/ports/order-store';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
@@ -26,7 +29,8 @@ interface PaymentIntentItem {
   disputed?: boolean;
 }
 
-export class InMemoryOrderStore implements OrderStore, SweepStore {
+/** What core's use cases need of the OrderStore port (EventStore, JobStore, CheckoutStore), the download's token calls, and SweepStore. */
+export class InMemoryOrderStore implements EventStore, JobStore, CheckoutStore, SweepStore {
   readonly orders = new Map<OrderId, Order>();
   readonly tokenHashes = new Map<OrderId, string[]>();
   readonly tokens = new Map<string, DeliveryToken>();
@@ -244,6 +248,12 @@ export class InMemoryOrderStore implements OrderStore, SweepStore {
     if (expires !== undefined && expires > this.clock() / 1000) return false;
     this.markers.set(key, Math.floor(this.clock() / 1000) + ttlSeconds);
     return true;
+  }
+
+  async seenEvent(key: string): Promise<boolean> {
+    this.reads++;
+    const expires = this.markers.get(key);
+    return expires !== undefined && expires > this.clock() / 1000;
   }
 
   async forgetEvent(key: string): Promise<void> {

@@ -11,12 +11,12 @@ import type { EmailMessage } from '../../../lambdas/core/emails';
 import type { Fault, FaultStep } from '../../../lambdas/core/faults';
 import type { OrderId } from '../../../lambdas/core/ids';
 import { uploadKey } from '../../../lambdas/core/ids';
-import type { JobDeps, Processor } from '../../../lambdas/core/job';
+import type { JobBlobs, JobDeps, Processor } from '../../../lambdas/core/job';
 import type { Order } from '../../../lambdas/core/order';
 import type { SessionFacts } from '../../../lambdas/core/payment';
 import { EVENT_MEMORY_SECONDS, handleStripeEvent, refundNoResult, type EventDeps, type EventOutcome, type StripeEvent } from '../../../lambdas/core/stripe-events';
 import type { ListedEvent, RecoveredOutcome, SweepDeps } from '../../../lambdas/core/sweep';
-import type { BlobStore, InputObject } from '../../../lambdas/ports/blob-store';
+import type { InputObject } from '../../../lambdas/ports/blob-store';
 import type { Mailer } from '../../../lambdas/ports/mailer';
 import { InMemoryOrderStore } from './order-store';
 import { InMemoryPayments } from './payments';
@@ -40,7 +40,7 @@ export class InMemoryMailer implements Mailer {
   }
 }
 
-export class InMemoryBlobs implements BlobStore {
+export class InMemoryBlobs implements JobBlobs {
   readonly inputs = new Map<string, Uint8Array>();
   readonly results = new Map<string, string | Uint8Array>();
   readonly previews = new Map<OrderId, unknown>();
