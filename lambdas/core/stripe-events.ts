@@ -257,7 +257,10 @@ export const duplicateMailKey = (sessionId: string): string => `mail:duplicate:$
 function settled(order: Order, sessionId: string, to: PaymentState): boolean {
   if (order.sessionId !== sessionId) return false;
   if (order.payment === 'refunded') return true;
-  if (to !== 'paid') return order.payment === 'pending' || order.payment === 'paid';
+  // This session's pending payment is recorded already; if the order is unpaid again with this
+  // session, its delayed payment failed (async_payment_failed): a late or swept "completed, unpaid"
+  // must not make it pending again.
+  if (to !== 'paid') return true;
   return order.payment === 'paid' && order.job !== 'failed' && Boolean(order.deliveredAt || order.disputedAt);
 }
 
