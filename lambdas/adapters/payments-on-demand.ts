@@ -31,5 +31,11 @@ export const paymentsOnDemand = once((): Payments => {
     listCompletedSessions: async function* (opts) {
       yield* (await stripe()).listCompletedSessions(opts);
     },
+    completedSessionPages: async function* (opts) {
+      yield* (await stripe()).completedSessionPages(opts);
+    },
+    listEvents: async function* (opts) {
+      yield* (await stripe()).listEvents(opts);
+    },
   };
 });
