@@ -45,6 +45,12 @@ export const runtimeConfigSchema = z.object({
   retentionDays: z._default(z.int().check(z.positive()), 30),
   senderEmail: z.email(),
   /**
+   * How long a delivery claim blocks other attempts before it is presumed crashed and taken over
+   * (core/order.ts). Longer than any one delivery (a read, a write, one email) takes; the crash
+   * tests shorten it so a takeover is seen within a test.
+   */
+  deliveryClaimSeconds: z._default(z.int().check(z.positive()), 300),
+  /**
    * Memory (MB) the data profile's exact figures may hold before each falls back to a sketch
    * (docs/processor.md "Memory budget"). The default is sized for the process function's
    * 1,769 MB (lib/uplock-stack.ts): it leaves ~745 MB for Node, the upload stream and the report.

@@ -15,9 +15,14 @@ import type { RuntimeConfigJson } from './config';
 /** `write` = put/update/delete items without reading them (e.g. create an order). */
 export type TableAccess = 'read' | 'write' | 'readwrite';
 
+/** Reads beyond single items and queries, for the one function that walks many items (the sweeper). */
+export type TableBulkRead = 'dynamodb:BatchGetItem' | 'dynamodb:Scan';
+
 export interface TableBindingOptions {
   /** GSIs the handler queries; only `read` access reaches them. @default - none */
   readonly indexes?: readonly string[];
+  /** Batched reads and scans of the table's items; only `read` access reaches them. @default - none */
+  readonly bulkReads?: readonly TableBulkRead[];
 }
 
 export interface BucketAccess {
@@ -56,7 +61,9 @@ export class RuntimeBinding {
   bindTable(table: ITable, access: TableAccess, options: TableBindingOptions = {}): void {
     const read = access === 'read' || access === 'readwrite';
     const write = access === 'write' || access === 'readwrite';
-    const actions = [...(read ? TABLE_READ_ACTIONS : []), ...(write ? TABLE_WRITE_ACTIONS : [])];
+    const bulk = options.bulkReads ?? [];
+    if (bulk.length > 0 && !read) throw new Error(`bindTable: ${bulk.join(', ')} need read access, got "${access}"`);
+    const actions = [...(read ? TABLE_READ_ACTIONS : []), ...bulk, ...(write ? TABLE_WRITE_ACTIONS : [])];
     this.grantee.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({ actions, resources: [table.tableArn] }));
     const indexes = options.indexes ?? [];
     if (indexes.length > 0) {

@@ -171,7 +171,17 @@ describe('functions and least privilege', () => {
       ...i.deadLetters,
     ]],
     // Asynchronous jobs also send their failed invocations to the dead-letter queue.
-    ['sweeper', (i) => [...i.tableRw, `secretsmanager:GetSecretValue ${i.secretKey}`, ...i.ses, ...i.deadLetters]],
+    ['sweeper', (i) => [
+      ...i.tableRw,
+      `dynamodb:BatchGetItem ${i.table}`,
+      `dynamodb:Scan ${i.table}`,
+      `s3:GetObject ${i.bucket}/uploads/*`,
+      `s3:ListBucket ${i.bucket} if {"StringLike":{"s3:prefix":["uploads/*"]}}`,
+      `s3:PutObject ${i.bucket}/uploads/*`,
+      `secretsmanager:GetSecretValue ${i.secretKey}`,
+      ...i.ses,
+      ...i.deadLetters,
+    ]],
   ])('%s may do exactly what its access row says, on the named resources only', (name, expected) => {
     expect(dataGrants(name)).toEqual(expected(ids()).sort());
   });

@@ -104,7 +104,7 @@ describe('uplock against the local cloud', () => {
     const run = await uplock(['--json', 'sweep'], { cloud });
 
     expect(run.code).toBe(0);
-    expect(run.json()).toEqual({ sessions: 0, outcomes: {} });
+    expect(run.json()).toEqual({ sessions: 0, outcomes: {}, events: { listed: 0, outcomes: {} } });
   });
 
   it('stripe wire finds the local wiring unchanged', async () => {
