@@ -211,6 +211,10 @@ export class UplockStack extends Stack {
     });
     new CfnOutput(this, 'StripePriceId', { description: 'The Price the wiring manages (checkout-session mode charges it)', value: this.payments.wiringAttribute('PriceId') });
     new CfnOutput(this, 'StripeWebhookEndpointId', { description: 'The Stripe webhook endpoint the wiring manages', value: this.payments.wiringAttribute('WebhookEndpointId') });
+    new CfnOutput(this, 'SmokeTestCommand', {
+      description: 'Run this after every deploy: the end-to-end check of the live site (docs/deploy.md, last step)',
+      value: `npx uplock --stack ${this.stackName} --region ${this.region} smoke --url ${this.site.siteUrl}`,
+    });
     new CfnOutput(this, 'DataBucketName', { value: this.storage.dataBucket.bucketName });
     new CfnOutput(this, 'TableName', { value: this.storage.table.tableName });
     new CfnOutput(this, 'DistributionId', { value: this.site.distribution.distributionId });

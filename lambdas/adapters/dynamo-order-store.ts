@@ -139,6 +139,16 @@ export class DynamoOrderStore implements OrderStore {
     this.db = new Table(doc);
   }
 
+  async markSmoke(orderId: OrderId): Promise<void> {
+    await this.db.update({
+      TableName: this.tableName,
+      Key: orderKey(orderId),
+      UpdateExpression: 'SET smoke = :true',
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeValues: { ':true': true },
+    });
+  }
+
   async createOrder(order: Order): Promise<void> {
     const { deliveryClaim: _claim, jobClaim: _jobClaim, rerunClaim: _rerunClaim, ...rest } = order;
     await this.db.put({
