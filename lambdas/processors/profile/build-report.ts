@@ -573,10 +573,9 @@ function correlations(extras: RowExtras, columns: readonly ColumnReport[]): Corr
     picked.push({ name: c.name, values: values.subarray(0, extras.alignedRows) });
   });
   if (picked.length < 2) return null;
-  const pearson = picked.map((a) => picked.map((b) => pearsonOf(a.values, b.values)));
+  const pearson = symmetric(picked.map((p) => p.values));
   const exact = !extras.truncated;
-  const ranks = exact ? picked.map((p) => rankOf(p.values)) : null;
-  const spearman = ranks === null ? null : ranks.map((a) => ranks.map((b) => pearsonOf(a, b)));
+  const spearman = exact ? symmetric(picked.map((p) => rankOf(p.values))) : null;
   return { columns: picked.map((p) => p.name), pearson, spearman, rows: extras.alignedRows, exact };
 }
 
@@ -611,18 +610,39 @@ function pearsonOf(x: Float64Array, y: Float64Array): number | null {
   return Math.max(-1, Math.min(1, sxy / Math.sqrt(sxx * syy)));
 }
 
-/** Ranks 1..n of the numbers (ties get their average rank); NaN stays NaN. */
+/** The correlation matrix of the columns: each pair computed once, 1 on the diagonal where defined. */
+function symmetric(columns: readonly Float64Array[]): Array<Array<number | null>> {
+  const m = columns.map(() => new Array<number | null>(columns.length).fill(null));
+  columns.forEach((a, i) => {
+    for (let j = i; j < columns.length; j++) {
+      const r = pearsonOf(a, columns[j] as Float64Array);
+      (m[i] as Array<number | null>)[j] = r;
+      (m[j] as Array<number | null>)[i] = r;
+    }
+  });
+  return m;
+}
+
+/**
+ * Ranks 1..n of the numbers (ties get their average rank); NaN stays NaN. The numbers are sorted
+ * as a typed array (native numeric sort, no comparator: a comparator sort of millions of indices
+ * took most of an exact profile's time), then each value's rank comes from the bounds of its run.
+ */
 function rankOf(values: Float64Array): Float64Array {
-  const order: number[] = [];
-  for (let i = 0; i < values.length; i++) if (values[i] === values[i]) order.push(i);
-  order.sort((a, b) => (values[a] as number) - (values[b] as number));
-  const ranks = new Float64Array(values.length).fill(Number.NaN);
-  for (let i = 0; i < order.length; ) {
-    let j = i;
-    while (j + 1 < order.length && values[order[j + 1] as number] === values[order[i] as number]) j++;
-    const rank = (i + j) / 2 + 1;
-    for (let k = i; k <= j; k++) ranks[order[k] as number] = rank;
-    i = j + 1;
+  // A typed array sorts NaN last: the numbers are sorted[0 … n).
+  const sorted = Float64Array.from(values).sort();
+  let n = sorted.length;
+  while (n > 0 && Number.isNaN(sorted[n - 1] as number)) n--;
+  const numbers = sorted.subarray(0, n);
+  const ranks = new Float64Array(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i] as number;
+    if (v !== v) {
+      ranks[i] = Number.NaN;
+      continue;
+    }
+    const lo = lowerBound(numbers, v);
+    ranks[i] = (lo + upperBound(numbers, v) - 1) / 2 + 1;
   }
   return ranks;
 }
