@@ -86,7 +86,7 @@ export function buildReport(profiler: DataProfiler, facts: ScanFacts, options: R
   if (facts.invalidJsonLines > 0) {
     add('invalid_json_lines', null, { lines: facts.invalidJsonLines, examples: [...facts.invalidJsonExamples], unit: facts.dialect.format === 'json' ? 'record' : 'line' });
   }
-  for (const c of columns) for (const [code, params] of columnWarnings(c, profiler.rows)) add(code, c.name, params);
+  for (const c of columns) for (const [code, params] of columnWarnings(c, profiler.rows, profiler.columns[c.index] as ColumnProfile)) add(code, c.name, params);
   const extras = profiler.extras;
   return {
     schemaVersion: SCHEMA_VERSION,
@@ -167,7 +167,7 @@ function columnReport(column: ColumnProfile, index: number, rows: number): Colum
     // Text columns only: classifying every character of millions of numbers costs seconds.
     text: exact !== undefined && nonMissing > 0 && type === 'string' ? textStats(exact, column.minLength, column.maxLength) : null,
     dates,
-    numberFormat: type === 'integer' || type === 'decimal' ? 'plain' : null,
+    numberFormat: type === 'integer' || type === 'decimal' ? (column.thousandsCells > 0 ? 'thousands_separators' : column.decimalCommaCells > 0 ? 'decimal_comma' : 'plain') : null,
     leadingZeroCodes: codes,
   };
 }
@@ -528,7 +528,7 @@ function roundedCounts(counts: Float64Array): number[] {
 /** A column named like an identifier: id, key, code, uuid, no, number (alone or as a suffix). */
 const ID_NAME = /(?:^|[\s_\-.])(?:id|key|code|uuid|guid|no|nr|number|iata|icao|zip|sku)$|(?:[a-z]Id|ID)$/i;
 
-function columnWarnings(c: ColumnReport, rows: number): Array<[WarningCode, Warning['params']]> {
+function columnWarnings(c: ColumnReport, rows: number, profile: ColumnProfile): Array<[WarningCode, Warning['params']]> {
   const out: Array<[WarningCode, Warning['params']]> = [];
   const nonMissing = c.count - c.missing;
   if (rows > 0 && nonMissing === 0) return [['empty_column', {}]];
@@ -539,6 +539,10 @@ function columnWarnings(c: ColumnReport, rows: number): Array<[WarningCode, Warn
   } else if (c.type === 'string' && !c.leadingZeroCodes) {
     const typed = c.kinds.integer + c.kinds.decimal + c.kinds.date + c.kinds.datetime + c.kinds.boolean;
     if (typed >= 0.1 * nonMissing) out.push(['mixed_types', { share: typed / nonMissing, type: 'string', examples: [] }]);
+  }
+  if (c.numberFormat === 'thousands_separators' || c.numberFormat === 'decimal_comma') {
+    // `values`: how many were written so (the others are plain numbers).
+    out.push(['number_format', { format: c.numberFormat, values: c.numberFormat === 'thousands_separators' ? profile.thousandsCells : profile.decimalCommaCells }]);
   }
   const reason = identifierReason(c, nonMissing);
   if (reason !== null) out.push(['suspected_id', { reason }]);
