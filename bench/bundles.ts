@@ -123,6 +123,12 @@ function firstCallEvent(name: string, ctx: { bucket: string; webhookSecret: stri
       return httpEvent('GET', `/api/orders/${randomUUID()}`, '/api/orders/{orderId}', { orderId: randomUUID() });
     case 'get-checkout-session': // Stripe session retrieve
       return httpEvent('GET', '/api/checkout-sessions/cs_test_bench', '/api/checkout-sessions/{sessionId}', { sessionId: 'cs_test_bench' });
+    case 'unsubscribe': // key derivation, then a token that does not verify: 404 without a write
+      return httpEvent('POST', `/api/unsubscribe/${'A'.repeat(22)}.${'B'.repeat(22)}`, '/api/unsubscribe/{token}', { token: `${'A'.repeat(22)}.${'B'.repeat(22)}` });
+    case 'request-erase': // rate-limit updates, GetItem of an unknown order: 202 without an email
+      return httpEvent('POST', '/api/orders/x/erase-request', '/api/orders/{orderId}/erase-request', { orderId: randomUUID() }, '{}');
+    case 'erase-order': // rate-limit update, GetItem of an unknown link: 404
+      return httpEvent('POST', `/api/erase/${'A'.repeat(43)}`, '/api/erase/{token}', { token: 'A'.repeat(43) }, '{}');
     case 'download': // conditional UpdateItem on an unknown token, then GetItem
       return httpEvent('GET', `/d/${'A'.repeat(43)}`, '/d/{token}', { token: 'A'.repeat(43) });
     case 'stripe-webhook': {

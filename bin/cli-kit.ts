@@ -69,6 +69,14 @@ export interface Progress {
 
 export function errorBody(error: unknown): ErrorBody & { exitCode: 1 | 2 } {
   if (error instanceof CliError) return { error: { code: error.code, message: error.message }, exitCode: error.exitCode };
+  // A use case's deliberate refusal (lambdas/core/operations.ts OperationRefused): its words as they are.
+  if (error instanceof Error && error.name === 'OperationRefused') {
+    return { error: { code: String((error as { code?: unknown }).code), message: error.message }, exitCode: EXIT.failure };
+  }
+  // Stripe said no or could not be reached (lambdas/ports/payments.ts PaymentsError).
+  if (error instanceof Error && error.name === 'PaymentsError') {
+    return { error: { code: `stripe_${String((error as { kind?: unknown }).kind)}`, message: `Stripe: ${error.message}` }, exitCode: EXIT.failure };
+  }
   const code = (error as { code?: unknown }).code;
   if (code === 'ECONNREFUSED' || (error as { cause?: { code?: unknown } }).cause?.code === 'ECONNREFUSED') {
     return {

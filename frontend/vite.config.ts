@@ -28,6 +28,8 @@ export default defineConfig({
         order: page('order'),
         lookup: page('lookup'),
         link: page('link'),
+        unsubscribe: page('unsubscribe'),
+        erase: page('erase'),
       },
     },
   },

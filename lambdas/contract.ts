@@ -107,6 +107,11 @@ export interface EraseResult {
   erased: true;
 }
 
+/** `POST /api/unsubscribe/{token}` 200 (a broadcast's unsubscribe link; 404 for an unknown token). */
+export interface UnsubscribeResult {
+  unsubscribed: true;
+}
+
 /** `POST /api/stripe/webhook` 200. */
 export interface WebhookReceived {
   received: true;

@@ -18,8 +18,11 @@ export const routes = [
   { method: 'POST', path: '/api/orders', handler: 'create-order' },
   { method: 'POST', path: '/api/orders/lookup', handler: 'lookup-orders' },
   { method: 'GET', path: '/api/orders/{orderId}', handler: 'get-order' },
+  { method: 'POST', path: '/api/orders/{orderId}/erase-request', handler: 'request-erase' },
+  { method: 'POST', path: '/api/erase/{token}', handler: 'erase-order' },
   { method: 'GET', path: '/api/checkout-sessions/{sessionId}', handler: 'get-checkout-session' },
   { method: 'POST', path: '/api/stripe/webhook', handler: 'stripe-webhook' },
+  { method: 'POST', path: '/api/unsubscribe/{token}', handler: 'unsubscribe' },
   { method: 'GET', path: '/d/{token}', handler: 'download' },
   { method: 'GET', path: '/d/{token}/{file}', handler: 'download' },
 ] as const satisfies readonly { method: HttpMethod; path: string; handler: string }[];

@@ -36,6 +36,16 @@ export const handlerAccess = {
   // Verifies the signature, records the payment, refunds duplicates, delivers (email with a /d/ link:
   // no S3 access, the download handler presigns).
   'stripe-webhook': { table: 'readwrite', secrets: ['secretKey', 'webhookSecret'], sendEmail: true },
+  // Checks the broadcast's signed unsubscribe token (key derived from the Stripe key) and records it.
+  unsubscribe: { table: 'readwrite', secrets: ['secretKey'] },
+  // "Delete my data": emails the order's address a confirmation link (rate-limit and link items).
+  'request-erase': { table: 'readwrite', sendEmail: true },
+  // The confirmation page's button: erases the order (core/erase.ts): finds, then deletes, its
+  // upload, results and preview; deletes its order and token items; writes the tombstone.
+  'erase-order': {
+    table: 'readwrite',
+    bucket: { read: ['uploads/', 'results/', 'previews/'], delete: ['uploads/', 'results/', 'previews/'] },
+  },
   // Decrements the token and presigns a GET of the result.
   download: { table: 'readwrite', bucket: { read: ['results/'] } },
   // Reads the upload, writes result and preview, delivers, refunds when the job fails after payment.

@@ -25,6 +25,8 @@ export interface BucketAccess {
   readonly read?: readonly string[];
   /** Key prefixes the handler writes (or presigns uploads) under, e.g. `uploads/`. @default - none */
   readonly write?: readonly string[];
+  /** Key prefixes the handler deletes objects under (erasing an order's data). @default - none */
+  readonly delete?: readonly string[];
 }
 
 /** Which Stripe secret a handler receives: the API key or the webhook signing secret. */
@@ -77,7 +79,8 @@ export class RuntimeBinding {
   bindBucket(bucket: IBucket, access: BucketAccess): void {
     const read = (access.read ?? []).map(checkPrefix);
     const write = (access.write ?? []).map(checkPrefix);
-    if (read.length === 0 && write.length === 0) throw new Error('bindBucket: give at least one read or write prefix');
+    const remove = (access.delete ?? []).map(checkPrefix);
+    if (read.length === 0 && write.length === 0 && remove.length === 0) throw new Error('bindBucket: give at least one read, write or delete prefix');
     const principal = this.grantee.grantPrincipal;
     if (read.length > 0) {
       principal.addToPrincipalPolicy(
@@ -94,6 +97,11 @@ export class RuntimeBinding {
     if (write.length > 0) {
       principal.addToPrincipalPolicy(
         new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: write.map((p) => bucket.arnForObjects(`${p}*`)) }),
+      );
+    }
+    if (remove.length > 0) {
+      principal.addToPrincipalPolicy(
+        new iam.PolicyStatement({ actions: ['s3:DeleteObject'], resources: remove.map((p) => bucket.arnForObjects(`${p}*`)) }),
       );
     }
     this.config.bucketName = bucket.bucketName;

@@ -40,6 +40,8 @@ const FUNCTION_OVERRIDES: Partial<Record<FunctionName, Partial<UplockFunctionPro
   // Stripe calls (refund of a duplicate) and an SES send can take a few seconds each.
   'stripe-webhook': { timeout: Duration.seconds(29) },
   'lookup-orders': { timeout: Duration.seconds(15) },
+  // Lists and deletes an order's objects and items one by one: seconds for a large job's output.
+  'erase-order': { timeout: Duration.seconds(29) },
   // 1,769 MB is one full vCPU: the processor is CPU-bound and streams, so memory is not the limit.
   'process-upload': { timeout: Duration.minutes(10), memorySize: 1769 },
   sweeper: { timeout: Duration.minutes(2) },

@@ -23,6 +23,7 @@ import { installFaultHook } from '../lambdas/adapters/fault-hook';
 import { acceptedExtensionsFor, loadJobFolder } from '../lambdas/processors/command/manifest';
 import { LocalEventBus, type ObjectCreatedEvent } from './event-bus';
 import { FaultSwitchboard, parseFaultPlan, type FaultPlan } from './faults';
+import { LocalSesAccount, type SesQuota } from './ses-account';
 import { DEFAULT_FUNCTION_TIMEOUT_MS, lambdaContext } from './lambda-context';
 import { startGateway, type Gateway } from './gateway';
 import { startStripeStandIn, type StripeStandIn, type StripeStandInOptions } from './stripe/server';
@@ -62,6 +63,8 @@ export interface LocalCloudOptions {
   functionTimeoutMs?: number;
   /** Faults set from the start (local/faults.ts; `UPLOCK_FAULTS` for `npm start`). */
   faults?: FaultPlan;
+  /** The local SES account's sending quota (local/ses-account.ts); default DEFAULT_SES_QUOTA. */
+  ses?: Partial<SesQuota>;
   log?: (line: string) => void;
 }
 
@@ -85,6 +88,8 @@ export interface LocalCloud {
   sweep(): Promise<unknown>;
   /** Faults on demand (also at `POST /__local/faults` on the gateway). */
   readonly faults: FaultSwitchboard;
+  /** The local SES account: its quota answers SESv2 GetAccount and limits SendEmail. */
+  readonly sesAccount: LocalSesAccount;
   /**
    * Graceful stop: no new requests, the sweeper, every running handler, job and delivery
    * finishes, then the servers close.
@@ -158,6 +163,9 @@ export async function startLocalCloud(opts: LocalCloudOptions): Promise<LocalClo
     const sesServer = ((sesModule as unknown as { default: { default?: unknown } }).default.default ??
       (sesModule as unknown as { default: unknown }).default) as typeof sesModule.default;
     const ses = await sesServer({ host: '127.0.0.1', port: ports.ses });
+    const sesAccount = new LocalSesAccount(opts.ses);
+    // Inside the fault guard: an injected SES outage answers before the quota does.
+    sesAccount.install(ses);
     faults.guardSes(ses);
     stops.push(() => closeServer(ses));
     const sesUrl = `http://127.0.0.1:${(ses.address() as AddressInfo).port}`;
@@ -297,6 +305,7 @@ export async function startLocalCloud(opts: LocalCloudOptions): Promise<LocalClo
       idle: () => events.idle(),
       sweep,
       faults,
+      sesAccount,
       stop,
     };
   } catch (error) {

@@ -2,10 +2,11 @@
 import type { Command } from 'commander';
 import { ORDER_STATUS_FILTERS, type OrderStatusFilter } from '../../lambdas/contract';
 import { CliError, fields, parseSince, positiveInt, runAction, table } from '../cli-kit';
+import { registerOrderActions } from './order-actions';
 import { allOrders, readStore } from './order-source';
 
 export function register(program: Command): void {
-  const orders = program.command('orders').description('look up the shop\'s orders');
+  const orders = program.command('orders').description('look up the shop\'s orders and act on one: resend, refund, extend, rerun, delete');
   orders
     .command('list')
     .description('orders, newest first')
@@ -47,12 +48,12 @@ Examples:
   npx uplock orders show 1b4e28ba-2fa1-4d3a-9b5e-6f7f8e9d0a1b --json`)
     .action(
       runAction(async (ctx, args) => {
-        const [{ parseOrderId }, { orderDetail }] = await Promise.all([import('../../lambdas/core/ids'), import('../../lambdas/core/operations')]);
+        const [{ parseOrderId }, { existingOrder, orderDetail }] = await Promise.all([import('../../lambdas/core/ids'), import('../../lambdas/core/operations')]);
         const orderId = parseOrderId(args[0]);
         if (!orderId) throw new CliError('invalid_order_id', `"${String(args[0])}" is not an order number (a UUID).`, 2);
         const store = await readStore(ctx.options);
-        const order = await store.getOrder(orderId);
-        if (!order) throw new CliError('order_not_found', `No order ${orderId}.`);
+        // An erased order is named as such (its tombstone), not as unknown.
+        const order = await existingOrder(orderId, store);
         const detail = orderDetail(order);
         return {
           json: detail,
@@ -72,4 +73,5 @@ Examples:
         };
       }),
     );
+  registerOrderActions(orders);
 }

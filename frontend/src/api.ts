@@ -136,3 +136,18 @@ export async function orderForCheckoutSession(sessionId: string): Promise<string
 export async function requestLookup(email: string, lang: Lang): Promise<void> {
   await request('POST', '/api/orders/lookup', { email, lang });
 }
+
+/** A broadcast's unsubscribe link: 200 (also when repeated), 404 for a token we did not sign. */
+export async function unsubscribe(token: string): Promise<void> {
+  await request('POST', `/api/unsubscribe/${encodeURIComponent(token)}`);
+}
+
+/** "Delete my data": 202 whatever the order (the confirmation goes to the order's address); 429 too many. */
+export async function requestErase(orderId: string, lang: Lang): Promise<void> {
+  await request('POST', `/api/orders/${encodeURIComponent(orderId)}/erase-request`, { lang });
+}
+
+/** The confirmation page's button: 200 erased (also when pressed again), 404 unknown link, 410 expired. */
+export async function confirmErase(token: string): Promise<void> {
+  await request('POST', `/api/erase/${encodeURIComponent(token)}`, {});
+}

@@ -29,11 +29,15 @@ import { jobStatesBefore, paymentStatesBefore, type JobError, type Order, type P
 import type { OpenCheckout } from '../core/checkout';
 import type { JobClaim, JobClaimRequest } from '../core/job';
 import type { EarlyEvents } from '../core/stripe-events';
+import type { EraseRequestRecord, Tombstone } from '../core/erase';
+import type { TimelineEntry } from '../contract';
 import type { ConsumeResult, OrderStore, PaymentRecord, TokenRecord } from '../ports/order-store';
 
 const orderKey = (orderId: string) => ({ pk: `ORDER#${orderId}` });
 const tokenKey = (hash: string) => ({ pk: `TOKEN#${hash}` });
 const eventKey = (eventId: string) => ({ pk: `EVENT#${eventId}` });
+const tombstoneKey = (orderId: string) => ({ pk: `ERASED#${orderId}` });
+const eraseRequestKey = (hash: string) => ({ pk: `ERASE#${hash}` });
 
 /** Token items outlive their links by this long so that late clicks get "expired", not "unknown". */
 const TOKEN_ITEM_GRACE_SECONDS = 30 * 24 * 3600;
@@ -60,8 +64,10 @@ function inList(prefix: string, values: readonly string[]): { expr: string; name
   return { expr: Object.keys(names).join(', '), names };
 }
 
-interface OrderItem extends Omit<Order, 'deliveryClaim' | 'jobClaim'> {
+interface OrderItem extends Omit<Order, 'deliveryClaim' | 'jobClaim' | 'rerunClaim'> {
   pk: string;
+  rerunRevision?: number;
+  rerunClaimExpiresAt?: number;
   claimId?: string;
   claimAt?: number;
   jobAttempts?: number;
@@ -70,9 +76,10 @@ interface OrderItem extends Omit<Order, 'deliveryClaim' | 'jobClaim'> {
 }
 
 function toOrder(item: OrderItem): Order {
-  const { pk: _pk, claimId, claimAt, tokenHashes: _tokens, jobAttempts, jobClaimExpiresAt, ...rest } = item;
+  const { pk: _pk, claimId, claimAt, tokenHashes: _tokens, jobAttempts, jobClaimExpiresAt, rerunRevision, rerunClaimExpiresAt, ...rest } = item;
   return {
     ...rest,
+    ...(rerunRevision !== undefined ? { rerunClaim: { revision: rerunRevision, expiresAt: rerunClaimExpiresAt ?? 0 } } : {}),
     ...(claimId !== undefined && claimAt !== undefined ? { deliveryClaim: { id: claimId, at: claimAt } } : {}),
     ...(jobAttempts !== undefined ? { jobClaim: { attempts: jobAttempts, expiresAt: jobClaimExpiresAt ?? 0 } } : {}),
   };
@@ -125,14 +132,14 @@ export class DynamoOrderStore implements OrderStore {
   private readonly db: Table;
 
   constructor(
-    doc: DynamoDBDocumentClient,
+    private readonly doc: DynamoDBDocumentClient,
     private readonly tableName: string,
   ) {
     this.db = new Table(doc);
   }
 
   async createOrder(order: Order): Promise<void> {
-    const { deliveryClaim: _claim, jobClaim: _jobClaim, ...rest } = order;
+    const { deliveryClaim: _claim, jobClaim: _jobClaim, rerunClaim: _rerunClaim, ...rest } = order;
     await this.db.put({
       TableName: this.tableName,
       Item: { ...orderKey(order.orderId), ...rest },
@@ -494,6 +501,138 @@ export class DynamoOrderStore implements OrderStore {
 
   async forgetEvent(eventId: string): Promise<void> {
     await this.db.delete({ TableName: this.tableName, Key: eventKey(eventId) });
+  }
+
+  // --- The operator's actions (core/operations.ts) and erasure (core/erase.ts) -----------------
+
+  async recordOrderEvent(orderId: OrderId, entry: TimelineEntry): Promise<void> {
+    await conditional(() =>
+      this.db.update({
+        TableName: this.tableName,
+        Key: orderKey(orderId),
+        UpdateExpression: 'SET history = list_append(if_not_exists(history, :empty), :entry)',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':empty': [], ':entry': [entry] },
+      }),
+    );
+  }
+
+  async tokenHashesOf(orderId: OrderId): Promise<string[]> {
+    const out = await this.db.get({ TableName: this.tableName, Key: orderKey(orderId), ConsistentRead: true, ProjectionExpression: 'tokenHashes' });
+    return [...new Set(((out.Item as { tokenHashes?: string[] } | undefined)?.tokenHashes ?? []).map(String))];
+  }
+
+  async tokensOfOrder(orderId: OrderId): Promise<TokenRecord[]> {
+    const tokens: TokenRecord[] = [];
+    for (const hash of await this.tokenHashesOf(orderId)) {
+      const out = await this.db.get({ TableName: this.tableName, Key: tokenKey(hash), ConsistentRead: true });
+      if (out.Item) tokens.push(toToken(hash, out.Item));
+    }
+    return tokens;
+  }
+
+  extendToken(hash: string, expected: { downloadsLeft: number; expiresAt: number }, next: { downloadsLeft: number; expiresAt: number }): Promise<boolean> {
+    return conditional(() =>
+      this.db.update({
+        TableName: this.tableName,
+        Key: tokenKey(hash),
+        UpdateExpression: 'SET downloadsLeft = :left, linkExpiresAt = :link, expiresAt = :item',
+        ConditionExpression: 'attribute_exists(pk) AND revoked = :false AND downloadsLeft = :oldLeft AND linkExpiresAt = :oldLink',
+        ExpressionAttributeValues: {
+          ':left': next.downloadsLeft,
+          ':link': next.expiresAt,
+          ':item': next.expiresAt + TOKEN_ITEM_GRACE_SECONDS,
+          ':false': false,
+          ':oldLeft': expected.downloadsLeft,
+          ':oldLink': expected.expiresAt,
+        },
+      }),
+    );
+  }
+
+  claimRerun(orderId: OrderId, revision: number, now: number, expiresAt: number): Promise<boolean> {
+    return conditional(() =>
+      this.db.update({
+        TableName: this.tableName,
+        Key: orderKey(orderId),
+        UpdateExpression: 'SET rerunRevision = :revision, rerunClaimExpiresAt = :expires',
+        ConditionExpression: 'attribute_exists(pk) AND #job = :done AND (attribute_not_exists(rerunClaimExpiresAt) OR rerunClaimExpiresAt < :now)',
+        ExpressionAttributeNames: { '#job': 'job' },
+        ExpressionAttributeValues: { ':revision': revision, ':expires': expiresAt, ':done': 'done', ':now': now },
+      }),
+    );
+  }
+
+  finishRerun(orderId: OrderId, revision: number, primaryArtifact: string, resultFiles: readonly string[]): Promise<boolean> {
+    return conditional(() =>
+      this.db.update({
+        TableName: this.tableName,
+        Key: orderKey(orderId),
+        UpdateExpression: 'SET resultRevision = :revision, primaryArtifact = :primary, resultFiles = :files REMOVE rerunRevision, rerunClaimExpiresAt',
+        ConditionExpression: 'rerunRevision = :revision',
+        ExpressionAttributeValues: { ':revision': revision, ':primary': primaryArtifact, ':files': [...resultFiles] },
+      }),
+    );
+  }
+
+  async releaseRerun(orderId: OrderId, revision: number): Promise<void> {
+    await conditional(() =>
+      this.db.update({
+        TableName: this.tableName,
+        Key: orderKey(orderId),
+        UpdateExpression: 'REMOVE rerunRevision, rerunClaimExpiresAt',
+        ConditionExpression: 'rerunRevision = :revision',
+        ExpressionAttributeValues: { ':revision': revision },
+      }),
+    );
+  }
+
+  async getTombstone(orderId: OrderId): Promise<Tombstone | undefined> {
+    const out = await this.db.get({ TableName: this.tableName, Key: tombstoneKey(orderId), ConsistentRead: true });
+    if (!out.Item) return undefined;
+    const paymentIntentId = out.Item.paymentIntentId;
+    return { orderId, erasedAt: String(out.Item.erasedAt), ...(typeof paymentIntentId === 'string' ? { paymentIntentId } : {}) };
+  }
+
+  async putTombstone(tombstone: Tombstone): Promise<void> {
+    // No TTL: a dispute can arrive months after the payment, and the item holds no personal data.
+    await conditional(() =>
+      this.db.put({
+        TableName: this.tableName,
+        Item: { ...tombstoneKey(tombstone.orderId), ...tombstone },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+  }
+
+  async deleteTokens(hashes: readonly string[]): Promise<number> {
+    let existed = 0;
+    for (const hash of hashes) {
+      const out = await this.doc.send(new DeleteCommand({ TableName: this.tableName, Key: tokenKey(hash), ReturnValues: 'ALL_OLD' }));
+      if (out.Attributes) existed++;
+    }
+    return existed;
+  }
+
+  deleteOrder(orderId: OrderId): Promise<boolean> {
+    return conditional(() => this.db.delete({ TableName: this.tableName, Key: orderKey(orderId), ConditionExpression: 'attribute_exists(pk)' }));
+  }
+
+  async putEraseRequest(record: EraseRequestRecord): Promise<void> {
+    await this.db.put({
+      TableName: this.tableName,
+      Item: { ...eraseRequestKey(record.hash), orderId: record.orderId, linkExpiresAt: record.expiresAt, expiresAt: record.expiresAt + 3600 },
+    });
+  }
+
+  async getEraseRequest(hash: string): Promise<EraseRequestRecord | undefined> {
+    const out = await this.db.get({ TableName: this.tableName, Key: eraseRequestKey(hash), ConsistentRead: true });
+    if (!out.Item) return undefined;
+    return { hash, orderId: String(out.Item.orderId) as OrderId, expiresAt: Number(out.Item.linkExpiresAt ?? 0) };
+  }
+
+  async deleteEraseRequest(hash: string): Promise<void> {
+    await this.db.delete({ TableName: this.tableName, Key: eraseRequestKey(hash) });
   }
 }
 

@@ -3,9 +3,9 @@
  * download link is a presigned GET from `@aws-sdk/s3-request-presigner`. A missing object
  * (`NoSuchKey`, or `NotFound` where S3 answers without a body) is `undefined`, never an error.
  */
-import { CopyObjectCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CopyObjectCommand, DeleteObjectsCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { previewKey, resultKey, type OrderId } from '../core/ids';
+import { previewKey, resultKey, uploadKey, type OrderId } from '../core/ids';
 import type { BlobStore, InputObject } from '../ports/blob-store';
 import { loadConfig } from '../config';
 import { once, s3Settings } from './clients';
@@ -95,6 +95,37 @@ export class S3BlobStore implements BlobStore {
     } catch (error) {
       if (isMissingObject(error)) return false;
       throw error;
+    }
+  }
+
+  async orderObjects(orderId: OrderId): Promise<string[]> {
+    const keys: string[] = [];
+    // The upload and the preview have fixed keys; results are listed (their names are the job's).
+    for (const key of [uploadKey(orderId), previewKey(orderId)]) {
+      try {
+        await this.s3.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
+        keys.push(key);
+      } catch (error) {
+        if (!isMissingObject(error)) throw error;
+      }
+    }
+    let token: string | undefined;
+    do {
+      const page = await this.s3.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: `results/${orderId}/`, ...(token ? { ContinuationToken: token } : {}) }));
+      for (const object of page.Contents ?? []) if (object.Key) keys.push(object.Key);
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+    return keys;
+  }
+
+  async deleteObjects(keys: readonly string[]): Promise<void> {
+    // DeleteObjects takes up to 1,000 keys a call; deleting a missing key is not an error.
+    for (let i = 0; i < keys.length; i += 1000) {
+      const out = await this.s3.send(
+        new DeleteObjectsCommand({ Bucket: this.bucket, Delete: { Objects: keys.slice(i, i + 1000).map((Key) => ({ Key })), Quiet: true } }),
+      );
+      const failed = out.Errors ?? [];
+      if (failed.length > 0) throw new Error(`could not delete ${failed.length} object(s): ${failed.map((e) => `${e.Key}: ${e.Code}`).join(', ')}`);
     }
   }
 

@@ -15,6 +15,7 @@ export function sendEmailInput(from: string, to: string, message: EmailMessage, 
       Simple: {
         Subject: { Data: message.subject, Charset: 'UTF-8' },
         Body: { Text: { Data: message.text, Charset: 'UTF-8' }, Html: { Data: message.html, Charset: 'UTF-8' } },
+        ...(message.headers?.length ? { Headers: message.headers.map((h) => ({ Name: h.name, Value: h.value })) } : {}),
       },
     },
   };

@@ -6,6 +6,8 @@ export interface EmailMessage {
   readonly subject: string;
   readonly text: string;
   readonly html: string;
+  /** Extra headers (broadcasts: `List-Unsubscribe`, `List-Unsubscribe-Post`). */
+  readonly headers?: readonly { readonly name: string; readonly value: string }[];
 }
 
 export interface DeliveryEmailInput {
@@ -173,12 +175,17 @@ ${hasLinks ? `<p>${e(t.fresh(input.downloadLimit, input.linkTtlHours))}</p>` : '
   return { subject: t.subject(input.productName), text, html };
 }
 
-export type RefundKind = 'duplicate' | 'no_result';
+export type RefundKind = 'duplicate' | 'no_result' | 'refunded';
 
 const refundCopy = {
   en: {
-    subject: { duplicate: (p: string) => `We refunded a second payment for your ${p}`, no_result: (p: string) => `We refunded your ${p}` },
+    subject: {
+      duplicate: (p: string) => `We refunded a second payment for your ${p}`,
+      no_result: (p: string) => `We refunded your ${p}`,
+      refunded: (p: string) => `We refunded your ${p}`,
+    },
     body: {
+      refunded: 'We have refunded your payment for this order in full. Its download links no longer work.',
       duplicate: 'This order was paid twice. We have refunded the second payment in full; the first one stands and your result is (or will be) sent to you as usual.',
       no_result: 'We could not analyse your file, so there is no result to deliver. We have refunded your payment in full: no result, no charge.',
     },
@@ -186,8 +193,13 @@ const refundCopy = {
     order: 'Your order:',
   },
   ja: {
-    subject: { duplicate: (p: string) => `${p}の二重のお支払いを返金しました`, no_result: (p: string) => `${p}のお支払いを返金しました` },
+    subject: {
+      duplicate: (p: string) => `${p}の二重のお支払いを返金しました`,
+      no_result: (p: string) => `${p}のお支払いを返金しました`,
+      refunded: (p: string) => `${p}のお支払いを返金しました`,
+    },
     body: {
+      refunded: 'このご注文のお支払いを全額返金しました。ダウンロードリンクは無効になりました。',
       duplicate: 'このご注文は2回お支払いいただいていたため、2回目のお支払いを全額返金しました。1回目のお支払いは有効で、結果は通常どおりお送りします。',
       no_result: 'ファイルを分析できなかったため、お届けできる結果がありません。お支払いは全額返金しました。',
     },
@@ -205,6 +217,80 @@ export function refundEmail(input: { kind: RefundKind; lang: Lang; productName: 
     text: [body, '', t.timing, '', `${t.order} ${input.orderUrl}`].join('\n'),
     html: `<!doctype html><html lang="${input.lang}"><body style="font-family:system-ui,sans-serif;line-height:1.5">
 <p>${e(body)}</p><p>${e(t.timing)}</p><p>${e(t.order)} <a href="${e(input.orderUrl)}">${e(input.orderId)}</a></p>
+</body></html>`,
+  };
+}
+
+const rerunCopy = {
+  en: {
+    subject: (p: string) => `Your ${p} has been updated`,
+    intro: (f: string) => `We have produced your result for "${f}" again with the current version of our analysis. The new result is ready.`,
+    link: 'Download the new result:',
+    limits: (n: number, h: number) => `The link works ${n} times and for ${Math.round(h / 24)} days. Links you already have now serve the new result too.`,
+    order: 'Your order:',
+  },
+  ja: {
+    subject: (p: string) => `${p}を更新しました`,
+    intro: (f: string) => `「${f}」の結果を最新の分析で作り直しました。新しい結果の準備ができました。`,
+    link: '新しい結果のダウンロード:',
+    limits: (n: number, h: number) => `このリンクは${n}回まで、${Math.round(h / 24)}日間有効です。お手元のリンクからも新しい結果をダウンロードできます。`,
+    order: 'ご注文:',
+  },
+} as const;
+
+/** A paid order's result produced again (`uplock orders rerun`): a fresh link to the new revision. */
+export function rerunEmail(input: DeliveryEmailInput): EmailMessage {
+  const t = rerunCopy[input.lang];
+  const e = escapeHtml;
+  return {
+    subject: t.subject(input.productName),
+    text: [t.intro(input.fileName), '', t.link, input.downloadUrl, '', t.limits(input.downloadLimit, input.linkTtlHours), `${t.order} ${input.orderUrl}`].join('\n'),
+    html: `<!doctype html><html lang="${input.lang}"><body style="font-family:system-ui,sans-serif;line-height:1.5">
+<p>${e(t.intro(input.fileName))}</p>
+<p>${e(t.link)}<br><a href="${e(input.downloadUrl)}">${e(input.downloadUrl)}</a></p>
+<p>${e(t.limits(input.downloadLimit, input.linkTtlHours))}</p>
+<p>${e(t.order)} <a href="${e(input.orderUrl)}">${e(input.orderId)}</a></p>
+</body></html>`,
+  };
+}
+
+export interface EraseConfirmationInput {
+  readonly lang: Lang;
+  readonly productName: string;
+  readonly orderId: string;
+  readonly confirmUrl: string;
+  readonly validHours: number;
+}
+
+const eraseCopy = {
+  en: {
+    subject: (p: string) => `Confirm: delete your ${p} order data`,
+    intro: 'Someone (we hope you) asked us to delete the data of this order: your upload, its results, the preview and your email address.',
+    action: 'To delete it, open this page and press the button there:',
+    valid: (h: number) => `The page works for ${h} hours. If you did not ask for this, ignore this email: nothing is deleted.`,
+    order: 'Order:',
+  },
+  ja: {
+    subject: (p: string) => `${p}のご注文データ削除の確認`,
+    intro: 'このご注文のデータ(アップロードしたファイル、結果、プレビュー、メールアドレス)の削除のリクエストがありました。',
+    action: '削除するには、次のページを開き、ページ内のボタンを押してください:',
+    valid: (h: number) => `このページは${h}時間有効です。お心当たりがない場合はこのメールを無視してください。何も削除されません。`,
+    order: 'ご注文:',
+  },
+} as const;
+
+/** The buyer's "Delete my data": a link to a page whose button erases (a scanner following links erases nothing). */
+export function eraseConfirmationEmail(input: EraseConfirmationInput): EmailMessage {
+  const t = eraseCopy[input.lang];
+  const e = escapeHtml;
+  return {
+    subject: t.subject(input.productName),
+    text: [t.intro, '', t.action, input.confirmUrl, '', t.valid(input.validHours), `${t.order} ${input.orderId}`].join('\n'),
+    html: `<!doctype html><html lang="${input.lang}"><body style="font-family:system-ui,sans-serif;line-height:1.5">
+<p>${e(t.intro)}</p>
+<p>${e(t.action)}<br><a href="${e(input.confirmUrl)}">${e(input.confirmUrl)}</a></p>
+<p>${e(t.valid(input.validHours))}</p>
+<p>${e(t.order)} ${e(input.orderId)}</p>
 </body></html>`,
   };
 }

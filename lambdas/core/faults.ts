@@ -22,6 +22,8 @@ export type FaultStep =
   | 'delivery:token-written'
   /** The email is out, the order not yet marked delivered. */
   | 'delivery:sent'
+  /** Broadcast: one recipient's email is out, its "sent" marker not yet written (core/broadcast.ts). */
+  | 'broadcast:sent'
   /** The job's steps are named by core/job.ts. */
   | `job:${string}`;
 

@@ -161,6 +161,9 @@ export const PROGRESS_WRITE_INTERVAL_MS = 1000;
 
 const SAFE_ARTIFACT = /^[A-Za-z0-9._-]{1,100}$/;
 
+/** A result file name the bucket layout allows (also checked by core/operations.ts rerunOrder). */
+export const isSafeArtifactName = (name: string): boolean => SAFE_ARTIFACT.test(name);
+
 const GENERIC_FAILURE = 'We could not analyse this file. You have not been charged.';
 const GAVE_UP = 'The analysis stopped before it finished, several times. You have not been charged.';
 

@@ -2,7 +2,7 @@
  * The order state machine: three independent axes (job × payment × delivery) that arrive in any
  * order. Pure functions only; the OrderStore turns each transition into one conditional write.
  */
-import type { ErrorInfo, JobState, Lang, OrderView, PaymentState } from '../contract';
+import type { ErrorInfo, JobState, Lang, OrderView, PaymentState, TimelineEntry } from '../contract';
 import type { OrderId } from './ids';
 
 export type { JobState, Lang, OrderView, PaymentState } from '../contract';
@@ -46,6 +46,15 @@ export interface Order {
   readonly disputedAt?: string;
   /** Checkout-session mode: the order's open session, reused until it expires. */
   readonly checkoutSession?: { readonly id: string; readonly url: string; readonly expiresAt: number };
+  /**
+   * Which revision of the result the links serve (`uplock orders rerun`): absent or 1 is the
+   * job's first result under `results/<orderId>/`, n ≥ 2 lives under `results/<orderId>/r<n>/`.
+   */
+  readonly resultRevision?: number;
+  /** A rerun in flight (core/operations.ts rerunOrder): its revision and when its claim lapses (epoch ms). */
+  readonly rerunClaim?: { readonly revision: number; readonly expiresAt: number };
+  /** What happened to the order that no other field records (downloads, emails, operator actions), oldest first. */
+  readonly history?: readonly TimelineEntry[];
   /** Epoch seconds: DynamoDB TTL. */
   readonly expiresAt: number;
   /** Made by `uplock smoke` to check a deploy: left out of stats and export, erased at its end. */
@@ -120,4 +129,10 @@ export function orderView(order: Order, extras: { preview?: unknown; payUrl?: st
   if (order.job === 'done' && order.payment === 'unpaid' && extras.payUrl) view.payUrl = extras.payUrl;
   if (order.job === 'failed' && order.jobError) view.error = order.jobError;
   return view;
+}
+
+/** The name under `results/<orderId>/` of a result file in the revision the order's links serve. */
+export function resultFileName(order: Pick<Order, 'resultRevision'>, artifact: string): string {
+  const revision = order.resultRevision ?? 1;
+  return revision > 1 ? `r${revision}/${artifact}` : artifact;
 }

@@ -7,7 +7,7 @@
  * is the caller's concern (Powertools idempotency, adapters/stripe-event-idempotency.ts): it runs
  * this again for an event whose earlier attempt died half-way, and that must complete it.
  */
-import { HANDLED_STRIPE_EVENT_TYPES } from '../contract';
+import { HANDLED_STRIPE_EVENT_TYPES, type TimelineEntry } from '../contract';
 import { deliverIfDue, type DeliveryDeps, type DeliveryStore } from './delivery';
 import { refundEmail, type RefundKind } from './emails';
 import type { Fault } from './faults';
@@ -55,6 +55,10 @@ export interface EventStore extends DeliveryStore {
   revokeTokens(orderId: OrderId): Promise<number>;
   markDisputed(orderId: OrderId): Promise<boolean>;
   clearCheckoutSession(orderId: OrderId, sessionId: string): Promise<void>;
+  /** The tombstone of an erased order (core/erase.ts): its events are recognised, not taken for strangers'. */
+  getTombstone?(orderId: OrderId): Promise<{ readonly paymentIntentId?: string; readonly erasedAt: string } | undefined>;
+  /** Note an email on the order's timeline (`uplock orders show`). */
+  recordOrderEvent?(orderId: OrderId, entry: TimelineEntry): Promise<void>;
 }
 
 /** Refunds and disputes that reached us before the payment they concern (Stripe does reorder). */
@@ -88,6 +92,8 @@ export type EventOutcome =
   | 'delivered'
   | 'refunded_duplicate'
   | 'refunded_no_result'
+  | 'refunded_erased'
+  | 'erased_order'
   | 'revoked';
 
 /** Stripe retries for up to three days; remember handled event ids well past that. */
@@ -149,10 +155,12 @@ async function validatedOrder(
   session: SessionFacts,
   deps: EventDeps,
   eventId: string | undefined,
-): Promise<{ order: Order } | { outcome: 'mismatch' | 'unknown_order' }> {
+): Promise<{ order: Order } | { outcome: 'mismatch' | 'unknown_order' | 'erased_order' | 'refunded_erased' }> {
   const orderId = parseOrderId(session.client_reference_id);
   const order = orderId ? await deps.store.getOrder(orderId) : undefined;
   if (orderId && !order) {
+    const tombstone = await deps.store.getTombstone?.(orderId);
+    if (tombstone) return { outcome: await erasedOrderSession(orderId, tombstone, session, deps, eventId) };
     deps.report('warn', 'checkout session for an unknown order', { eventId, sessionId: session.id, orderId });
     return { outcome: 'unknown_order' };
   }
@@ -166,6 +174,32 @@ async function validatedOrder(
     return { outcome: 'mismatch' };
   }
   return { order };
+}
+
+/**
+ * A session of an erased order. The payment the order had when it was erased (the tombstone's) is
+ * settled history: nothing to do, quietly (the sweeper sees it for days). Any other paid session
+ * paid for an order that no longer exists, with nothing to deliver: it is refunded in full.
+ */
+async function erasedOrderSession(
+  orderId: OrderId,
+  tombstone: { readonly paymentIntentId?: string },
+  session: SessionFacts,
+  deps: EventDeps,
+  eventId: string | undefined,
+): Promise<'erased_order' | 'refunded_erased'> {
+  const paymentIntentId = paymentIntentOf(session);
+  if (!paymentIntentId || paymentIntentId === tombstone.paymentIntentId || paymentStateOf(session) !== 'paid') return 'erased_order';
+  if (!checkSession(session, deps.paymentMode === 'checkout-session' ? { ...deps.expected, orderSessionId: session.id } : deps.expected).ok) return 'erased_order';
+  await deps.payments.refund({
+    paymentIntentId,
+    reason: 'requested_by_customer',
+    idempotencyKey: `uplock-erased-${session.id}`,
+    metadata: { uplock_order: orderId, uplock_reason: 'payment for an erased order' },
+  });
+  deps.count?.('Refunds');
+  deps.report('warn', 'payment for an erased order refunded', { eventId, orderId, sessionId: session.id });
+  return 'refunded_erased';
 }
 
 /**
@@ -243,6 +277,13 @@ async function orderOfPaymentIntent(paymentIntentId: string | undefined, deps: E
   return orderId ? deps.store.getOrder(orderId) : undefined;
 }
 
+/** Whether this PaymentIntent paid an order that has since been erased (its tombstone names it). */
+async function erasedOrderOf(paymentIntentId: string | undefined, deps: EventDeps): Promise<boolean> {
+  if (!paymentIntentId || !deps.store.getTombstone) return false;
+  const orderId = await deps.store.orderIdForPaymentIntent(paymentIntentId);
+  return orderId ? (await deps.store.getTombstone(orderId)) !== undefined : false;
+}
+
 async function chargeRefunded(charge: ChargeFacts, deps: EventDeps, eventId: string): Promise<EventOutcome> {
   const paymentIntentId = paymentIntentOfCharge(charge);
   const order = await orderOfPaymentIntent(paymentIntentId, deps);
@@ -250,6 +291,10 @@ async function chargeRefunded(charge: ChargeFacts, deps: EventDeps, eventId: str
     // A partial refund is the operator's goodwill gesture: the customer keeps the result.
     deps.report('info', 'partial refund: downloads stay open', { eventId, orderId: order?.orderId, amountRefunded: charge.amount_refunded });
     return 'no_change';
+  }
+  if (!order && (await erasedOrderOf(paymentIntentId, deps))) {
+    deps.report('info', 'refund of an erased order: nothing left to revoke', { eventId });
+    return 'erased_order';
   }
   if (!order) {
     // Before its payment was recorded (reordered events), or a charge that is not ours: keep a
@@ -259,21 +304,31 @@ async function chargeRefunded(charge: ChargeFacts, deps: EventDeps, eventId: str
   }
   // Refunds of second payments (which we made) change nothing for the order.
   if (order.paymentIntentId !== paymentIntentId) return 'no_change';
-  return refundOrder(order, deps, eventId);
+  return refundOrder(order, deps, eventId, { tellBuyer: true });
 }
 
-async function refundOrder(order: Order, deps: EventDeps, eventId: string | undefined): Promise<EventOutcome> {
+async function refundOrder(order: Order, deps: EventDeps, eventId: string | undefined, opts: { tellBuyer?: boolean } = {}): Promise<EventOutcome> {
   const revoked = await deps.store.revokeTokens(order.orderId);
   await fault(deps)('event:tokens-revoked');
   await deps.store.setPayment(order.orderId, 'refunded');
   await fault(deps)('event:order-marked');
   deps.report('info', 'order refunded: downloads revoked', { eventId, orderId: order.orderId, revoked });
+  // Whoever refunded a delivered or payable order (the operator's `uplock orders refund`, the
+  // Stripe Dashboard), the buyer is told, once. A failed job's refund has its own email
+  // (refundNoResult); a refund that arrived before its payment was seen unlocked nothing to tell.
+  if (opts.tellBuyer && order.job !== 'failed') await notifyOnce(`mail:refunded:${order.orderId}`, order.payerEmail ?? order.email, 'refunded', order, deps);
   return 'revoked';
 }
 
 async function disputeCreated(dispute: DisputeFacts, deps: EventDeps, eventId: string): Promise<EventOutcome> {
   const paymentIntentId = paymentIntentOfCharge(dispute);
   const order = await orderOfPaymentIntent(paymentIntentId, deps);
+  if (!order && (await erasedOrderOf(paymentIntentId, deps))) {
+    // Still an alert: the operator answers the dispute in the Stripe Dashboard, erased or not.
+    deps.report('error', 'payment of an erased order disputed: respond in the Stripe Dashboard', { eventId, disputeId: dispute.id, reason: dispute.reason });
+    deps.count?.('Disputes');
+    return 'erased_order';
+  }
   if (!order) {
     deps.report('warn', 'dispute for a payment we do not know (yet)', { eventId, disputeId: dispute.id });
     if (paymentIntentId) await deps.store.noteEarly(paymentIntentId, 'disputed');
@@ -357,6 +412,7 @@ async function notifyOnce(
   );
   await fault(deps)('event:customer-emailed');
   await deps.store.rememberEvent(key, EVENT_MEMORY_SECONDS);
+  await deps.store.recordOrderEvent?.(order.orderId, { at: new Date().toISOString(), kind: 'email', detail: { template: `refund_${kind}`, to } }).catch(() => undefined);
 }
 
 const optional = <K extends string>(key: K, value: string | undefined): Partial<Record<K, string>> =>

@@ -10,6 +10,7 @@ import { blobStore } from '../adapters/s3-blob-store';
 import { loadConfig } from '../config';
 import { logger } from '../adapters/observability';
 import { parseDownloadToken } from '../core/ids';
+import { resultFileName } from '../core/order';
 import { hashToken, tokenRefusal, type TokenRefusal } from '../core/tokens';
 import { errorResult, header, httpHandler, type HttpEvent, type HttpResult } from './http';
 
@@ -50,12 +51,17 @@ export const handler = httpHandler('download', async (event) => {
 
   let artifact = order.primaryArtifact;
   if (file !== undefined && file !== artifact) {
-    if (!(await blobs.hasResult?.(order.orderId, file))) return errorResult(404, 'file_not_found', 'This order has no file of that name.');
+    // The revision the links serve (`uplock orders rerun` makes new ones): core/order.ts resultFileName.
+    if (!(await blobs.hasResult?.(order.orderId, resultFileName(order, file)))) return errorResult(404, 'file_not_found', 'This order has no file of that name.');
     artifact = file;
   }
   const base = order.fileName.replace(/\.[^.]*$/, '');
   const extension = artifact.slice(artifact.lastIndexOf('.'));
-  const url = await blobs.presignDownload(order.orderId, artifact, `${base}-${config.product.name}${extension}`.replace(/\s+/g, '-'), PRESIGNED_SECONDS);
+  const url = await blobs.presignDownload(order.orderId, resultFileName(order, artifact), `${base}-${config.product.name}${extension}`.replace(/\s+/g, '-'), PRESIGNED_SECONDS);
+  // For the order's timeline (`uplock orders show`): a lost note must not cost the buyer the download.
+  await store
+    .recordOrderEvent(order.orderId, { at: new Date().toISOString(), kind: 'download', detail: { file: artifact, downloadsLeft: result.token.downloadsLeft } })
+    .catch((error: unknown) => logger.warn('download not noted on the order', { orderId: order.orderId, error: String(error) }));
   logger.info('download served', { orderId: order.orderId, file: artifact, downloadsLeft: result.token.downloadsLeft });
   return { statusCode: 302, headers: { location: url, 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' } };
 });

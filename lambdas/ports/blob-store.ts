@@ -28,4 +28,7 @@ export interface BlobStore {
   presignDownload(orderId: OrderId, name: string, downloadName: string, expiresInSeconds: number): Promise<string>;
   /** Whether the order has a result file of that name (GET /d/{token}/{file}); absent: only the primary is served. */
   hasResult?(orderId: OrderId, name: string): Promise<boolean>;
+  /** Every object key of the order (upload, results of every revision, preview): what an erase removes. */
+  orderObjects(orderId: OrderId): Promise<string[]>;
+  deleteObjects(keys: readonly string[]): Promise<void>;
 }

@@ -11,6 +11,9 @@ import type { DeliveryToken } from '../core/delivery';
 import type { OrderId } from '../core/ids';
 import type { JobStore } from '../core/job';
 import type { Order } from '../core/order';
+import type { EraseRequestStore, EraseStore, Tombstone } from '../core/erase';
+import type { TimelineEntry } from '../contract';
+import type { OperationsStore } from '../core/operations';
 import type { EventStore, PaymentRecordFacts } from '../core/stripe-events';
 
 export type PaymentRecord = PaymentRecordFacts;
@@ -20,8 +23,12 @@ export type ConsumeResult =
   | { ok: true; token: TokenRecord }
   | { ok: false; token?: TokenRecord };
 
-export interface OrderStore extends EventStore, CheckoutStore, JobStore {
+export interface OrderStore extends EventStore, CheckoutStore, JobStore, EraseStore, EraseRequestStore, OperationsStore {
   createOrder(order: Order): Promise<void>;
+
+  /** Optional where core reads it (older callers), always here. */
+  getTombstone(orderId: OrderId): Promise<Tombstone | undefined>;
+  recordOrderEvent(orderId: OrderId, entry: TimelineEntry): Promise<void>;
 
   /** Atomically take one download if the token is live. */
   consumeToken(hash: string, nowSeconds: number): Promise<ConsumeResult>;

@@ -38,6 +38,8 @@ describe.skipIf(!hasChromium)('each page on its own', { timeout: 120_000 }, () =
     { name: 'link-revoked', path: '/link.html?reason=revoked', text: 'payment was refunded or disputed' },
     { name: 'link-unknown', path: '/link.html?reason=unknown', text: 'We do not recognise this download link.' },
     { name: 'link-bogus-reason', path: '/link.html?reason=%3Cscript%3E', text: 'We do not recognise this download link.' },
+    { name: 'unsubscribe', path: `/unsubscribe.html?t=${'A'.repeat(22)}.${'B'.repeat(22)}`, text: 'Stop the occasional updates we email to our buyers.' },
+    { name: 'unsubscribe-no-token', path: '/unsubscribe.html', text: 'We do not recognise this unsubscribe link.' },
     { name: 'order-missing-id', path: '/order.html', text: 'This page needs an order number.' },
     { name: 'order-not-found', path: `/order.html?id=${randomUUID()}`, text: 'We could not find this order.' },
     { name: 'order-malformed-id', path: '/order.html?id=..%2F..%2Fapi', text: 'We could not find this order.' },
@@ -146,6 +148,28 @@ describe.skipIf(!hasChromium)('each page on its own', { timeout: 120_000 }, () =
     // Assess: the choice stuck
     await page.getByRole('heading', { name: 'Lost your link?', level: 1 }).waitFor();
     expect(await page.evaluate(() => document.documentElement.lang)).toBe('en');
+    await assertClean(opened);
+  });
+
+  it('unsubscribe: opening the page changes nothing; the button posts the token and says what happened', async () => {
+    // Prepare: a token the shop did not sign
+    const opened = await openPage(browser, site.url);
+    const { page } = opened;
+    const posts: number[] = [];
+    page.on('response', (response) => {
+      if (response.url().includes('/api/unsubscribe/')) posts.push(response.status());
+    });
+    await page.goto(`${site.url}/unsubscribe.html?t=${'A'.repeat(22)}.${'B'.repeat(22)}`);
+    await page.getByRole('button', { name: 'Unsubscribe' }).waitFor();
+    expect(posts).toEqual([]);
+
+    // Act
+    await page.getByRole('button', { name: 'Unsubscribe' }).click();
+
+    // Assess
+    await page.getByText('We do not recognise this unsubscribe link.').waitFor();
+    expect(posts).toEqual([404]);
+    expect(await seriousA11yViolations(page)).toEqual([]);
     await assertClean(opened);
   });
 

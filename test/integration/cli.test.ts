@@ -16,7 +16,7 @@ describe('uplock without a cloud', () => {
     expect(run.stdout).toMatch(/Examples:/);
   });
 
-  it.each([['stripe', 'wire'], ['sweep'], ['orders', 'list'], ['orders', 'show'], ['stats'], ['export']])('has --help with examples for %s', async (...command) => {
+  it.each([['stripe', 'wire'], ['sweep'], ['orders', 'list'], ['orders', 'show'], ['orders', 'resend'], ['orders', 'refund'], ['orders', 'extend'], ['orders', 'rerun'], ['orders', 'delete'], ['stats'], ['export'], ['broadcast']])('has --help with examples for %s', async (...command) => {
     const run = await uplock([...command, '--help']);
 
     expect(run.code).toBe(0);
@@ -81,7 +81,7 @@ describe('uplock against the local cloud', () => {
     expect(show.code).toBe(0);
     const detail = show.json<{ orderId: string; timeline: { kind: string }[] }>();
     expect(detail.orderId).toBe(order.orderId);
-    expect(detail.timeline.map((e) => e.kind)).toEqual(['created', 'uploaded']);
+    expect(detail.timeline.map((e) => e.kind)).toEqual(['created', 'uploaded', 'job_done']);
 
     const unknown = await uplock(['--json', 'orders', 'show', '00000000-0000-4000-8000-000000000000'], { cloud });
     expect(unknown.code).toBe(1);

@@ -7,6 +7,7 @@
 import '../styles.css';
 import { ApiError, getOrder, orderForCheckoutSession, type OrderView, type SiteConfig } from '../api';
 import { byId, describeError, show, siteConfig, startPage } from '../chrome';
+import { wireEraseRequest } from '../erase-request';
 import { formatDuration, formatNumber, formatPrice, onLangChange, t } from '../i18n';
 import type { MessageKey } from '../messages';
 import { renderPreview } from '../preview';
@@ -294,6 +295,7 @@ async function main(): Promise<void> {
     return;
   }
   const id = orderId;
+  wireEraseRequest(id);
   await poll(id);
   // Background tabs need no second-by-second polling; catch up as soon as the tab is back.
   document.addEventListener('visibilitychange', () => {
