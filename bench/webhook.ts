@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import Stripe from 'stripe';
+import { stripeClient } from '../lambdas/adapters/stripe-client';
 import { startLocalCloud } from '../local/cloud';
 
 const { values } = parseArgs({ options: { events: { type: 'string', default: '400' }, concurrency: { type: 'string', default: '20' } } });
@@ -63,7 +64,7 @@ orderIds.push(...readyIds);
 
 // A genuine session from the stand-in as the template for every event.
 const stripeUrl = new URL(cloud.urls.stripe);
-const stripe = new Stripe('sk_test_uplock_local', { host: stripeUrl.hostname, port: stripeUrl.port, protocol: 'http' });
+const stripe = stripeClient({ apiKey: 'sk_test_uplock_local', endpoint: stripeUrl.origin });
 const donor = await readyOrder(EVENTS + 1);
 await cloud.idle();
 const payUrl = new URL(cloud.config.stripe.paymentLinkUrl as string);

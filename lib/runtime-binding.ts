@@ -41,6 +41,8 @@ export type StripeSecretKind = 'secretKey' | 'webhookSecret';
 export interface EmailSending {
   readonly identityArn: string;
   readonly configurationSetArn: string;
+  /** Named on every SendEmail, so the set applies whatever identity SES matches the sender to. */
+  readonly configurationSetName: string;
 }
 
 export const TABLE_READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:Query'] as const;
@@ -129,11 +131,12 @@ export class RuntimeBinding {
     else this.config.stripe.webhookSecretSecretId = id;
   }
 
-  /** Grant `ses:SendEmail` scoped to the sender identity and its configuration set. */
+  /** Grant `ses:SendEmail` scoped to the sender identity and its configuration set, and name the set in the config. */
   bindEmail(email: EmailSending): void {
     this.grantee.grantPrincipal.addToPrincipalPolicy(
       new iam.PolicyStatement({ actions: ['ses:SendEmail'], resources: [email.identityArn, email.configurationSetArn] }),
     );
+    this.config.emailConfigurationSet = email.configurationSetName;
   }
 
   /** The config as it stands now (tokens unresolved). */

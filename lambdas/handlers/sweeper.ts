@@ -6,7 +6,7 @@
 import type { Context } from 'aws-lambda';
 import { sweepStore } from '../adapters/dynamo-sweep-store';
 import { eventDeps } from '../adapters/event-deps';
-import { jobWiring } from '../adapters/job-deps';
+import { jobPorts } from '../adapters/job-deps';
 import { logger } from '../adapters/observability';
 import { eventPersistence, recoverStripeEvents } from '../adapters/stripe-event-idempotency';
 import { payments } from '../adapters/stripe-payments';
@@ -17,14 +17,15 @@ const handling = eventDeps();
 const source = payments();
 const store = sweepStore();
 const recover = recoverStripeEvents(handling, eventPersistence());
+// The sweeper lists sessions every run: its eager client refunds too (no on-demand load here).
+const jobs = jobPorts(source);
 
 export const handler = async (_event?: unknown, context?: Context): Promise<LeasedSweep<SweepReport & { jobs: ResumeReport }>> => {
   const deadline = Date.now() + (context?.getRemainingTimeInMillis() ?? SWEEP_BUDGET_MS);
   const result = await withSweepLease(store, { deadline, report: handling.report }, async () => {
     const report = await sweepPass({ ...handling, sweepStore: store, source, deadline, handleEvent: (event) => recover(event, deadline) });
     // Jobs whose run was killed: announced again, or failed and refunded after the last attempt.
-    const jobs = await resumeExpiredJobs(jobWiring());
-    return { ...report, jobs };
+    return { ...report, jobs: await resumeExpiredJobs(jobs) };
   });
   if ('skipped' in result) logger.info('sweep skipped: another sweep holds the lease', { ...result });
   else logger.info('sweep finished', { ...result });

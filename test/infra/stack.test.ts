@@ -139,6 +139,17 @@ describe('functions and least privilege', () => {
     }
   });
 
+  it('names the stack\'s SES configuration set in UPLOCK_CONFIG of every function allowed to send email, and of no other', () => {
+    const setName = r(stack.email.configurationSetName);
+    const configOf = (name: FunctionName) => JSON.parse(joinWithPlaceholders(configJsonOf(name), (x) => render(x).replace(/"/g, ''))) as { emailConfigurationSet?: string };
+    const senders = [...stack.functions.keys()].filter((name) => dataGrants(name).some((line) => line.startsWith('ses:SendEmail')));
+
+    expect(senders.length).toBeGreaterThan(0);
+    for (const name of stack.functions.keys()) {
+      expect(configOf(name).emailConfigurationSet, name).toBe(senders.includes(name) ? setName : undefined);
+    }
+  });
+
   it('never writes a secret value anywhere in the template: created secrets hold the placeholder', () => {
     expect(JSON.stringify(template.toJSON())).not.toMatch(/resolve:secretsmanager|sk_(live|test)_[A-Za-z0-9]{8}|whsec_[A-Za-z0-9]{8}/);
     template.allResourcesProperties('AWS::SecretsManager::Secret', { SecretString: SECRET_PLACEHOLDER });
