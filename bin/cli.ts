@@ -19,11 +19,12 @@ import * as stripeCommand from './commands/stripe';
 import * as jobCommand from './commands/job';
 import * as profileCommand from './commands/profile';
 import * as broadcastCommand from './commands/broadcast';
+import * as smokeCommand from './commands/smoke';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 /** Every command module, in the order `--help` lists them. */
-const COMMANDS: readonly { register(program: Command): void }[] = [ordersCommand, broadcastCommand, statsCommand, stripeCommand, sweepCommand, jobCommand, profileCommand];
+const COMMANDS: readonly { register(program: Command): void }[] = [ordersCommand, broadcastCommand, statsCommand, smokeCommand, stripeCommand, sweepCommand, jobCommand, profileCommand];
 
 export function buildProgram(io: Io = processIo()): Command {
   const json = process.argv.includes('--json');

@@ -69,11 +69,9 @@ async function localTarget(options: GlobalOptions, env: NodeJS.ProcessEnv): Prom
 
 /** The Payment Link and Price `npm start` wired (tagged `local`), read back from Stripe. */
 async function localWiring(key: string, stripeUrl: string | undefined): Promise<{ paymentLinkId: string; paymentLinkUrl: string; priceId: string }> {
-  const { default: Stripe } = await import('stripe');
-  const where = stripeUrl ? new URL(stripeUrl) : undefined;
-  const stripe = where
-    ? new Stripe(key, { host: where.hostname, port: where.port, protocol: 'http', telemetry: false, maxNetworkRetries: 0 })
-    : new Stripe(key, { telemetry: false });
+  const { stripeClient } = await import('../lambdas/adapters/stripe-client');
+  // No retries against the local stand-in: a local cloud that is not running should say so at once.
+  const stripe = stripeClient({ apiKey: key, ...(stripeUrl ? { endpoint: stripeUrl, maxNetworkRetries: 0 } : {}) });
   let links;
   try {
     links = await stripe.paymentLinks.list({ limit: 100, active: true });

@@ -44,6 +44,14 @@ export const runtimeConfigSchema = z.object({
   linkTtlHours: z.number().check(z.positive()),
   retentionDays: z._default(z.int().check(z.positive()), 30),
   senderEmail: z.email(),
+  /** SES configuration set named on every SendEmail (lib/email.ts creates it); absent locally. */
+  emailConfigurationSet: z.optional(z.string().check(z.minLength(1))),
+  /**
+   * How long a delivery claim blocks other attempts before it is presumed crashed and taken over
+   * (core/order.ts). Longer than any one delivery (a read, a write, one email) takes; the crash
+   * tests shorten it so a takeover is seen within a test.
+   */
+  deliveryClaimSeconds: z._default(z.int().check(z.positive()), 300),
   /**
    * Memory (MB) the data profile's exact figures may hold before each falls back to a sketch
    * (docs/processor.md "Memory budget"). The default is sized for the process function's

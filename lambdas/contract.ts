@@ -142,6 +142,10 @@ export interface RuntimeConfigDocument {
   linkTtlHours: number;
   retentionDays: number;
   senderEmail: string;
+  /** SES configuration set every email goes through (the stack's, with bounce suppression); absent locally. */
+  emailConfigurationSet?: string;
+  /** Seconds a delivery claim blocks other attempts before it is presumed crashed (default 300). */
+  deliveryClaimSeconds?: number;
   /** MB the data profile's exact figures may hold (default DEFAULT_PROFILE_MEMORY_BUDGET_MB). */
   profileMemoryBudgetMb?: number;
   stripe: {

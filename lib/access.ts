@@ -7,7 +7,7 @@ import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { HandlerName, JobName } from '../lambdas/routes';
-import type { BucketAccess, EmailSending, StripeSecretKind, TableAccess } from './runtime-binding';
+import type { BucketAccess, EmailSending, StripeSecretKind, TableAccess, TableBulkRead } from './runtime-binding';
 
 export type FunctionName = HandlerName | JobName;
 
@@ -15,6 +15,8 @@ export interface HandlerAccess {
   readonly table?: TableAccess;
   /** GSIs queried (needs read access). */
   readonly indexes?: readonly string[];
+  /** Batched reads and scans (needs read access). */
+  readonly bulkReads?: readonly TableBulkRead[];
   readonly bucket?: BucketAccess;
   readonly secrets?: readonly StripeSecretKind[];
   readonly sendEmail?: boolean;
@@ -55,8 +57,16 @@ export const handlerAccess = {
     secrets: ['secretKey'],
     sendEmail: true,
   },
-  // Lists paid sessions of the Payment Link and fulfils any the webhook missed.
-  sweeper: { table: 'readwrite', secrets: ['secretKey'], sendEmail: true },
+  // Lists paid sessions of the Payment Link and fulfils any the webhook missed (their orders read in
+  // batches), applies refunds and disputes whose events were lost, and re-announces uploads whose
+  // job was killed (a scan for expired job claims, then HeadObject + CopyObject of the upload onto itself).
+  sweeper: {
+    table: 'readwrite',
+    bulkReads: ['dynamodb:BatchGetItem', 'dynamodb:Scan'],
+    bucket: { read: ['uploads/'], write: ['uploads/'] },
+    secrets: ['secretKey'],
+    sendEmail: true,
+  },
   // Same path as the webhook, but EventBridge already authenticated the event: no signing secret.
   'stripe-events': { table: 'readwrite', secrets: ['secretKey'], sendEmail: true },
 } as const satisfies Record<FunctionName, HandlerAccess>;
@@ -88,14 +98,14 @@ export interface AccessResources {
 
 /** Anything with the bind… methods: an UplockFunction or the Fargate task's binding. */
 export interface Bindable {
-  bindTable(table: ITable, access: TableAccess, options?: { indexes?: readonly string[] }): unknown;
+  bindTable(table: ITable, access: TableAccess, options?: { indexes?: readonly string[]; bulkReads?: readonly TableBulkRead[] }): unknown;
   bindBucket(bucket: IBucket, access: BucketAccess): unknown;
   bindSecret(secret: ISecret, kind: StripeSecretKind): unknown;
   bindEmail(email: EmailSending): unknown;
 }
 
 export function applyAccess(target: Bindable, access: HandlerAccess, resources: AccessResources): void {
-  if (access.table) target.bindTable(resources.table, access.table, { indexes: access.indexes ?? [] });
+  if (access.table) target.bindTable(resources.table, access.table, { indexes: access.indexes ?? [], bulkReads: access.bulkReads ?? [] });
   if (access.bucket) target.bindBucket(resources.bucket, access.bucket);
   for (const kind of access.secrets ?? []) target.bindSecret(resources.secrets[kind], kind);
   if (access.sendEmail) target.bindEmail(resources.email);

@@ -31,6 +31,16 @@ export const esmRequireBanner = "import{createRequire as __uplockCreateRequire}f
 export const mainFields = ['module', 'main'];
 
 /**
+ * The SDK's default credential chain, swapped for the two links a bundle can meet (the Lambda
+ * environment, a container's credentials endpoint): see lambdas/adapters/runtime-credentials.ts
+ * for why this is correct where the bundles run and what it saves. Bundles only: unbundled code
+ * (the local cloud, tests, the `uplock` tool) keeps the SDK's own chain.
+ */
+export const credentialsAlias = {
+  '@aws-sdk/credential-provider-node': path.join(repoRoot, 'lambdas', 'adapters', 'runtime-credentials.ts'),
+} as const;
+
+/**
  * The esbuild build options, in esbuild's own API shape (the benchmark and the Fargate image's
  * Dockerfile pass them to `esbuild.build` through bench/bundles.ts). AWS SDK v3, Powertools and
  * the Stripe SDK are bundled, minified and tree-shaken (ESM builds first), never external: the
@@ -48,6 +58,7 @@ export const esbuildOptions = {
   sourcesContent: false,
   mainFields,
   banner: { js: esmRequireBanner },
+  alias: credentialsAlias,
   external: [] as string[],
 } as const;
 
@@ -66,6 +77,8 @@ export function nodejsBundlingOptions(): BundlingOptions {
     bundleAwsSDK: true,
     // esbuild is a local dependency: no Docker needed to synth or deploy.
     forceDockerBundling: false,
+    // The construct has no `alias` prop; esbuild's CLI flag is `--alias:<package>=<path>`.
+    esbuildArgs: Object.fromEntries(Object.entries(credentialsAlias).map(([name, file]) => [`--alias:${name}`, file])),
   };
 }
 

@@ -1,7 +1,10 @@
 /**
  * Sending email: the SES identity of the sender (the address, or its whole domain) and a
- * configuration set that suppresses bounced and complaining addresses. The identity's default
- * configuration set is this one, so every message goes through it without the handlers naming it.
+ * configuration set that suppresses bounced and complaining addresses. The set is the identity's
+ * default and the mailer also names it on every SendEmail (`emailConfigurationSet` in the runtime
+ * config): a default applies only to the identity SES matches the sender to, so an operator who
+ * later verifies the sender's domain (or address) as a second identity would otherwise send
+ * without bounce suppression.
  */
 import { Stack } from 'aws-cdk-lib';
 import * as route53 from 'aws-cdk-lib/aws-route53';
@@ -23,6 +26,7 @@ export class Email extends Construct implements EmailSending {
   readonly configurationSet: ses.ConfigurationSet;
   readonly identityArn: string;
   readonly configurationSetArn: string;
+  readonly configurationSetName: string;
 
   constructor(scope: Construct, id: string, props: EmailProps) {
     super(scope, id);
@@ -36,6 +40,7 @@ export class Email extends Construct implements EmailSending {
       configurationSet: this.configurationSet,
     });
     this.identityArn = this.identity.emailIdentityArn;
+    this.configurationSetName = this.configurationSet.configurationSetName;
     this.configurationSetArn = Stack.of(this).formatArn({
       service: 'ses',
       resource: 'configuration-set',

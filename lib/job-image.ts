@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { buildSync } from 'esbuild';
 import { loadJobFolder, type JobFolder } from '../lambdas/processors/command/manifest';
-import { esbuildOptions, handlerEntry, repoRoot } from './bundling';
+import { esbuildOptions, esbuildTarget, handlerEntry, repoRoot } from './bundling';
 
 export const RUNNER_FILE = 'uplock-runner.mjs';
 /** Lambda's own ceiling for one invocation. */
@@ -17,8 +17,11 @@ export const LAMBDA_MAX_SECONDS = 900;
 /** Time the runner needs around the job: reading the input, storing the results. */
 export const RUNNER_MARGIN_SECONDS = 60;
 
+/** The Lambda base image of the functions' own Node.js major (the runner is bundled for it: lib/bundling.ts esbuildTarget). */
+export const BASE_IMAGE = `public.ecr.aws/lambda/nodejs:${esbuildTarget.replace(/^node/, '')}`;
+
 export const DOCKERFILE_TEMPLATE = `# uplock job image (docs/jobs.md): the job's files with uplock's runner beside them.
-FROM public.ecr.aws/lambda/nodejs:22
+FROM ${BASE_IMAGE}
 COPY . \${LAMBDA_TASK_ROOT}/
 CMD ["uplock-runner.handler"]
 `;

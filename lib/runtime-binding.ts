@@ -15,9 +15,14 @@ import type { RuntimeConfigJson } from './config';
 /** `write` = put/update/delete items without reading them (e.g. create an order). */
 export type TableAccess = 'read' | 'write' | 'readwrite';
 
+/** Reads beyond single items and queries, for the one function that walks many items (the sweeper). */
+export type TableBulkRead = 'dynamodb:BatchGetItem' | 'dynamodb:Scan';
+
 export interface TableBindingOptions {
   /** GSIs the handler queries; only `read` access reaches them. @default - none */
   readonly indexes?: readonly string[];
+  /** Batched reads and scans of the table's items; only `read` access reaches them. @default - none */
+  readonly bulkReads?: readonly TableBulkRead[];
 }
 
 export interface BucketAccess {
@@ -36,6 +41,8 @@ export type StripeSecretKind = 'secretKey' | 'webhookSecret';
 export interface EmailSending {
   readonly identityArn: string;
   readonly configurationSetArn: string;
+  /** Named on every SendEmail, so the set applies whatever identity SES matches the sender to. */
+  readonly configurationSetName: string;
 }
 
 export const TABLE_READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:Query'] as const;
@@ -56,7 +63,9 @@ export class RuntimeBinding {
   bindTable(table: ITable, access: TableAccess, options: TableBindingOptions = {}): void {
     const read = access === 'read' || access === 'readwrite';
     const write = access === 'write' || access === 'readwrite';
-    const actions = [...(read ? TABLE_READ_ACTIONS : []), ...(write ? TABLE_WRITE_ACTIONS : [])];
+    const bulk = options.bulkReads ?? [];
+    if (bulk.length > 0 && !read) throw new Error(`bindTable: ${bulk.join(', ')} need read access, got "${access}"`);
+    const actions = [...(read ? TABLE_READ_ACTIONS : []), ...bulk, ...(write ? TABLE_WRITE_ACTIONS : [])];
     this.grantee.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({ actions, resources: [table.tableArn] }));
     const indexes = options.indexes ?? [];
     if (indexes.length > 0) {
@@ -122,11 +131,12 @@ export class RuntimeBinding {
     else this.config.stripe.webhookSecretSecretId = id;
   }
 
-  /** Grant `ses:SendEmail` scoped to the sender identity and its configuration set. */
+  /** Grant `ses:SendEmail` scoped to the sender identity and its configuration set, and name the set in the config. */
   bindEmail(email: EmailSending): void {
     this.grantee.grantPrincipal.addToPrincipalPolicy(
       new iam.PolicyStatement({ actions: ['ses:SendEmail'], resources: [email.identityArn, email.configurationSetArn] }),
     );
+    this.config.emailConfigurationSet = email.configurationSetName;
   }
 
   /** The config as it stands now (tokens unresolved). */

@@ -4,8 +4,9 @@
  * lib/access.ts; API routes come from the route table in lambdas/routes.ts.
  */
 import * as path from 'node:path';
-import { CfnOutput, Duration, Size, Stack, Tags, Validations, type StackProps } from 'aws-cdk-lib';
-import type * as iam from 'aws-cdk-lib/aws-iam';
+import { CfnOutput, Duration, RemovalPolicy, Size, Stack, Tags, Validations, type StackProps } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, type IConstruct } from 'constructs';
 import { routes, type HandlerName } from '../lambdas/routes';
 import { accessFor, applyAccess, type AccessResources, type FunctionName, type HandlerAccess } from './access';
@@ -58,6 +59,8 @@ export class UplockStack extends Stack {
   readonly monitoring: Monitoring;
   /** Every Lambda function, by handler or job name. */
   readonly functions = new Map<FunctionName, UplockFunction>();
+  /** The operator's job image as a Lambda function (`uplock.job`, jobRuntime "lambda"); absent otherwise. */
+  jobContainerFunction?: lambda.DockerImageFunction;
   /** The config every handler starts from (before its bindings). */
   readonly baseConfig: RuntimeConfigJson;
   /** Decides get-order's access row (lib/access.ts). */
@@ -208,6 +211,10 @@ export class UplockStack extends Stack {
     });
     new CfnOutput(this, 'StripePriceId', { description: 'The Price the wiring manages (checkout-session mode charges it)', value: this.payments.wiringAttribute('PriceId') });
     new CfnOutput(this, 'StripeWebhookEndpointId', { description: 'The Stripe webhook endpoint the wiring manages', value: this.payments.wiringAttribute('WebhookEndpointId') });
+    new CfnOutput(this, 'SmokeTestCommand', {
+      description: 'Run this after every deploy: the end-to-end check of the live site (docs/deploy.md, last step)',
+      value: `npx uplock --stack ${this.stackName} --region ${this.region} smoke --url ${this.site.siteUrl}`,
+    });
     new CfnOutput(this, 'DataBucketName', { value: this.storage.dataBucket.bucketName });
     new CfnOutput(this, 'TableName', { value: this.storage.table.tableName });
     new CfnOutput(this, 'DistributionId', { value: this.site.distribution.distributionId });
@@ -237,18 +244,27 @@ export class UplockStack extends Stack {
 
   /** The job folder's image as a Lambda container function (arm64), with the job's access row. */
   private jobFunction(scope: Construct, job: StagedJob, resources: AccessResources, config: DeployConfig): lambda.DockerImageFunction {
+    // As for every UplockFunction: its own log group with retention, and a role with no managed
+    // policy (AWSLambdaBasicExecutionRole would let it write to any log group).
+    const logGroup = new logs.LogGroup(scope, 'ProcessJobLogs', { retention: logs.RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
+    const role = new iam.Role(scope, 'ProcessJobRole', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'), description: 'uplock job container function' });
+    logGroup.grantWrite(role);
     const fn = new lambda.DockerImageFunction(scope, 'ProcessJob', {
+      role,
+      logGroup,
       description: `uplock job: ${job.manifest.name}`,
       code: lambda.DockerImageCode.fromImageAsset(job.context, { platform: Platform.LINUX_ARM64 }),
       architecture: lambda.Architecture.ARM_64,
       timeout: Duration.seconds(Math.min(LAMBDA_MAX_SECONDS, job.manifest.timeoutSeconds + RUNNER_MARGIN_SECONDS)),
       memorySize: 2048,
-      // Input, output and scratch live in /tmp, the only writable place on Lambda.
-      ephemeralStorageSize: Size.mebibytes(Math.min(10240, Math.max(512, Math.ceil((2 * config.maxUploadBytes + job.manifest.maxOutputBytes) / 1048576)))),
+      // Input, output, scratch and the result zip (several unnamed results) live in /tmp, the
+      // only writable place on Lambda; the results are streamed from there, never held in memory.
+      ephemeralStorageSize: Size.mebibytes(Math.min(10240, Math.max(512, Math.ceil((2 * config.maxUploadBytes + 2 * job.manifest.maxOutputBytes) / 1048576)))),
     });
     const binding = new RuntimeBinding(fn, this.baseConfig);
     applyAccess(binding, accessFor('process-upload', config.stripe.paymentMode), resources);
     fn.addEnvironment('UPLOCK_CONFIG', binding.toJson(this));
+    this.jobContainerFunction = fn;
     return fn;
   }
 
@@ -263,6 +279,8 @@ export class UplockStack extends Stack {
       const policy = fn.role?.node.tryFindChild('DefaultPolicy');
       if (policy) this.acknowledgeAccessWildcards(policy, accessFor(name, this.paymentMode));
     }
+    const jobPolicy = this.jobContainerFunction?.role?.node.tryFindChild('DefaultPolicy');
+    if (jobPolicy) this.acknowledgeAccessWildcards(jobPolicy, accessFor('process-upload', this.paymentMode));
     const taskPolicy = this.processing.taskDefinition?.taskRole.node.tryFindChild('DefaultPolicy');
     if (taskPolicy) this.acknowledgeAccessWildcards(taskPolicy, accessFor('process-upload', this.paymentMode));
   }

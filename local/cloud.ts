@@ -3,6 +3,7 @@
  * SES (aws-ses-v2-local), Stripe (local/stripe), the S3 → EventBridge bus and the gateway, all on
  * 127.0.0.1. The handlers run in this process with the real SDK clients pointed at the stand-ins.
  */
+import { readFileSync, writeFileSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import type { Context } from 'aws-lambda';
@@ -22,6 +23,7 @@ import { defaultProcessor } from '../lambdas/processors';
 import { installFaultHook } from '../lambdas/adapters/fault-hook';
 import { acceptedExtensionsFor, loadJobFolder } from '../lambdas/processors/command/manifest';
 import { LocalEventBus, type ObjectCreatedEvent } from './event-bus';
+import { keepSentMail } from './sent-mail';
 import { FaultSwitchboard, parseFaultPlan, type FaultPlan } from './faults';
 import { LocalSesAccount, type SesQuota } from './ses-account';
 import { DEFAULT_FUNCTION_TIMEOUT_MS, lambdaContext } from './lambda-context';
@@ -163,6 +165,7 @@ export async function startLocalCloud(opts: LocalCloudOptions): Promise<LocalClo
     const sesServer = ((sesModule as unknown as { default: { default?: unknown } }).default.default ??
       (sesModule as unknown as { default: unknown }).default) as typeof sesModule.default;
     const ses = await sesServer({ host: '127.0.0.1', port: ports.ses });
+    keepSentMail(ses, path.join(dataDir, 'ses', 'sent.json'));
     const sesAccount = new LocalSesAccount(opts.ses);
     // Inside the fault guard: an injected SES outage answers before the quota does.
     sesAccount.install(ses);
@@ -184,6 +187,8 @@ export async function startLocalCloud(opts: LocalCloudOptions): Promise<LocalClo
         host: '127.0.0.1',
         dataFile: path.join(dataDir, 'stripe.json'),
         ...(process.env.STRIPE_WEBHOOK_SECRET ? { webhookSecret: process.env.STRIPE_WEBHOOK_SECRET } : {}),
+        // Retries owed from before a restart wait until the endpoint knows the gateway's address.
+        deferWebhookRetries: true,
         ...opts.stripe,
         log,
       });
@@ -207,8 +212,10 @@ export async function startLocalCloud(opts: LocalCloudOptions): Promise<LocalClo
       await bus?.idle();
     });
 
-    // What the deploy-time wiring does in AWS, against the stand-in. The endpoint is replaced on
-    // every start: ports may change, and a signing secret is only shown at creation.
+    // What the deploy-time wiring does in AWS, against the stand-in. A signing secret is shown only
+    // when an endpoint is created: the stand-in's is kept in the data directory, so a restart keeps
+    // the endpoint (moved to the gateway's port) and the retries Stripe still owes it; without a
+    // kept secret the endpoint is replaced.
     // An operator's job names the product unless config does.
     const overrides: ConfigOverrides | undefined = jobFolder
       ? {
@@ -226,10 +233,20 @@ export async function startLocalCloud(opts: LocalCloudOptions): Promise<LocalClo
     const stripeUrl = stripeStandIn ? new URL(stripeStandIn.url) : undefined;
     // The handlers' own client builder (lambdas/adapters/stripe-payments.ts): same options, same pinned version.
     const stripe = stripeUrl ? stripeClient({ apiKey: LOCAL_STRIPE_KEY, endpoint: stripeUrl.href }) : stripeClient({ apiKey: realKey as string });
-    // Against real Stripe the endpoint is `stripe listen --forward-to …`, whose secret is in the env.
-    const wired = await wireStripe(stripe, { tag: LOCAL_STRIPE_TAG, siteUrl: gateway.url, product, price, rotateWebhookSecret: true, webhook: !real });
-    const webhookSecret = real ? (process.env.STRIPE_WEBHOOK_SECRET as string) : wired.webhookSecret;
+    const secretFile = path.join(dataDir, 'stripe-webhook-secret.json');
+    const kept = stripeStandIn ? readKeptSecret(secretFile) : undefined;
+    const wire = (rotateWebhookSecret: boolean) =>
+      // Against real Stripe the endpoint is `stripe listen --forward-to …`, whose secret is in the env.
+      wireStripe(stripe, { tag: LOCAL_STRIPE_TAG, siteUrl: gateway.url, product, price, rotateWebhookSecret, webhook: !real });
+    let wired = await wire(!kept);
+    let keptSecret = kept && kept.endpointId === wired.webhookEndpointId ? kept.secret : undefined;
+    if (!real && !wired.webhookSecret && !keptSecret) {
+      wired = await wire(true);
+      keptSecret = undefined;
+    }
+    const webhookSecret = real ? (process.env.STRIPE_WEBHOOK_SECRET as string) : (wired.webhookSecret ?? keptSecret);
     if (!webhookSecret) throw new Error('the Stripe stand-in returned no webhook signing secret');
+    if (stripeStandIn && wired.webhookSecret) writeFileSync(secretFile, JSON.stringify({ endpointId: wired.webhookEndpointId, secret: wired.webhookSecret }));
     const stripeSetup = { ...wired, webhookSecret };
 
     // The same builder gives the operator's tool (bin/target.ts) this config.
@@ -284,6 +301,8 @@ export async function startLocalCloud(opts: LocalCloudOptions): Promise<LocalClo
       timer.unref();
     };
     if (interval > 0) schedule();
+    // Everything is wired and the handlers can load: Stripe may resume what it still owes.
+    stripeStandIn?.resumeWebhookRetries();
     stops.push(async () => {
       stopped = true;
       clearTimeout(timer);
@@ -311,6 +330,16 @@ export async function startLocalCloud(opts: LocalCloudOptions): Promise<LocalClo
   } catch (error) {
     await stop();
     throw error;
+  }
+}
+
+/** The stand-in endpoint's signing secret from an earlier start, if one is kept. */
+function readKeptSecret(file: string): { endpointId: string; secret: string } | undefined {
+  try {
+    const kept = JSON.parse(readFileSync(file, 'utf8')) as { endpointId?: unknown; secret?: unknown };
+    return typeof kept.endpointId === 'string' && typeof kept.secret === 'string' ? { endpointId: kept.endpointId, secret: kept.secret } : undefined;
+  } catch {
+    return undefined;
   }
 }
 

@@ -95,6 +95,7 @@ export function localRuntimeConfig(input: LocalConfigInput): RuntimeConfig {
     linkTtlHours: 168,
     retentionDays: 30,
     senderEmail: 'results@uplock.local',
+    deliveryClaimSeconds: 300,
     profileMemoryBudgetMb: DEFAULT_PROFILE_MEMORY_BUDGET_MB,
     ...overrides,
     ...localProductAndPrice(overrides),

@@ -70,7 +70,9 @@ Examples:
             throw new CliError(outcome.code, `${outcome.detail}. The customer would see: "${outcome.customerMessage}"${tail}`);
           }
           const { preview } = outcome;
-          const files = outcome.files.map((f) => ({ name: f.name, bytes: f.body.byteLength, contentType: f.contentType, served: f.name === outcome.primary }));
+          const files = outcome.files.map((f) => ({ name: f.name, bytes: f.body.size, contentType: f.contentType, served: f.name === outcome.primary }));
+          // Only sizes are printed: the result files' descriptors can close now.
+          await outcome.release();
           const text = [
             `Preview (free)${preview.title ? `: ${preview.title}` : ''}`,
             ...(preview.facts?.length ? [fields(preview.facts.map((f) => [f.label, f.value] as [string, string | number]))] : []),

@@ -74,7 +74,10 @@ Examples:
           const out = ctx.options.out;
           if (typeof out === 'string') {
             await mkdir(out, { recursive: true });
-            for (const artifact of result.artifacts) await writeFile(join(out, artifact.name), artifact.body);
+            for (const { name, body } of result.artifacts) {
+              // A streamed body (core/job.ts StreamedBody) is written as it is read.
+              await writeFile(join(out, name), typeof body === 'string' || body instanceof Uint8Array ? body : body.read());
+            }
             ctx.note(`wrote ${result.artifacts.map((a) => join(out, a.name)).join(', ')}`);
           }
           const r = result.report;

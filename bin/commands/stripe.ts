@@ -73,10 +73,10 @@ Examples:
           if (!result) throw new CliError('no_stripe_key', `Secret ${secretKey} holds no Stripe key yet: put it there (docs/deploy.md) and run this again.`);
         } else {
           // The local cloud: the stand-in (or real test mode), keyed from the environment.
-          const { default: Stripe } = await import('stripe');
+          const { stripeClient } = await import('../../lambdas/adapters/stripe-client');
           const key = process.env.STRIPE_SECRET_KEY ?? '';
-          const at = config.endpoints.stripe ? new URL(config.endpoints.stripe) : undefined;
-          const client = at ? new Stripe(key, { host: at.hostname, port: at.port, protocol: 'http', telemetry: false }) : new Stripe(key, { telemetry: false });
+          const at = config.endpoints.stripe;
+          const client = stripeClient({ apiKey: key, ...(at ? { endpoint: at } : {}) });
           const { wireStripe } = await import('../../lambdas/adapters/stripe-wiring');
           // Never rotate here: the running local cloud holds the current signing secret in memory.
           result = await wireStripe(client, { tag, siteUrl, product, price: { amount, currency }, rotateWebhookSecret: false, webhook: Boolean(at) });

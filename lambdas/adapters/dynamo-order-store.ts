@@ -64,7 +64,7 @@ function inList(prefix: string, values: readonly string[]): { expr: string; name
   return { expr: Object.keys(names).join(', '), names };
 }
 
-interface OrderItem extends Omit<Order, 'deliveryClaim' | 'jobClaim' | 'rerunClaim'> {
+export interface OrderItem extends Omit<Order, 'deliveryClaim' | 'jobClaim' | 'rerunClaim'> {
   pk: string;
   rerunRevision?: number;
   rerunClaimExpiresAt?: number;
@@ -75,7 +75,8 @@ interface OrderItem extends Omit<Order, 'deliveryClaim' | 'jobClaim' | 'rerunCla
   tokenHashes?: string[];
 }
 
-function toOrder(item: OrderItem): Order {
+/** An order item as core's Order (also read by adapters/dynamo-sweep-store.ts). */
+export function toOrder(item: OrderItem): Order {
   const { pk: _pk, claimId, claimAt, tokenHashes: _tokens, jobAttempts, jobClaimExpiresAt, rerunRevision, rerunClaimExpiresAt, ...rest } = item;
   return {
     ...rest,
@@ -136,6 +137,16 @@ export class DynamoOrderStore implements OrderStore {
     private readonly tableName: string,
   ) {
     this.db = new Table(doc);
+  }
+
+  async markSmoke(orderId: OrderId): Promise<void> {
+    await this.db.update({
+      TableName: this.tableName,
+      Key: orderKey(orderId),
+      UpdateExpression: 'SET smoke = :true',
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeValues: { ':true': true },
+    });
   }
 
   async createOrder(order: Order): Promise<void> {

@@ -1,38 +1,10 @@
-/** What handleStripeEvent (and the job, the sweeper) need, wired to the real adapters. */
-import { loadConfig } from '../config';
+/**
+ * What handleStripeEvent (and the sweeper, the checkout-session lookup) need, wired to the real
+ * adapters, with the Stripe client loaded at init: these handlers talk to Stripe on every call.
+ */
 import type { EventDeps } from '../core/stripe-events';
 import { once } from './clients';
-import { fault } from './fault-hook';
-import { orderStore } from './dynamo-order-store';
-import { countMetric, logger } from './observability';
-import { mailer } from './ses-mailer';
+import { eventPorts } from './event-ports';
 import { payments } from './stripe-payments';
-import { deliverySettings, expectedPayment } from './settings';
-import { tokenKey } from './token-key';
 
-export const eventDeps = once((): EventDeps => {
-  const config = loadConfig();
-  const send = mailer();
-  return {
-    store: orderStore(),
-    // Every email on the payment path counts toward the DeliveryFailures alarm when it fails.
-    mailer: {
-      send: async (to, message) => {
-        try {
-          await send.send(to, message);
-        } catch (error) {
-          countMetric('DeliveryFailures');
-          throw error;
-        }
-      },
-    },
-    payments: payments(),
-    settings: deliverySettings(config),
-    tokenKey: tokenKey(config),
-    fault,
-    expected: expectedPayment(config),
-    paymentMode: config.stripe.paymentMode,
-    report: (level, message, fields) => logger[level](message, fields),
-    count: (metric) => countMetric(metric),
-  };
-});
+export const eventDeps = once((): EventDeps => eventPorts(payments()));

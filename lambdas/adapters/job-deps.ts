@@ -1,20 +1,25 @@
-/** What the job's use case (core/job.ts) needs besides its processor, wired to the real adapters. */
+/**
+ * What the job's use case (core/job.ts) needs besides its processor, wired to the real adapters,
+ * given the Payments to refund with. The job's own handlers pass the client loaded on first use
+ * (./payments-on-demand.ts: Stripe only for a refund when a paid order's job fails); the sweeper,
+ * which lists sessions on every run anyway, passes its eagerly loaded one. No Stripe import here.
+ */
 import { loadConfig } from '../config';
 import { deliverIfDue } from '../core/delivery';
 import type { JobDeps } from '../core/job';
+import type { Payments } from '../ports/payments';
 import { refundNoResult } from '../core/stripe-events';
-import { once } from './clients';
 import { orderStore } from './dynamo-order-store';
-import { eventDeps } from './event-deps';
+import { eventPorts } from './event-ports';
 import { fault } from './fault-hook';
 import { countMetric, logger } from './observability';
 import { blobStore } from './s3-blob-store';
 
 export type JobWiring = Omit<JobDeps, 'processor' | 'settings'> & { settings: Omit<JobDeps['settings'], 'acceptedExtensions'> };
 
-export const jobWiring = once((): JobWiring => {
+export function jobPorts(payments: Payments): JobWiring {
   const config = loadConfig();
-  const events = eventDeps();
+  const events = eventPorts(payments);
   return {
     store: orderStore(),
     blobs: blobStore(),
@@ -29,4 +34,4 @@ export const jobWiring = once((): JobWiring => {
     count: (metric) => countMetric(metric),
     fault,
   };
-});
+}

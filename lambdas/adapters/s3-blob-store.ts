@@ -5,6 +5,8 @@
  */
 import { CopyObjectCommand, DeleteObjectsCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { Readable } from 'node:stream';
+import type { ArtifactBody } from '../core/job';
 import { previewKey, resultKey, uploadKey, type OrderId } from '../core/ids';
 import type { BlobStore, InputObject } from '../ports/blob-store';
 import { loadConfig } from '../config';
@@ -72,8 +74,20 @@ export class S3BlobStore implements BlobStore {
     );
   }
 
-  async putResult(orderId: OrderId, name: string, body: string | Uint8Array, contentType: string): Promise<void> {
-    await this.s3.send(new PutObjectCommand({ Bucket: this.bucket, Key: resultKey(orderId, name), Body: body, ContentType: contentType }));
+  /**
+   * A streamed body (a command job's result file) goes out as a stream with its length: PutObject
+   * needs the length up front, and nothing of it is held in memory beyond the SDK's chunks.
+   */
+  async putResult(orderId: OrderId, name: string, body: ArtifactBody, contentType: string): Promise<void> {
+    const streamed = typeof body !== 'string' && !(body instanceof Uint8Array);
+    await this.s3.send(
+      new PutObjectCommand({
+        Bucket: this.bucket,
+        Key: resultKey(orderId, name),
+        ContentType: contentType,
+        ...(streamed ? { Body: Readable.from(body.read(), { objectMode: false }), ContentLength: body.size } : { Body: body }),
+      }),
+    );
   }
 
   async putPreview(orderId: OrderId, preview: unknown): Promise<void> {

@@ -1,4 +1,8 @@
-/** Mailer on SES v2's SendEmail, through `@aws-sdk/client-sesv2` (aws-ses-v2-local serves the same API locally). */
+/**
+ * Mailer on SES v2's SendEmail, through `@aws-sdk/client-sesv2` (aws-ses-v2-local serves the same
+ * API locally). In AWS every message names the stack's configuration set (lib/email.ts: bounce and
+ * complaint suppression, TLS required); the local config names none.
+ */
 import { SendEmailCommand, SESv2Client, type SendEmailCommandInput } from '@aws-sdk/client-sesv2';
 import { loadConfig } from '../config';
 import { once, sesSettings } from './clients';
@@ -33,8 +37,8 @@ export class SesMailer implements Mailer {
   }
 }
 
-/** The process-wide Mailer, sending from the configured address. */
+/** The process-wide Mailer, sending from the configured address through the configured set. */
 export const mailer = once((): Mailer => {
   const config = loadConfig();
-  return new SesMailer(new SESv2Client(sesSettings(config)), config.senderEmail);
+  return new SesMailer(new SESv2Client(sesSettings(config)), config.senderEmail, config.emailConfigurationSet);
 });

@@ -12,6 +12,7 @@ export const deliverySettings = (config: RuntimeConfig): DeliverySettings => ({
   productName: config.product.name,
   downloadLimit: config.downloadLimit,
   linkTtlHours: config.linkTtlHours,
+  claimTtlMs: config.deliveryClaimSeconds * 1000,
 });
 
 export const expectedPayment = (config: RuntimeConfig): ExpectedPayment => ({

@@ -48,3 +48,40 @@ export const eventPersistence = once((): DynamoDBPersistenceLayer => {
 
 /** True for the error a redelivery gets while the first attempt is still running. */
 export const isInProgress = (error: unknown): boolean => (error as { name?: string } | null)?.name === 'IdempotencyAlreadyInProgressError';
+
+/**
+ * The sweeper's way into the same records (core/sweep.ts): an event already handled returns its
+ * stored outcome without running anything; one whose in-progress record expired (its first
+ * attempt was killed) is taken over; one in progress elsewhere is `in_progress`, for the next
+ * sweep. An attempt the sweeper takes is in progress until the sweeper's own deadline (epoch ms),
+ * whether a Lambda context or `uplock sweep` set it.
+ */
+export function recoverStripeEvents(deps: EventDeps, persistence: DynamoDBPersistenceLayer): (event: StripeEvent, deadline: number) => Promise<EventOutcome | 'in_progress'> {
+  const handle = idempotentStripeEvents(deps, persistence);
+  return async (event, deadline) => {
+    try {
+      return await handle(event, contextUntil(deadline));
+    } catch (error) {
+      if (isInProgress(error)) return 'in_progress';
+      throw error;
+    }
+  };
+}
+
+/** What Powertools reads of a Lambda context: the time left. */
+function contextUntil(deadline: number): Context {
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName: 'uplock-sweeper',
+    functionVersion: '$LATEST',
+    invokedFunctionArn: '',
+    memoryLimitInMB: '0',
+    awsRequestId: '',
+    logGroupName: '',
+    logStreamName: '',
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}

@@ -12,6 +12,7 @@
 import Stripe from 'stripe';
 import type { CheckoutRequest, OpenCheckout } from '../core/checkout';
 import type { ChargeFacts, DisputeFacts, SessionFacts } from '../core/payment';
+import type { ListedEvent } from '../core/sweep';
 import { loadConfig, type RuntimeConfig } from '../config';
 import { once } from './clients';
 import { countMetric, logger } from './observability';
@@ -142,6 +143,36 @@ export class StripePayments implements Payments {
       for await (const session of sessions) yield toSessionFacts(session);
     } catch (error) {
       throw toPaymentsError(error, 'list checkout sessions');
+    }
+  }
+
+  async *completedSessionPages(opts: { paymentLinkId?: string; sinceSeconds: number; startingAfter?: string }): AsyncIterable<readonly SessionFacts[]> {
+    let startingAfter = opts.startingAfter;
+    for (;;) {
+      let page: Stripe.ApiList<Stripe.Checkout.Session>;
+      try {
+        page = await this.stripe.checkout.sessions.list({
+          limit: 100,
+          status: 'complete',
+          created: { gte: opts.sinceSeconds },
+          ...(opts.paymentLinkId ? { payment_link: opts.paymentLinkId } : {}),
+          ...(startingAfter ? { starting_after: startingAfter } : {}),
+        });
+      } catch (error) {
+        throw toPaymentsError(error, 'list checkout sessions');
+      }
+      if (page.data.length) yield page.data.map(toSessionFacts);
+      startingAfter = page.data.at(-1)?.id;
+      if (!page.has_more || !startingAfter) return;
+    }
+  }
+
+  async *listEvents(opts: { types: readonly string[]; sinceSeconds: number }): AsyncIterable<ListedEvent> {
+    try {
+      const events = this.stripe.events.list({ limit: 100, types: [...opts.types], created: { gte: opts.sinceSeconds } });
+      for await (const event of events) yield event;
+    } catch (error) {
+      throw toPaymentsError(error, 'list events');
     }
   }
 

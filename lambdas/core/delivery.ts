@@ -48,6 +48,8 @@ export interface DeliverySettings {
   readonly productName: string;
   readonly downloadLimit: number;
   readonly linkTtlHours: number;
+  /** How long a claim blocks other attempts (default DELIVERY_CLAIM_TTL_MS). */
+  readonly claimTtlMs?: number;
 }
 
 export type DeliveryOutcome = 'delivered' | 'not_due' | 'claimed_elsewhere' | 'unknown_order';
@@ -60,6 +62,8 @@ export interface DeliveryDeps {
   readonly tokenKey: () => Promise<Uint8Array>;
   readonly fault?: Fault;
   readonly now?: () => number;
+  /** Logs (Powertools in AWS): a claim taken over from a crashed attempt is worth a warning. */
+  readonly report?: (level: 'info' | 'warn' | 'error', message: string, fields: Record<string, unknown>) => void;
 }
 
 /** An order is delivered once: its link is the token of delivery number 1 (tokens.ts). */
@@ -70,15 +74,20 @@ export async function deliverIfDue(orderId: OrderId, deps: DeliveryDeps): Promis
   const fault = deps.fault ?? (() => undefined);
   const order = await deps.store.getOrder(orderId);
   if (!order) return 'unknown_order';
-  if (!deliveryDue(order, now())) return order.deliveryClaim && !order.deliveredAt ? 'claimed_elsewhere' : 'not_due';
+  const claimTtlMs = deps.settings.claimTtlMs ?? DELIVERY_CLAIM_TTL_MS;
+  if (!deliveryDue(order, now(), claimTtlMs)) return order.deliveryClaim && !order.deliveredAt ? 'claimed_elsewhere' : 'not_due';
 
   const claimId = randomUUID();
   const claimedAt = now();
-  if (!(await deps.store.claimDelivery(orderId, claimId, claimedAt, claimedAt - DELIVERY_CLAIM_TTL_MS))) {
+  if (!(await deps.store.claimDelivery(orderId, claimId, claimedAt, claimedAt - claimTtlMs))) {
     // A refused condition may be our own write: the SDK retries a request whose reply was lost,
     // and the retry then finds our claim in place. Read back before calling it a lost race.
     const after = await deps.store.getOrder(orderId);
     if (after?.deliveryClaim?.id !== claimId) return 'claimed_elsewhere';
+  }
+  if (order.deliveryClaim) {
+    // An earlier attempt claimed and never marked the order: it died (or its claim ran out).
+    deps.report?.('warn', 'delivery claim taken over from an attempt that did not finish', { orderId, staleClaimAt: order.deliveryClaim.at });
   }
   await fault('delivery:claimed');
   let tokenHash: string;

@@ -33,11 +33,20 @@ export interface ProcessorInput {
   readonly onProgress?: (percent: number) => void;
 }
 
+/** Bytes stored as they are read, never whole in memory (a command job's result files). */
+export interface StreamedBody {
+  readonly size: number;
+  /** The bytes from the start; may be called again for another read. */
+  read(): AsyncIterable<Uint8Array>;
+}
+
+export type ArtifactBody = string | Uint8Array | StreamedBody;
+
 export interface Artifact {
   /** File name under results/<orderId>/, e.g. `report.html`. Letters, digits, `.`, `-`, `_` only. */
   readonly name: string;
   readonly contentType: string;
-  readonly body: string | Uint8Array;
+  readonly body: ArtifactBody;
 }
 
 export interface ProcessorResult {
@@ -47,6 +56,8 @@ export interface ProcessorResult {
   readonly artifacts: readonly Artifact[];
   /** Name of the artifact the download link serves. */
   readonly primary: string;
+  /** Frees what streamed bodies read from (a command job's work folder); runJob calls it once they are stored or the run ends. */
+  readonly release?: () => Promise<void>;
 }
 
 /** A failure the customer should be told about, with a message a person understands. */
@@ -105,7 +116,7 @@ export interface JobStore {
 
 export interface JobBlobs {
   getInput(key: string): Promise<{ body: AsyncIterable<Uint8Array>; size: number; fileName?: string } | undefined>;
-  putResult(orderId: OrderId, name: string, body: string | Uint8Array, contentType: string): Promise<void>;
+  putResult(orderId: OrderId, name: string, body: ArtifactBody, contentType: string): Promise<void>;
   putPreview(orderId: OrderId, preview: unknown): Promise<void>;
   /** Announce the upload again ("Object Created"), so that the job's own trigger runs it again. */
   reannounceInput?(key: string): Promise<void>;
@@ -256,14 +267,18 @@ async function runJobSteps(key: string, deps: JobDeps): Promise<JobOutcome> {
       generatedAt: new Date(now()).toISOString(),
       onProgress,
     });
-    await progressWrite;
-    await fault('job:output-written');
-    if (!result.artifacts.some((a) => a.name === result.primary)) throw new Error(`processor ${processor.name} named a missing primary artifact`);
-    for (const artifact of result.artifacts) {
-      if (!SAFE_ARTIFACT.test(artifact.name)) throw new Error(`processor ${processor.name} returned an unsafe artifact name`);
-      await blobs.putResult(orderId, artifact.name, artifact.body, artifact.contentType);
+    try {
+      await progressWrite;
+      await fault('job:output-written');
+      if (!result.artifacts.some((a) => a.name === result.primary)) throw new Error(`processor ${processor.name} named a missing primary artifact`);
+      for (const artifact of result.artifacts) {
+        if (!SAFE_ARTIFACT.test(artifact.name)) throw new Error(`processor ${processor.name} returned an unsafe artifact name`);
+        await blobs.putResult(orderId, artifact.name, artifact.body, artifact.contentType);
+      }
+      await blobs.putPreview(orderId, result.preview);
+    } finally {
+      await result.release?.();
     }
-    await blobs.putPreview(orderId, result.preview);
     await fault('job:result-stored');
     const resultFiles = [result.primary, ...result.artifacts.map((a) => a.name).filter((name) => name !== result.primary)];
     if (!(await store.finishJob(orderId, result.primary, attempt, resultFiles))) {

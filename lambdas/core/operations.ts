@@ -423,11 +423,16 @@ export async function rerunOrder(orderId: OrderId, deps: RerunDeps): Promise<Rer
       const why = error instanceof ProcessingError ? `${error.code}: ${error.detail ?? error.customerMessage}` : error instanceof Error ? error.message : String(error);
       return await refuse('rerun_failed', `The rerun of order ${orderId} failed (${why}). The order keeps its result and its payment.`);
     }
-    if (!result.artifacts.some((a) => a.name === result.primary) || !result.artifacts.every((a) => isSafeArtifactName(a.name))) {
-      return await refuse('rerun_failed', `The processor ${deps.processor.name} returned an invalid result (missing primary or unsafe file names). The order keeps its result.`);
-    }
-    for (const artifact of result.artifacts) {
-      await deps.blobs.putResult(orderId, resultFileName({ resultRevision: revision }, artifact.name), artifact.body, artifact.contentType);
+    try {
+      if (!result.artifacts.some((a) => a.name === result.primary) || !result.artifacts.every((a) => isSafeArtifactName(a.name))) {
+        return await refuse('rerun_failed', `The processor ${deps.processor.name} returned an invalid result (missing primary or unsafe file names). The order keeps its result.`);
+      }
+      for (const artifact of result.artifacts) {
+        await deps.blobs.putResult(orderId, resultFileName({ resultRevision: revision }, artifact.name), artifact.body, artifact.contentType);
+      }
+    } finally {
+      // A command job's result files are streamed from its work folder: free it once they are stored.
+      await result.release?.();
     }
     const resultFiles = [result.primary, ...result.artifacts.map((a) => a.name).filter((name) => name !== result.primary)];
     if (!(await deps.store.finishRerun(orderId, revision, result.primary, resultFiles))) {

@@ -92,20 +92,20 @@ export const canMovePayment = (from: PaymentState, to: PaymentState): boolean =>
 export const paymentStatesBefore = (to: PaymentState): PaymentState[] =>
   (Object.keys(PAYMENT_NEXT) as PaymentState[]).filter((from) => canMovePayment(from, to));
 
-/** How long a delivery claim blocks others before it is presumed crashed and retried. */
+/** How long a delivery claim blocks others before it is presumed crashed and retried (config `deliveryClaimSeconds`'s default). */
 export const DELIVERY_CLAIM_TTL_MS = 5 * 60 * 1000;
 
 /** A claim taken at `claimAt` is stale (presumed crashed) at `now`: strictly older than the TTL. */
-export const claimIsStale = (claimAt: number, now: number): boolean => claimAt < now - DELIVERY_CLAIM_TTL_MS;
+export const claimIsStale = (claimAt: number, now: number, ttlMs: number = DELIVERY_CLAIM_TTL_MS): boolean => claimAt < now - ttlMs;
 
 /**
  * Delivery is due when the second of "job done" and "paid" has arrived and nobody delivered yet.
  * The claim rule is the store's conditional write's (`claimAt < :stale`, stale = now - TTL), to the
  * millisecond: at exactly the TTL both say "still claimed".
  */
-export function deliveryDue(order: Order, now: number): boolean {
+export function deliveryDue(order: Order, now: number, claimTtlMs: number = DELIVERY_CLAIM_TTL_MS): boolean {
   if (order.job !== 'done' || order.payment !== 'paid' || order.deliveredAt || order.disputedAt) return false;
-  return !order.deliveryClaim || claimIsStale(order.deliveryClaim.at, now);
+  return !order.deliveryClaim || claimIsStale(order.deliveryClaim.at, now, claimTtlMs);
 }
 
 /** A job running longer than this is "taking longer than usual" on the order page. */

@@ -245,11 +245,22 @@ export async function reconcileSession(session: SessionFacts, deps: EventDeps, e
   return outcome === 'delivered' ? 'delivered' : moved ? 'recorded' : 'no_change';
 }
 
-/** This session's outcome is fully applied to the order: reconciling it again would change nothing. */
+/**
+ * This session's outcome is fully applied to the order: reconciling it again would change nothing
+ * (the sweeper skips such sessions without a write).
+ */
+export const sessionSettled = (order: Order, session: SessionFacts): boolean => settled(order, session.id, paymentStateOf(session));
+
+/** The once-only marker of a second payment's refund email: written after its refund was made. */
+export const duplicateMailKey = (sessionId: string): string => `mail:duplicate:${sessionId}`;
+
 function settled(order: Order, sessionId: string, to: PaymentState): boolean {
   if (order.sessionId !== sessionId) return false;
   if (order.payment === 'refunded') return true;
-  if (to !== 'paid') return order.payment === 'pending' || order.payment === 'paid';
+  // This session's pending payment is recorded already; if the order is unpaid again with this
+  // session, its delayed payment failed (async_payment_failed): a late or swept "completed, unpaid"
+  // must not make it pending again.
+  if (to !== 'paid') return true;
   return order.payment === 'paid' && order.job !== 'failed' && Boolean(order.deliveredAt || order.disputedAt);
 }
 
@@ -362,7 +373,7 @@ async function refundDuplicate(order: Order, session: SessionFacts, deps: EventD
   deps.count?.('Refunds');
   deps.report('warn', 'second payment refunded', { orderId: order.orderId, sessionId: session.id });
   const payer = payerEmailOf(session) ?? order.email;
-  await notifyOnce(`mail:duplicate:${session.id}`, payer, 'duplicate', order, deps);
+  await notifyOnce(duplicateMailKey(session.id), payer, 'duplicate', order, deps);
   return 'refunded_duplicate';
 }
 

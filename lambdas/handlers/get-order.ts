@@ -1,7 +1,7 @@
 /** GET /api/orders/{orderId}: the order's public view; the page polls it. */
 import { blobStore } from '../adapters/s3-blob-store';
 import { orderStore } from '../adapters/dynamo-order-store';
-import { payments as stripePayments } from '../adapters/stripe-payments';
+import { paymentsOnDemand } from '../adapters/payments-on-demand';
 import { loadConfig } from '../config';
 import { parseOrderId } from '../core/ids';
 import { openCheckout } from '../core/checkout';
@@ -12,7 +12,8 @@ import { HttpError, httpHandler, json } from './http';
 const config = loadConfig();
 const store = orderStore();
 const blobs = blobStore();
-const payments = stripePayments();
+// Stripe only in checkout-session mode, only once a preview is ready: loaded then, not on every cold start.
+const payments = paymentsOnDemand();
 
 async function payUrlOf(order: Order): Promise<string | undefined> {
   if (order.job !== 'done' || order.payment !== 'unpaid') return undefined;

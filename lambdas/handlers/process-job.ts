@@ -5,7 +5,8 @@
  * built-in data profile) and hands it the real stores.
  */
 import { once } from '../adapters/clients';
-import { jobWiring } from '../adapters/job-deps';
+import { jobPorts } from '../adapters/job-deps';
+import { paymentsOnDemand } from '../adapters/payments-on-demand';
 import { loadConfig } from '../config';
 import { runJob, type JobDeps, type JobOutcome, type Processor } from '../core/job';
 import { createProfileProcessor } from '../processors/profile';
@@ -22,6 +23,9 @@ export const configuredProcessor = once((): Processor => {
   if (!job.folder) return createProfileProcessor({ memoryBudgetMb: profileMemoryBudgetMb });
   return commandProcessor(loadJobFolder(job.folder), { hostEnv, maxLogBytes: job.maxLogBytes, ...(job.workDir ? { workBase: job.workDir } : {}) });
 });
+
+// Stripe only for a refund when a paid order's job fails: loaded then, not at cold start.
+const jobWiring = once(() => jobPorts(paymentsOnDemand()));
 
 export function jobDeps(processor: Processor): JobDeps {
   const wiring = jobWiring();

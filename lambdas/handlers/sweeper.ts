@@ -1,20 +1,33 @@
-/** The sweeper on a schedule (EventBridge Scheduler in AWS, a timer in the local cloud). */
+/**
+ * The sweeper on a schedule (EventBridge rule in AWS, a timer in the local cloud): one run under
+ * the sweep lease (core/sweep.ts), until the function's deadline. A run that finds the lease held
+ * does nothing.
+ */
 import type { Context } from 'aws-lambda';
+import { sweepStore } from '../adapters/dynamo-sweep-store';
 import { eventDeps } from '../adapters/event-deps';
+import { jobPorts } from '../adapters/job-deps';
 import { logger } from '../adapters/observability';
+import { eventPersistence, recoverStripeEvents } from '../adapters/stripe-event-idempotency';
 import { payments } from '../adapters/stripe-payments';
-import { sweep, type SweepReport } from '../core/sweep';
 import { resumeExpiredJobs, type ResumeReport } from '../core/job';
-import { jobWiring } from '../adapters/job-deps';
+import { SWEEP_BUDGET_MS, sweepPass, withSweepLease, type LeasedSweep, type SweepReport } from '../core/sweep';
 
 const handling = eventDeps();
 const source = payments();
+const store = sweepStore();
+const recover = recoverStripeEvents(handling, eventPersistence());
+// The sweeper lists sessions every run: its eager client refunds too (no on-demand load here).
+const jobs = jobPorts(source);
 
-export const handler = async (_event?: unknown, _context?: Context): Promise<SweepReport & { jobs?: ResumeReport }> => {
-  const report = await sweep({ ...handling, source });
-  logger.info('sweep finished', { ...report });
-  // Jobs whose run was killed: announced again, or failed and refunded after the last attempt.
-  const jobs = await resumeExpiredJobs(jobWiring());
-  if (jobs.resumed || jobs.failed || jobs.errors) logger.info('expired jobs', { ...jobs });
-  return { ...report, jobs };
+export const handler = async (_event?: unknown, context?: Context): Promise<LeasedSweep<SweepReport & { jobs: ResumeReport }>> => {
+  const deadline = Date.now() + (context?.getRemainingTimeInMillis() ?? SWEEP_BUDGET_MS);
+  const result = await withSweepLease(store, { deadline, report: handling.report }, async () => {
+    const report = await sweepPass({ ...handling, sweepStore: store, source, deadline, handleEvent: (event) => recover(event, deadline) });
+    // Jobs whose run was killed: announced again, or failed and refunded after the last attempt.
+    return { ...report, jobs: await resumeExpiredJobs(jobs) };
+  });
+  if ('skipped' in result) logger.info('sweep skipped: another sweep holds the lease', { ...result });
+  else logger.info('sweep finished', { ...result });
+  return result;
 };

@@ -1,5 +1,6 @@
 /** The private data bucket: uploads in, previews and results out. */
 import type { OrderId } from '../core/ids';
+import type { ArtifactBody } from '../core/job';
 
 export interface PresignedUpload {
   readonly url: string;
@@ -22,7 +23,7 @@ export interface BlobStore {
   getInput(key: string): Promise<InputObject | undefined>;
   /** Announce the upload again ("Object Created"), so the job's trigger runs it again (core/job.ts resumeExpiredJobs). */
   reannounceInput(key: string): Promise<void>;
-  putResult(orderId: OrderId, name: string, body: string | Uint8Array, contentType: string): Promise<void>;
+  putResult(orderId: OrderId, name: string, body: ArtifactBody, contentType: string): Promise<void>;
   putPreview(orderId: OrderId, preview: unknown): Promise<void>;
   getPreview(orderId: OrderId): Promise<unknown>;
   presignDownload(orderId: OrderId, name: string, downloadName: string, expiresInSeconds: number): Promise<string>;

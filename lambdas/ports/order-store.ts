@@ -25,6 +25,8 @@ export type ConsumeResult =
 
 export interface OrderStore extends EventStore, CheckoutStore, JobStore, EraseStore, EraseRequestStore, OperationsStore {
   createOrder(order: Order): Promise<void>;
+  /** Mark an order as made by `uplock smoke` (Order.smoke): stats and export leave it out. */
+  markSmoke(orderId: OrderId): Promise<void>;
 
   /** Optional where core reads it (older callers), always here. */
   getTombstone(orderId: OrderId): Promise<Tombstone | undefined>;

@@ -1,6 +1,7 @@
 /** What the core needs from Stripe. The adapter keeps the SDK out of everything else. */
 import type { CheckoutPorts } from '../core/checkout';
 import type { RefundRequest, SessionFacts } from '../core/payment';
+import type { SweepSource } from '../core/sweep';
 
 export type { RefundReason, RefundRequest } from '../core/payment';
 
@@ -36,8 +37,11 @@ export class PaymentsError extends Error {
   }
 }
 
-/** createCheckoutSession (checkout-session mode) comes from core's CheckoutPorts. */
-export interface Payments extends CheckoutPorts {
+/**
+ * createCheckoutSession (checkout-session mode) comes from core's CheckoutPorts; the sweeper's
+ * session pages and event lists from core's SweepSource.
+ */
+export interface Payments extends CheckoutPorts, SweepSource {
   /** Verify `Stripe-Signature` over the raw body; throws SignatureError. */
   verifyEvent(rawBody: string, signatureHeader: string | undefined): Promise<StripeEventFacts>;
   retrieveSession(sessionId: string): Promise<SessionFacts | undefined>;

@@ -53,9 +53,16 @@ export class StripeEngine {
     readonly store: StripeStore,
     private readonly opts: EngineOptions,
   ) {
-    // A delivered webhook only lowers `pending_webhooks`: not worth a write of its own; it is
-    // saved with the next change or on close.
-    this.delivery = new WebhookDelivery({ ...opts.delivery, log: opts.log, onDelivered: () => undefined });
+    // Deliveries still owed are kept in the store, so a restart resumes them (delivery.ts).
+    this.delivery = new WebhookDelivery(
+      { ...opts.delivery, log: opts.log, onDelivered: () => undefined },
+      {
+        owed: store.data.webhookRetries,
+        event: (id) => store.data.events[id],
+        endpoint: (id) => store.data.webhookEndpoints[id],
+        save: () => store.save(),
+      },
+    );
     // Work owed from before a restart (settlements, disputes) is picked up again.
     for (const [pi, plan] of Object.entries(store.data.pendingSettlements)) this.scheduleSettlement(pi, plan.dueAt);
     for (const [ch, dueAt] of Object.entries(store.data.pendingDisputes)) this.scheduleDispute(ch, dueAt);
@@ -283,6 +290,11 @@ export class StripeEngine {
     }, Math.max(0, dueAt - Date.now()));
     timer.unref();
     this.timers.add(timer);
+  }
+
+  /** Resume the webhook deliveries owed from before a restart (delivery.ts). */
+  resumeDeliveries(): void {
+    this.delivery.resume();
   }
 
   close(): void {

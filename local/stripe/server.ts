@@ -46,6 +46,12 @@ export interface StripeStandInOptions {
   disputeAfterMs?: number;
   /** How often open Checkout Sessions past `expires_at` are expired. @default 5000 */
   expirySweepMs?: number;
+  /**
+   * Webhook deliveries owed from before a restart (kept in `dataFile`) are resumed at start, unless
+   * this is set: then only when `resumeWebhookRetries()` is called (the local cloud does once its
+   * endpoint is wired to the gateway's new address). @default false
+   */
+  deferWebhookRetries?: boolean;
   /** Called after every API request (tests watch retries and idempotency keys with it). */
   onApiRequest?: (request: ApiRequestRecord) => void;
 }
@@ -65,6 +71,8 @@ export interface StripeStandIn {
   /** `http://127.0.0.1:<port>` */
   url: string;
   port: number;
+  /** Resume the webhook deliveries owed from before a restart (see `deferWebhookRetries`). */
+  resumeWebhookRetries(): void;
   close(): Promise<void>;
 }
 
@@ -224,10 +232,18 @@ export async function startStripeStandIn(opts: StripeStandInOptions = {}): Promi
   // Hosted-page URLs saved by an earlier run may name another port.
   rebaseHostedUrls(store, baseUrl);
   log(`local Stripe listening on ${baseUrl}`);
+  let resumed = false;
+  const resumeWebhookRetries = () => {
+    if (resumed) return;
+    resumed = true;
+    engine.resumeDeliveries();
+  };
+  if (!opts.deferWebhookRetries) resumeWebhookRetries();
 
   return {
     url: baseUrl,
     port,
+    resumeWebhookRetries,
     close: async () => {
       engine.close();
       await new Promise<void>((resolve) => {

@@ -17,6 +17,7 @@ import type {
   StripeEvent,
   WebhookEndpoint,
 } from './objects.js';
+import type { OwedDelivery } from './delivery.js';
 import { API_VERSION } from './objects.js';
 
 /** A stored POST response, replayed for the same `Idempotency-Key` (Stripe keeps them 24 h). */
@@ -52,6 +53,8 @@ export interface StoreData {
   pendingSettlements: Record<string, { outcome: 'succeeded' | 'failed'; dueAt: number }>;
   /** Disputes the stand-in still owes: charge id → due time (ms). */
   pendingDisputes: Record<string, number>;
+  /** Webhook deliveries not yet answered 2xx: `<event id> <endpoint id>` → next attempt (delivery.ts). */
+  webhookRetries: Record<string, OwedDelivery>;
 }
 
 export function emptyStoreData(): StoreData {
@@ -72,6 +75,7 @@ export function emptyStoreData(): StoreData {
     idempotency: {},
     pendingSettlements: {},
     pendingDisputes: {},
+    webhookRetries: {},
   };
 }
 

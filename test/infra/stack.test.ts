@@ -139,6 +139,17 @@ describe('functions and least privilege', () => {
     }
   });
 
+  it('names the stack\'s SES configuration set in UPLOCK_CONFIG of every function allowed to send email, and of no other', () => {
+    const setName = r(stack.email.configurationSetName);
+    const configOf = (name: FunctionName) => JSON.parse(joinWithPlaceholders(configJsonOf(name), (x) => render(x).replace(/"/g, ''))) as { emailConfigurationSet?: string };
+    const senders = [...stack.functions.keys()].filter((name) => dataGrants(name).some((line) => line.startsWith('ses:SendEmail')));
+
+    expect(senders.length).toBeGreaterThan(0);
+    for (const name of stack.functions.keys()) {
+      expect(configOf(name).emailConfigurationSet, name).toBe(senders.includes(name) ? setName : undefined);
+    }
+  });
+
   it('never writes a secret value anywhere in the template: created secrets hold the placeholder', () => {
     expect(JSON.stringify(template.toJSON())).not.toMatch(/resolve:secretsmanager|sk_(live|test)_[A-Za-z0-9]{8}|whsec_[A-Za-z0-9]{8}/);
     template.allResourcesProperties('AWS::SecretsManager::Secret', { SecretString: SECRET_PLACEHOLDER });
@@ -171,7 +182,17 @@ describe('functions and least privilege', () => {
       ...i.deadLetters,
     ]],
     // Asynchronous jobs also send their failed invocations to the dead-letter queue.
-    ['sweeper', (i) => [...i.tableRw, `secretsmanager:GetSecretValue ${i.secretKey}`, ...i.ses, ...i.deadLetters]],
+    ['sweeper', (i) => [
+      ...i.tableRw,
+      `dynamodb:BatchGetItem ${i.table}`,
+      `dynamodb:Scan ${i.table}`,
+      `s3:GetObject ${i.bucket}/uploads/*`,
+      `s3:ListBucket ${i.bucket} if {"StringLike":{"s3:prefix":["uploads/*"]}}`,
+      `s3:PutObject ${i.bucket}/uploads/*`,
+      `secretsmanager:GetSecretValue ${i.secretKey}`,
+      ...i.ses,
+      ...i.deadLetters,
+    ]],
   ])('%s may do exactly what its access row says, on the named resources only', (name, expected) => {
     expect(dataGrants(name)).toEqual(expected(ids()).sort());
   });

@@ -16,7 +16,7 @@ describe('uplock without a cloud', () => {
     expect(run.stdout).toMatch(/Examples:/);
   });
 
-  it.each([['stripe', 'wire'], ['sweep'], ['orders', 'list'], ['orders', 'show'], ['orders', 'resend'], ['orders', 'refund'], ['orders', 'extend'], ['orders', 'rerun'], ['orders', 'delete'], ['stats'], ['export'], ['broadcast']])('has --help with examples for %s', async (...command) => {
+  it.each([['stripe', 'wire'], ['sweep'], ['orders', 'list'], ['orders', 'show'], ['orders', 'resend'], ['orders', 'refund'], ['orders', 'extend'], ['orders', 'rerun'], ['orders', 'delete'], ['stats'], ['export'], ['broadcast'], ['smoke']])('has --help with examples for %s', async (...command) => {
     const run = await uplock([...command, '--help']);
 
     expect(run.code).toBe(0);
@@ -104,7 +104,7 @@ describe('uplock against the local cloud', () => {
     const run = await uplock(['--json', 'sweep'], { cloud });
 
     expect(run.code).toBe(0);
-    expect(run.json()).toEqual({ sessions: 0, outcomes: {} });
+    expect(run.json()).toEqual({ sessions: 0, outcomes: {}, events: { listed: 0, outcomes: {} } });
   });
 
   it('stripe wire finds the local wiring unchanged', async () => {

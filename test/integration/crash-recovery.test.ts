@@ -83,6 +83,24 @@ describe('the return page reconciles the session', () => {
   });
 });
 
+describe('the sweeper after a delayed payment failed', () => {
+  it('leaves the order unpaid with its pay link (the session is still "complete, unpaid" at Stripe)', async () => {
+    const email = uniqueEmail('iban-failed-swept');
+    const { orderId, payUrl } = await readyOrder(cloud, email);
+    const paid = await payOnStripePage(payUrl, 'DE62 3704 0044 0532 0130 01', email);
+    const sessionId = new URL(paid.headers.get('location') as string).searchParams.get('session_id') as string;
+    await waitForOrder(cloud, orderId, (v) => v.payment === 'pending');
+    await fetch(`${cloud.urls.stripe}/_test/sessions/${sessionId}/settle`, { method: 'POST', body: new URLSearchParams({ outcome: 'failed' }) });
+    await waitForOrder(cloud, orderId, (v) => v.payment === 'unpaid');
+    await cloud.sweep();
+    // And the return page, which reconciles the same session.
+    expect((await cloud.api(`/api/checkout-sessions/${sessionId}`)).status).toBe(200);
+    const view = await getOrder(cloud, orderId);
+    expect(view.payment).toBe('unpaid');
+    expect(view.payUrl).toBeDefined();
+  });
+});
+
 describe('the delivery claim boundary', () => {
   it('core (deliveryDue) and the DynamoDB store (claimDelivery) agree to the millisecond', async () => {
     const store = new DynamoOrderStore(documentClient(new DynamoDBClient(awsClientSettings('us-east-1', cloud.urls.dynamodb))), LOCAL_TABLE);

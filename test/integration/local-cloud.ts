@@ -17,7 +17,7 @@ export interface TestCloud extends LocalCloud {
 export async function startTestCloud(
   config?: ConfigOverrides,
   stripe?: LocalCloudOptions['stripe'],
-  extra?: Pick<LocalCloudOptions, 'job' | 'ses'>,
+  extra?: Pick<LocalCloudOptions, 'job' | 'ses' | 'staticDir'>,
 ): Promise<TestCloud> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'uplock-test-'));
   const cloud = await startLocalCloud({

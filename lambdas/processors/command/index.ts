@@ -30,6 +30,9 @@ export function commandProcessor(folder: JobFolder, opts: CommandProcessorOption
     timeoutMs: limits.timeoutMs,
     async process(input: ProcessorInput): Promise<ProcessorResult> {
       const work = await makeWorkDirs(opts.workBase);
+      // On success the work folder outlives this call: the result files are streamed from it,
+      // and `release` (called by runJob once they are stored) removes it.
+      let kept = false;
       try {
         // The job reads a file, not a stream: with the customer's extension, never their name.
         const inputPath = path.join(work.input, `input${extensionOf(input.fileName)}`);
@@ -47,13 +50,18 @@ export function commandProcessor(folder: JobFolder, opts: CommandProcessorOption
           ...(opts.hostEnv ? { hostEnv: opts.hostEnv } : {}),
         });
         if (!outcome.ok) throw new ProcessingError(outcome.code, outcome.customerMessage, `${outcome.detail}; log tail: ${outcome.logTail.slice(-2000)}`);
+        kept = true;
         return {
           preview: outcome.preview,
           artifacts: outcome.files.map((f) => ({ name: f.name, contentType: f.contentType, body: f.body })),
           primary: outcome.primary,
+          release: async () => {
+            await outcome.release();
+            await removeWorkDirs(work.root);
+          },
         };
       } finally {
-        await removeWorkDirs(work.root);
+        if (!kept) await removeWorkDirs(work.root);
       }
     },
   };

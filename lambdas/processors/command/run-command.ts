@@ -3,15 +3,21 @@
  * process group, the folder as working directory, only the contract's environment, and limits on
  * time, output size, number of files and log volume. Past a limit the whole group is killed.
  * Then the output folder is read without following anything: regular files with plain names only.
+ * Result files are never read whole into memory: each is kept open (the descriptor opened without
+ * following links is the one read later) and streamed to the bucket; several unnamed results are
+ * zipped by streaming into one file beside the output folder.
  *
  * Used by the command processor (./index.ts) in the pipeline and by `uplock job run`.
  */
 import { spawn } from 'node:child_process';
 import { constants } from 'node:fs';
-import { lstat, mkdir, mkdtemp, open, readdir, rm } from 'node:fs/promises';
+import { lstat, mkdir, mkdtemp, open, readdir, rm, type FileHandle } from 'node:fs/promises';
+import { once } from 'node:events';
 import os from 'node:os';
 import path from 'node:path';
-import { zipSync } from 'fflate';
+import { finished } from 'node:stream/promises';
+import { Zip, ZipDeflate } from 'fflate';
+import type { StreamedBody } from '../../core/job';
 import type { JobManifest } from './manifest';
 import { MAX_PREVIEW_BYTES, parseJobPreview, type JobPreview } from './preview';
 
@@ -48,11 +54,20 @@ export const limitsOf = (manifest: JobManifest, maxLogBytes = DEFAULT_MAX_LOG_BY
 export interface OutputFile {
   readonly name: string;
   readonly contentType: string;
-  readonly body: Uint8Array;
+  /** Read from the descriptor opened (without following links) when the output was checked. */
+  readonly body: StreamedBody;
 }
 
 export type CommandOutcome =
-  | { ok: true; preview: JobPreview; files: OutputFile[]; primary: string; logTail: string }
+  | {
+      ok: true;
+      preview: JobPreview;
+      files: OutputFile[];
+      primary: string;
+      logTail: string;
+      /** Close the result files' descriptors: call once their bytes are stored (or not needed). */
+      release: () => Promise<void>;
+    }
   | {
       ok: false;
       /** snake_case, stored on the order. */
@@ -313,6 +328,21 @@ const refused = (detail: string, logTail: string): CommandOutcome => ({
 });
 
 async function collect(run: CommandRun, logTail: string): Promise<CommandOutcome> {
+  const opened: FileHandle[] = [];
+  const release = async () => {
+    await Promise.all(opened.splice(0).map((handle) => handle.close().catch(() => undefined)));
+  };
+  try {
+    const outcome = await collectOpen(run, logTail, opened, release);
+    if (!outcome.ok) await release();
+    return outcome;
+  } catch (error) {
+    await release();
+    throw error;
+  }
+}
+
+async function collectOpen(run: CommandRun, logTail: string, opened: FileHandle[], release: () => Promise<void>): Promise<CommandOutcome> {
   const entries = await readdir(run.outputDir, { withFileTypes: true });
   const files: OutputFile[] = [];
   let preview: JobPreview | undefined;
@@ -326,17 +356,18 @@ async function collect(run: CommandRun, logTail: string): Promise<CommandOutcome
       return refused(`UPLOCK_OUTPUT holds a file named "${printable(entry.name)}": names are letters, digits, . _ - (at most 100, not starting with a dot)`, logTail);
     }
     if (entry.name === ERROR_FILE) continue;
-    const body = await readPlainFile(full, entry.name === PREVIEW_FILE ? MAX_PREVIEW_BYTES : run.limits.maxOutputBytes);
-    if (body === 'not_regular') return refused(`"${entry.name}" changed into something that is not a regular file`, logTail);
-    if (body === 'too_large') {
-      return refused(entry.name === PREVIEW_FILE ? `preview.json is larger than ${MAX_PREVIEW_BYTES} bytes` : `"${entry.name}" is over the output limit`, logTail);
-    }
     if (entry.name === PREVIEW_FILE) {
+      const body = await readPlainFile(full, MAX_PREVIEW_BYTES);
+      if (body === 'not_regular') return refused(`"${entry.name}" changed into something that is not a regular file`, logTail);
+      if (body === 'too_large') return refused(`preview.json is larger than ${MAX_PREVIEW_BYTES} bytes`, logTail);
       const parsed = parseJobPreview(Buffer.from(body).toString('utf8'));
       if (!parsed.ok) return { ok: false, code: 'job_preview_invalid', customerMessage: GENERIC, detail: parsed.problem, logTail };
       preview = parsed.preview;
       continue;
     }
+    const body = await openPlainFile(full, run.limits.maxOutputBytes, opened);
+    if (body === 'not_regular') return refused(`"${entry.name}" changed into something that is not a regular file`, logTail);
+    if (body === 'too_large') return refused(`"${entry.name}" is over the output limit`, logTail);
     files.push({ name: entry.name, contentType: contentTypeOf(entry.name), body });
   }
   if (!preview) return { ok: false, code: 'job_preview_missing', customerMessage: GENERIC, detail: 'the job exited 0 but wrote no preview.json into UPLOCK_OUTPUT', logTail };
@@ -347,12 +378,77 @@ async function collect(run: CommandRun, logTail: string): Promise<CommandOutcome
     if (!files.some((f) => f.name === named)) {
       return { ok: false, code: 'job_result_missing', customerMessage: GENERIC, detail: `the manifest's result "${named}" is not among the output files`, logTail };
     }
-    return { ok: true, preview, files, primary: named, logTail };
+    return { ok: true, preview, files, primary: named, logTail, release };
   }
-  if (files.length === 1) return { ok: true, preview, files, primary: (files[0] as OutputFile).name, logTail };
-  // Several files and none named: one zip is what the link serves; the files stay beside it.
-  const zip = zipSync(Object.fromEntries(files.map((f) => [f.name, f.body])), { level: 6, mtime: new Date('2000-01-01T00:00:00Z') });
-  return { ok: true, preview, files: [...files, { name: ZIP_NAME, contentType: 'application/zip', body: zip }], primary: ZIP_NAME, logTail };
+  if (files.length === 1) return { ok: true, preview, files, primary: (files[0] as OutputFile).name, logTail, release };
+  // Several files and none named: one zip is what the link serves; the files stay beside it. It is
+  // written beside the output folder (never into it: the job's own files are what it holds).
+  const zipPath = path.join(path.dirname(run.outputDir), ZIP_NAME);
+  await zipFiles(files, zipPath);
+  const zip = await openPlainFile(zipPath, Number.MAX_SAFE_INTEGER, opened);
+  if (typeof zip === 'string') throw new Error(`the result zip at ${zipPath} could not be read back (${zip})`);
+  return { ok: true, preview, files: [...files, { name: ZIP_NAME, contentType: 'application/zip', body: zip }], primary: ZIP_NAME, logTail, release };
+}
+
+/**
+ * Open a regular file without following a link and keep it open (in `opened`): its bytes are read
+ * later, from this descriptor, whatever happens to the name meanwhile.
+ */
+async function openPlainFile(file: string, max: number, opened: FileHandle[]): Promise<StreamedBody | 'not_regular' | 'too_large'> {
+  const handle = await open(file, constants.O_RDONLY | constants.O_NOFOLLOW).catch(() => undefined);
+  if (!handle) return 'not_regular';
+  opened.push(handle);
+  const info = await handle.stat();
+  if (!info.isFile()) return 'not_regular';
+  if (info.size > max) return 'too_large';
+  return { size: info.size, read: () => readFrom(handle, info.size) };
+}
+
+/** The file's bytes from the start, a chunk at a time (positional reads: the descriptor stays open for another read). */
+async function* readFrom(handle: FileHandle, size: number): AsyncIterable<Uint8Array> {
+  const CHUNK = 256 * 1024;
+  let at = 0;
+  while (at < size) {
+    const buffer = new Uint8Array(Math.min(CHUNK, size - at));
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, at);
+    if (bytesRead === 0) break;
+    at += bytesRead;
+    yield buffer.subarray(0, bytesRead);
+  }
+}
+
+/** Zip `files` into `zipPath` as a stream (fflate's Zip + ZipDeflate): memory stays at a few chunks whatever their size. */
+async function zipFiles(files: readonly OutputFile[], zipPath: string): Promise<void> {
+  // `wx`: a fresh file, never through a name someone left there (that fails here, with EEXIST).
+  const out = (await open(zipPath, 'wx')).createWriteStream();
+  const settled = finished(out);
+  // Awaited below; until then a write error must not surface as an unhandled rejection.
+  settled.catch(() => undefined);
+  let failure: Error | undefined;
+  const zip = new Zip((error, chunk, final) => {
+    if (error) failure = error;
+    else out.write(chunk);
+    if (final || error) out.end();
+  });
+  try {
+    for (const file of files) {
+      const entry = new ZipDeflate(file.name, { level: 6 });
+      // A fixed time: the same files give the same zip.
+      entry.mtime = new Date('2000-01-01T00:00:00Z');
+      zip.add(entry);
+      for await (const chunk of file.body.read()) {
+        entry.push(chunk, false);
+        if (out.writableNeedDrain) await once(out, 'drain');
+      }
+      entry.push(new Uint8Array(0), true);
+    }
+    zip.end();
+  } catch (error) {
+    out.destroy();
+    throw error;
+  }
+  await settled;
+  if (failure) throw failure;
 }
 
 /** A job-chosen name, safe to put in a log line. */

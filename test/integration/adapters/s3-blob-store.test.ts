@@ -3,7 +3,7 @@
  * client (and its presigners), a missing object as `undefined`, and 5xx answers retried by the
  * SDK's own retry strategy.
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { s3ClientSettings } from '../../../lambdas/adapters/clients';
@@ -114,6 +114,25 @@ describe('S3BlobStore', () => {
     expect(new Uint8Array(await res.arrayBuffer())).toEqual(body);
     expect(res.headers.get('content-disposition')).toBe(`attachment; filename="Bericht _.bin"; filename*=UTF-8''Bericht%20%C3%BC.bin`);
     expect(new URL(url).searchParams.get('X-Amz-Expires')).toBe('60');
+  });
+
+  it('putResult streams a body it is given as chunks, with its length, and stores every byte in order', async () => {
+    const orderId = newId();
+    const bytes = randomBytes(3 * 1024 * 1024 + 17);
+    let reads = 0;
+    const body = {
+      size: bytes.length,
+      async *read() {
+        reads++;
+        for (let at = 0; at < bytes.length; at += 64 * 1024) yield bytes.subarray(at, at + 64 * 1024);
+      },
+    };
+
+    await blobs.putResult(orderId, 'result.bin', body, 'application/octet-stream');
+    const res = await fetch(await blobs.presignDownload(orderId, 'result.bin', 'result.bin', 60));
+
+    expect(reads).toBe(1);
+    expect(Buffer.from(await res.arrayBuffer()).equals(bytes)).toBe(true);
   });
 
   it('putResult stores text as UTF-8 with its content type', async () => {

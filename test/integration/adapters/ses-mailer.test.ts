@@ -73,4 +73,25 @@ describe('SesMailer.send', () => {
     expect(error).toMatchObject({ $metadata: { httpStatusCode: 500 } });
     expect(await sentTo(to)).toHaveLength(0);
   });
+
+  it('names the configuration set on SendEmail when config has one, and sends without one when it has none', async () => {
+    const bodies: string[] = [];
+    const recording = new SESv2Client(awsClientSettings(REGION, servers.ses));
+    recording.middlewareStack.add(
+      (next) => async (args) => {
+        const { body } = args.request as { body?: unknown };
+        bodies.push(body instanceof Uint8Array ? new TextDecoder().decode(body) : String(body));
+        return next(args);
+      },
+      { step: 'finalizeRequest', name: 'recordBody' },
+    );
+    const to = `set-${randomUUID()}@example.com`;
+
+    await new SesMailer(recording, 'results@uplock.test', 'uplock-emails').send(to, message);
+    await new SesMailer(recording, 'results@uplock.test').send(to, message);
+    recording.destroy();
+
+    expect(bodies.map((b) => (JSON.parse(b) as { ConfigurationSetName?: string }).ConfigurationSetName)).toEqual(['uplock-emails', undefined]);
+    expect(await sentTo(to)).toHaveLength(2);
+  });
 });

@@ -57,6 +57,7 @@ export async function profile(content: string | Uint8Array, options: RunOptions 
   const result = await runProcessor(content, options);
   const json = result.artifacts.find((a) => a.name === 'report.json');
   if (json === undefined) throw new Error('report.json missing');
+  if (typeof json.body !== 'string' && !(json.body instanceof Uint8Array)) throw new Error('the profile writes report.json in memory, not streamed');
   return JSON.parse(typeof json.body === 'string' ? json.body : new TextDecoder().decode(json.body)) as ProfileReport;
 }
 
