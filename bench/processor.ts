@@ -4,7 +4,11 @@
  *   npm run bench:processor -- --big   # 14,000,000 rows (~1 GB): peak RSS must not grow
  *   npm run bench:processor -- --rows 500000
  *   npm run bench:processor -- --runs 5    # rounds (default 3)
- *   npm run bench:processor -- --memory-mb 0   # budget for exact figures (0: sketches only; default: the processor's)
+ *   npm run bench:processor -- --memory-mb 0   # one mode only: this budget (0: sketches only)
+ *   npm run bench:processor -- --only          # the processor only (no DuckDB): the 50 MB and 1 GB runs
+ * By default each round runs three contenders one after the other: the processor with the budget
+ * forced large (exact figures, 16 GB), DuckDB, and the processor with the budget forced small
+ * (0 MB: every figure from its sketch), so that both modes compare with DuckDB in the same run.
  * Data comes from ../shared/bench/gen-csv.mjs (deterministic) and is cached under .bench/.
  * Each contender runs in a fresh child process so its own peak RSS is measured; the processor
  * runs bundled by esbuild, as it is deployed. The two alternate, round after round, and the
@@ -28,6 +32,7 @@ if (!Number.isInteger(rows) || rows <= 0) throw new Error('--rows needs a positi
 const memoryArg = args.indexOf('--memory-mb');
 const memoryMb = memoryArg >= 0 ? Number(args[memoryArg + 1]) : undefined;
 if (memoryMb !== undefined && !(memoryMb >= 0)) throw new Error('--memory-mb needs a number of MB');
+const only = args.includes('--only');
 const runsArg = args.indexOf('--runs');
 const runs = runsArg >= 0 ? Number(args[runsArg + 1]) : 3;
 if (!Number.isInteger(runs) || runs <= 0) throw new Error('--runs needs a positive integer');
@@ -39,7 +44,10 @@ if (!existsSync(generator)) {
 }
 const benchDir = join(root, '.bench');
 mkdirSync(benchDir, { recursive: true });
-const dataFile = join(benchDir, rows === 2_000_000 ? 'bench.csv' : `bench-${rows}.csv`);
+const dirArg = args.indexOf('--dir');
+// --dir puts generated files elsewhere (the 1 GB file goes to /tmp and is deleted after).
+const dataDir = dirArg >= 0 ? resolve(String(args[dirArg + 1])) : benchDir;
+const dataFile = join(dataDir, rows === 2_000_000 ? 'bench.csv' : `bench-${rows}.csv`);
 if (!existsSync(dataFile)) {
   console.log(`generating ${rows.toLocaleString('en-US')} rows into ${dataFile} …`);
   execFileSync(process.execPath, [generator, String(rows), dataFile], { stdio: 'inherit' });
@@ -87,14 +95,24 @@ function runChild(command: string, childArgs: string[]): ChildResult {
 }
 
 console.log(`file: ${dataFile} (${(bytes / 1e6).toFixed(1)} MB, ${rows.toLocaleString('en-US')} rows); processor bundle ${((processorBundleBytes ?? 0) / 1024).toFixed(1)} KB`);
-const oursRuns: ChildResult[] = [];
+/** Budgets of the processor's modes: forced large (exact) and forced small (sketches). */
+const modes: Array<{ name: string; budgetMb: number }> = memoryMb === undefined ? [{ name: 'exact', budgetMb: 16_384 }, { name: 'sketch', budgetMb: 0 }] : [{ name: `budget ${memoryMb} MB`, budgetMb: memoryMb }];
+const oursByMode = new Map<string, ChildResult[]>(modes.map((m) => [m.name, []]));
 const duckRuns: ChildResult[] = [];
 for (let round = 1; round <= runs; round++) {
-  const o = runChild(process.execPath, memoryMb === undefined ? [bundle, dataFile] : [bundle, dataFile, String(memoryMb)]);
-  const d = runChild(process.execPath, ['--import', 'tsx', join(root, 'bench/processor-duckdb-child.ts'), dataFile]);
-  oursRuns.push(o);
-  duckRuns.push(d);
-  console.log(`round ${round}/${runs}: uplock${o.exact === false ? ' (sketches)' : ' (exact)'} ${o.seconds.toFixed(2)} s (CPU ${o.cpuSeconds.toFixed(2)} s, RSS ${o.maxRssMb.toFixed(0)} MB), DuckDB ${d.seconds.toFixed(2)} s (CPU ${d.cpuSeconds.toFixed(2)} s): ${(d.seconds / o.seconds).toFixed(2)}×`);
+  const parts: string[] = [];
+  modes.forEach((mode, i) => {
+    const o = runChild(process.execPath, [bundle, dataFile, String(mode.budgetMb)]);
+    (oursByMode.get(mode.name) as ChildResult[]).push(o);
+    parts.push(`uplock ${mode.name}${o.exact ? ' (exact)' : ' (sketches)'} ${o.seconds.toFixed(2)} s (CPU ${o.cpuSeconds.toFixed(2)} s, RSS ${o.maxRssMb.toFixed(0)} MB)`);
+    // DuckDB between the two modes, so that each mode sits next to it in time.
+    if (i === 0 && !only) {
+      const d = runChild(process.execPath, ['--import', 'tsx', join(root, 'bench/processor-duckdb-child.ts'), dataFile]);
+      duckRuns.push(d);
+      parts.push(`DuckDB ${d.seconds.toFixed(2)} s (CPU ${d.cpuSeconds.toFixed(2)} s, RSS ${d.maxRssMb.toFixed(0)} MB)`);
+    }
+  });
+  console.log(`round ${round}/${runs}: ${parts.join(', ')}`);
 }
 const median = (values: number[]): number => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -107,9 +125,31 @@ const summary = (all: ChildResult[]): ChildResult => ({
   cpuSeconds: median(all.map((r) => r.cpuSeconds)),
   maxRssMb: Math.max(...all.map((r) => r.maxRssMb)),
 });
-const ours = summary(oursRuns);
+const mb = bytes / 1e6;
+const fmt = (name: string, r: ChildResult): string =>
+  `${name.padEnd(22)} ${r.seconds.toFixed(2).padStart(7)} s ${(mb / r.seconds).toFixed(1).padStart(8)} MB/s ${Math.round(rows / r.seconds).toLocaleString('en-US').padStart(12)} rows/s` +
+  `   CPU ${r.cpuSeconds.toFixed(2).padStart(6)} s (${(mb / r.cpuSeconds).toFixed(1).padStart(6)} MB/CPU-s)   peak RSS ${r.maxRssMb.toFixed(0).padStart(5)} MB`;
+console.log('');
+if (only) {
+  for (const mode of modes) console.log(fmt(`uplock ${mode.name}`, summary(oursByMode.get(mode.name) as ChildResult[])));
+  console.log(`load average during the run: ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${cpus().length} CPUs`);
+  process.exit(0);
+}
 const duck = summary(duckRuns);
-const roundRatios = oursRuns.map((o, i) => (duckRuns[i] as ChildResult).seconds / o.seconds);
+console.log(fmt('DuckDB SUMMARIZE (1t)', duck));
+const targets: Record<string, string> = { exact: '≥ 1.5×', sketch: '≥ 2×, peak RSS ≤ 150 MB' };
+for (const mode of modes) {
+  const all = oursByMode.get(mode.name) as ChildResult[];
+  const r = summary(all);
+  const perRound = all.map((o, i) => `${((duckRuns[i] as ChildResult).seconds / o.seconds).toFixed(2)}×`).join(', ');
+  console.log(fmt(`uplock ${mode.name}`, r));
+  console.log(
+    `  ${mode.name}: ${(duck.seconds / r.seconds).toFixed(2)}× DuckDB wall clock, ${(duck.cpuSeconds / r.cpuSeconds).toFixed(2)}× CPU time (medians of ${runs} alternating rounds; per round ${perRound}); ` +
+      `peak RSS ${r.maxRssMb.toFixed(0)} MB (highest of all rounds); target ${targets[mode.name] ?? '—'}`,
+  );
+}
+console.log(`load average during the run: ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${cpus().length} CPUs (figures from a busy machine are noisy)`);
+const ours = summary(oursByMode.get((modes[modes.length - 1] as { name: string }).name) as ChildResult[]);
 
 // Exact reference values in a separate pass (DuckDB exact aggregates, all threads, not timed).
 const instance = await DuckDBInstance.create(':memory:');
@@ -150,17 +190,6 @@ for (const d of duck.columns) {
   );
 }
 
-const mb = bytes / 1e6;
-const fmt = (name: string, r: ChildResult): string =>
-  `${name.padEnd(22)} ${r.seconds.toFixed(2).padStart(7)} s ${(mb / r.seconds).toFixed(1).padStart(8)} MB/s ${Math.round(rows / r.seconds).toLocaleString('en-US').padStart(12)} rows/s` +
-  `   CPU ${r.cpuSeconds.toFixed(2).padStart(6)} s (${(mb / r.cpuSeconds).toFixed(1).padStart(6)} MB/CPU-s)   peak RSS ${r.maxRssMb.toFixed(0).padStart(5)} MB`;
 console.log('');
-console.log(fmt('uplock profile', ours));
-console.log(fmt('DuckDB SUMMARIZE (1t)', duck));
-console.log(
-  `speed-up (medians of ${runs} alternating rounds): ${(duck.seconds / ours.seconds).toFixed(2)}× wall clock, ${(duck.cpuSeconds / ours.cpuSeconds).toFixed(2)}× CPU time (target ≥ 2×); ` +
-    `per round ${roundRatios.map((r) => `${r.toFixed(2)}×`).join(', ')}; peak RSS ${ours.maxRssMb.toFixed(0)} MB, highest of all rounds (target ≤ 150 MB)`,
-);
-console.log(`load average during the run: ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${cpus().length} CPUs (figures from a busy machine are noisy)`);
-console.log('');
+console.log(`distinct counts and medians of the sketch mode (${(modes[modes.length - 1] as { name: string }).name}) and DuckDB against exact values:`);
 console.log(lines.join('\n'));

@@ -29,14 +29,38 @@ async function readyOrder(i: number): Promise<string> {
   const form = new FormData();
   for (const [k, v] of Object.entries(order.upload.fields)) form.append(k, v);
   form.append('file', new Blob([csv]), 'b.csv');
-  await fetch(order.upload.url, { method: 'POST', body: form });
+  // On a loaded machine s3rver can reset a kept-alive connection: the upload is retried, and one
+  // that still fails is reported, not paid for later.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const res = await fetch(order.upload.url, { method: 'POST', body: form });
+      if (res.ok) break;
+      throw new Error(`upload answered ${res.status}`);
+    } catch (error) {
+      if (attempt === 3) throw error;
+    }
+  }
   return order.orderId;
+}
+
+/**
+ * Only orders whose job is done are paid: a payment for a failed job is refunded ("no result, no
+ * charge"), and the bench's made-up payment intents cannot be refunded at the stand-in (500s).
+ */
+async function doneOnly(ids: string[]): Promise<string[]> {
+  const states = await Promise.all(ids.map(async (id) => ({ id, view: (await (await fetch(`${site}/api/orders/${id}`)).json()) as { job: string; error?: { code: string } } })));
+  const failed = states.filter((s) => s.view.job !== 'done');
+  if (failed.length) console.log(`${failed.length} orders not ready, left out: ${[...new Set(failed.map((s) => s.view.error?.code ?? s.view.job))].join(', ')}`);
+  return states.filter((s) => s.view.job === 'done').map((s) => s.id);
 }
 
 console.log(`preparing ${EVENTS} orders…`);
 const orderIds: string[] = [];
 for (let i = 0; i < EVENTS; i += 20) orderIds.push(...(await Promise.all(Array.from({ length: Math.min(20, EVENTS - i) }, (_, j) => readyOrder(i + j)))));
 await cloud.idle();
+const readyIds = await doneOnly(orderIds);
+orderIds.length = 0;
+orderIds.push(...readyIds);
 
 // A genuine session from the stand-in as the template for every event.
 const stripeUrl = new URL(cloud.urls.stripe);

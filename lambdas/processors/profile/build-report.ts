@@ -86,7 +86,7 @@ export function buildReport(profiler: DataProfiler, facts: ScanFacts, options: R
   if (facts.invalidJsonLines > 0) {
     add('invalid_json_lines', null, { lines: facts.invalidJsonLines, examples: [...facts.invalidJsonExamples], unit: facts.dialect.format === 'json' ? 'record' : 'line' });
   }
-  for (const c of columns) for (const [code, params] of columnWarnings(c, profiler.rows)) add(code, c.name, params);
+  for (const c of columns) for (const [code, params] of columnWarnings(c, profiler.rows, profiler.columns[c.index] as ColumnProfile)) add(code, c.name, params);
   const extras = profiler.extras;
   return {
     schemaVersion: SCHEMA_VERSION,
@@ -167,7 +167,7 @@ function columnReport(column: ColumnProfile, index: number, rows: number): Colum
     // Text columns only: classifying every character of millions of numbers costs seconds.
     text: exact !== undefined && nonMissing > 0 && type === 'string' ? textStats(exact, column.minLength, column.maxLength) : null,
     dates,
-    numberFormat: type === 'integer' || type === 'decimal' ? 'plain' : null,
+    numberFormat: type === 'integer' || type === 'decimal' ? (column.thousandsCells > 0 ? 'thousands_separators' : column.decimalCommaCells > 0 ? 'decimal_comma' : 'plain') : null,
     leadingZeroCodes: codes,
   };
 }
@@ -528,7 +528,7 @@ function roundedCounts(counts: Float64Array): number[] {
 /** A column named like an identifier: id, key, code, uuid, no, number (alone or as a suffix). */
 const ID_NAME = /(?:^|[\s_\-.])(?:id|key|code|uuid|guid|no|nr|number|iata|icao|zip|sku)$|(?:[a-z]Id|ID)$/i;
 
-function columnWarnings(c: ColumnReport, rows: number): Array<[WarningCode, Warning['params']]> {
+function columnWarnings(c: ColumnReport, rows: number, profile: ColumnProfile): Array<[WarningCode, Warning['params']]> {
   const out: Array<[WarningCode, Warning['params']]> = [];
   const nonMissing = c.count - c.missing;
   if (rows > 0 && nonMissing === 0) return [['empty_column', {}]];
@@ -539,6 +539,10 @@ function columnWarnings(c: ColumnReport, rows: number): Array<[WarningCode, Warn
   } else if (c.type === 'string' && !c.leadingZeroCodes) {
     const typed = c.kinds.integer + c.kinds.decimal + c.kinds.date + c.kinds.datetime + c.kinds.boolean;
     if (typed >= 0.1 * nonMissing) out.push(['mixed_types', { share: typed / nonMissing, type: 'string', examples: [] }]);
+  }
+  if (c.numberFormat === 'thousands_separators' || c.numberFormat === 'decimal_comma') {
+    // `values`: how many were written so (the others are plain numbers).
+    out.push(['number_format', { format: c.numberFormat, values: c.numberFormat === 'thousands_separators' ? profile.thousandsCells : profile.decimalCommaCells }]);
   }
   const reason = identifierReason(c, nonMissing);
   if (reason !== null) out.push(['suspected_id', { reason }]);
@@ -573,10 +577,9 @@ function correlations(extras: RowExtras, columns: readonly ColumnReport[]): Corr
     picked.push({ name: c.name, values: values.subarray(0, extras.alignedRows) });
   });
   if (picked.length < 2) return null;
-  const pearson = picked.map((a) => picked.map((b) => pearsonOf(a.values, b.values)));
+  const pearson = symmetric(picked.map((p) => p.values));
   const exact = !extras.truncated;
-  const ranks = exact ? picked.map((p) => rankOf(p.values)) : null;
-  const spearman = ranks === null ? null : ranks.map((a) => ranks.map((b) => pearsonOf(a, b)));
+  const spearman = exact ? symmetric(picked.map((p) => rankOf(p.values))) : null;
   return { columns: picked.map((p) => p.name), pearson, spearman, rows: extras.alignedRows, exact };
 }
 
@@ -611,18 +614,87 @@ function pearsonOf(x: Float64Array, y: Float64Array): number | null {
   return Math.max(-1, Math.min(1, sxy / Math.sqrt(sxx * syy)));
 }
 
-/** Ranks 1..n of the numbers (ties get their average rank); NaN stays NaN. */
+/** The correlation matrix of the columns: each pair computed once, 1 on the diagonal where defined. */
+function symmetric(columns: readonly Float64Array[]): Array<Array<number | null>> {
+  const m = columns.map(() => new Array<number | null>(columns.length).fill(null));
+  columns.forEach((a, i) => {
+    for (let j = i; j < columns.length; j++) {
+      const r = pearsonOf(a, columns[j] as Float64Array);
+      (m[i] as Array<number | null>)[j] = r;
+      (m[j] as Array<number | null>)[i] = r;
+    }
+  });
+  return m;
+}
+
+const bits64 = new Float64Array(1);
+const bits32 = new Uint32Array(bits64.buffer);
+
+/**
+ * Ranks 1..n of the numbers (ties get their average rank); NaN stays NaN. The row indices are
+ * sorted by value with a radix sort on the values' bits (eight byte-wide passes, a pass skipped
+ * when all keys share that byte): comparator sorts and binary searches over millions of rows
+ * took most of an exact profile's time.
+ */
 function rankOf(values: Float64Array): Float64Array {
-  const order: number[] = [];
-  for (let i = 0; i < values.length; i++) if (values[i] === values[i]) order.push(i);
-  order.sort((a, b) => (values[a] as number) - (values[b] as number));
+  let n = 0;
+  for (let i = 0; i < values.length; i++) if (values[i] === values[i]) n++;
+  // Keys whose unsigned order is the numbers' order: the sign bit set for positives, every bit
+  // flipped for negatives; -0 is 0.
+  let hi = new Uint32Array(n);
+  let lo = new Uint32Array(n);
+  let index = new Uint32Array(n);
+  let k = 0;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i] as number;
+    if (v !== v) continue;
+    bits64[0] = v === 0 ? 0 : v;
+    let h = bits32[1] as number;
+    let l = bits32[0] as number;
+    if ((h & 0x80000000) !== 0) {
+      h = ~h >>> 0;
+      l = ~l >>> 0;
+    } else h = (h | 0x80000000) >>> 0;
+    hi[k] = h;
+    lo[k] = l;
+    index[k++] = i;
+  }
+  let hi2 = new Uint32Array(n);
+  let lo2 = new Uint32Array(n);
+  let index2 = new Uint32Array(n);
+  const counts = new Uint32Array(256);
+  for (let pass = 0; pass < 8; pass++) {
+    const keys = pass < 4 ? lo : hi;
+    const shift = (pass & 3) * 8;
+    counts.fill(0);
+    for (let i = 0; i < n; i++) {
+      const d = ((keys[i] as number) >>> shift) & 255;
+      counts[d] = (counts[d] as number) + 1;
+    }
+    if (n === 0 || counts[((keys[0] as number) >>> shift) & 255] === n) continue;
+    let sum = 0;
+    for (let d = 0; d < 256; d++) {
+      const c = counts[d] as number;
+      counts[d] = sum;
+      sum += c;
+    }
+    for (let i = 0; i < n; i++) {
+      const d = ((keys[i] as number) >>> shift) & 255;
+      const at = counts[d] as number;
+      counts[d] = at + 1;
+      hi2[at] = hi[i] as number;
+      lo2[at] = lo[i] as number;
+      index2[at] = index[i] as number;
+    }
+    [hi, hi2, lo, lo2, index, index2] = [hi2, hi, lo2, lo, index2, index];
+  }
   const ranks = new Float64Array(values.length).fill(Number.NaN);
-  for (let i = 0; i < order.length; ) {
-    let j = i;
-    while (j + 1 < order.length && values[order[j + 1] as number] === values[order[i] as number]) j++;
-    const rank = (i + j) / 2 + 1;
-    for (let k = i; k <= j; k++) ranks[order[k] as number] = rank;
-    i = j + 1;
+  for (let i = 0; i < n; ) {
+    let j = i + 1;
+    while (j < n && hi[j] === hi[i] && lo[j] === lo[i]) j++;
+    const rank = (i + j - 1) / 2 + 1;
+    for (let q = i; q < j; q++) ranks[index[q] as number] = rank;
+    i = j;
   }
   return ranks;
 }

@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import { CELLS_WASM } from './cells-wasm';
+import { NumberStyle } from './value-parser';
 
 /** Cells a column takes at once (the profiler's batches are at most this many rows). */
 export const BATCH_ROWS = 4096;
@@ -11,7 +12,7 @@ interface KernelExports {
   heapBase(): number;
   cells(
     starts: number, ends: number, hashes: number, at: number, stride: number, n: number, bufBase: number, arenaBase: number,
-    kinds: number, values: number, lengths: number, totals: number, numbers: number, dates: number, stats: number,
+    kinds: number, values: number, lengths: number, totals: number, numbers: number, dates: number, stats: number, numberStyle: number,
   ): void;
   rowHashes(hashes: number, rows: number, width: number, h1: number, h2: number): void;
   scanLines(data: number, pos: number, stop: number, delimiter: number, starts: number, ends: number, base: number, width: number, maxRows: number, maxRecord: number, cr: number, out: number): number;
@@ -62,7 +63,11 @@ export class CellKernel {
    */
   values!: Float64Array;
   lengths!: Int32Array;
-  /** Per column call: counts per kind [0…6], true booleans [8], kinds seen [9], min/max length [10, 11]. */
+  /**
+   * Per column call: counts per kind [0…6], true booleans [8], kinds seen [9], min/max length
+   * [10, 11], numbers read with thousands separators [12] or a decimal comma [13], numbers not
+   * written as String(value) writes them [14].
+   */
   totals!: Int32Array;
   /** Per column call: the numbers and the dates, in order. */
   numbers!: Float64Array;
@@ -127,12 +132,12 @@ export class CellKernel {
    * into memory at `bufBase`, negative ones (−1 − offset) into memory at `arenaBase`. `stats`
    * holds the column's running statistics before the call and after it.
    */
-  cells(at: number, stride: number, n: number, bufBase: number, arenaBase: number): void {
+  cells(at: number, stride: number, n: number, bufBase: number, arenaBase: number, numberStyle: NumberStyle = NumberStyle.Plain): void {
     const { cellsAt, outAt } = this;
     const columnBytes = align(this.cellCount * 4, 16);
     this.exports.cells(
       cellsAt, cellsAt + columnBytes, cellsAt + 2 * columnBytes, at, stride, n, bufBase, arenaBase,
-      outAt + KINDS_AT, outAt + VALUES_AT, outAt + LENGTHS_AT, outAt + TOTALS_AT, outAt + NUMBERS_AT, outAt + DATES_AT, outAt + STATS_AT,
+      outAt + KINDS_AT, outAt + VALUES_AT, outAt + LENGTHS_AT, outAt + TOTALS_AT, outAt + NUMBERS_AT, outAt + DATES_AT, outAt + STATS_AT, numberStyle,
     );
   }
 

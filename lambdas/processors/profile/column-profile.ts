@@ -4,7 +4,10 @@ import { HyperLogLog } from './hyperloglog';
 import { KllSketch } from './kll-sketch';
 import { RunningStats } from './running-stats';
 import { TopValues } from './top-values';
-import { ValueKind } from './value-parser';
+import { hashNumber } from './hashing';
+import { NumberStyle, ValueKind } from './value-parser';
+
+const encoder = new TextEncoder();
 
 /** Sketch sizes: full accuracy for ordinary files, smaller per column for very wide ones. */
 export interface SketchSizes {
@@ -78,10 +81,22 @@ export class ColumnProfile {
   exactValues: ExactValues | undefined;
   exactNumbers: ExactNumbers | undefined;
   exactDates: ExactNumbers | undefined;
+  /**
+   * While every value so far is a number written as String(value) writes it, the values are not
+   * put in the exact table: the sorted numbers count them (a column of millions of distinct
+   * numbers then costs no hash table). The first other value puts them in, by value.
+   */
+  private numbersOnly = true;
+  /** Which comma forms read as numbers here (value-parser.ts NumberStyle); fixed by the first one seen. */
+  numberStyle: NumberStyle;
+  /** Numbers read with thousands separators, with a decimal comma. */
+  thousandsCells = 0;
+  decimalCommaCells = 0;
 
-  constructor(name: string, sizes: SketchSizes, budget?: MemoryBudget) {
+  constructor(name: string, sizes: SketchSizes, budget?: MemoryBudget, numberStyle: NumberStyle = NumberStyle.Plain) {
     this.name = name;
     this.sizes = sizes;
+    this.numberStyle = numberStyle;
     this.top = new TopValues(sizes.topCapacity);
     if (budget !== undefined && budget.limit > 0) {
       this.exactValues = new ExactValues(budget);
@@ -110,8 +125,23 @@ export class ColumnProfile {
     const stats = kernel.stats;
     saveStats(this.numeric, stats, 0);
     saveStats(this.temporal, stats, 5);
-    kernel.cells(at, batch.stride, n, batch.bufBase, batch.arenaBase);
+    kernel.cells(at, batch.stride, n, batch.bufBase, batch.arenaBase, this.numberStyle);
     const totals = kernel.totals;
+    if (this.numberStyle === NumberStyle.EitherThousands || this.numberStyle === NumberStyle.EitherDecimalComma) {
+      const thousands = totals[12] as number;
+      const commas = totals[13] as number;
+      if (thousands > 0 && commas > 0) {
+        // Both forms in the column's first batch with either: the more common one is the
+        // column's, and the batch is read again so that the other form is text.
+        this.numberStyle = thousands >= commas ? NumberStyle.Thousands : NumberStyle.DecimalComma;
+        saveStats(this.numeric, stats, 0);
+        saveStats(this.temporal, stats, 5);
+        kernel.cells(at, batch.stride, n, batch.bufBase, batch.arenaBase, this.numberStyle);
+      } else if (thousands > 0) this.numberStyle = NumberStyle.Thousands;
+      else if (commas > 0) this.numberStyle = NumberStyle.DecimalComma;
+    }
+    this.thousandsCells += totals[12] as number;
+    this.decimalCommaCells += totals[13] as number;
     const missing = totals[ValueKind.Missing] as number;
     this.count += n;
     this.missing += missing;
@@ -125,9 +155,13 @@ export class ColumnProfile {
     }
     const numbers = (totals[ValueKind.Integer] as number) + (totals[ValueKind.Decimal] as number);
     const temporals = (totals[ValueKind.Date] as number) + (totals[ValueKind.DateTime] as number);
+    const heldNumbers = this.exactNumbers?.length ?? 0;
+    const plainNumbers = numbers === present && (totals[14] as number) === 0;
     if (numbers > 0) {
       loadStats(this.numeric, stats, 0);
       if (this.exactNumbers !== undefined && !this.exactNumbers.addMany(kernel.numbers, numbers)) {
+        // The numbers leave: the exact table must hold those it was counting through them.
+        if (this.numbersOnly) this.putNumbersInTable(this.exactNumbers.length);
         this.numericSketch = sketchOf(this.exactNumbers, this.sizes.kllK);
         this.exactNumbers = undefined;
       }
@@ -148,8 +182,39 @@ export class ColumnProfile {
       }
     }
     if (present > 0) {
-      const first = this.exactValues === undefined ? 0 : this.addExact(batch, at, n);
+      let first = 0;
+      if (this.exactValues !== undefined) {
+        if (this.numbersOnly && plainNumbers) first = n;
+        else {
+          if (this.numbersOnly) this.putNumbersInTable(heldNumbers);
+          if (this.exactValues !== undefined) first = this.addExact(batch, at, n);
+        }
+      }
       if (first < n) this.addFrequent(batch, at, n, present, first);
+    }
+  }
+
+  /**
+   * Ends the numbers-only shortcut: the first `held` numbers (those before this batch) enter the
+   * exact table by value, labelled as String() writes them (which is how they were written). If
+   * they do not fit the budget, the sketches take over from the table and the numbers.
+   */
+  private putNumbersInTable(held: number): void {
+    this.numbersOnly = false;
+    const exact = this.exactValues;
+    const numbers = this.exactNumbers;
+    if (exact === undefined || numbers === undefined || held === 0) return;
+    const sorted = Float64Array.from(numbers.values.subarray(0, held)).sort();
+    for (let i = 0; i < held; ) {
+      const v = sorted[i] as number;
+      let j = i + 1;
+      while (j < held && sorted[j] === v) j++;
+      const label = encoder.encode(String(v));
+      if (!exact.add(hashNumber(v), KEY_NUMBER, label, 0, label.length, j - i)) {
+        this.dropExactValues(sorted, i);
+        return;
+      }
+      i = j;
     }
   }
 
@@ -176,21 +241,38 @@ export class ColumnProfile {
     return n;
   }
 
-  /** Past the budget: the frequent values and the distinct count continue from sketches seeded with the exact table. */
-  dropExactValues(): void {
+  /**
+   * Past the budget: the frequent values and the distinct count continue from sketches seeded
+   * with the exact table, and with the sorted numbers from `from` on that were not in it yet.
+   */
+  dropExactValues(sorted?: Float64Array, from = 0): void {
     const exact = this.exactValues;
     if (exact === undefined) return;
     this.exactValues = undefined;
-    const order = exact.byCount();
-    const top = this.top;
-    const keep = Math.min(order.length, top.capacity - 1);
-    for (let k = 0; k < keep; k++) {
-      const e = order[k] as number;
-      top.seed(exact.hash(e), exact.label(e), exact.count(e));
-    }
-    top.seeded(keep < order.length ? exact.count(order[keep] as number) : 0);
     const hll = new HyperLogLog(this.sizes.hllPrecision);
-    for (let e = 0; e < exact.size; e++) hll.add(exact.hash(e));
+    const seeds: Array<{ hash: number; label: Uint8Array; count: number }> = [];
+    for (let e = 0; e < exact.size; e++) {
+      hll.add(exact.hash(e));
+      seeds.push({ hash: exact.hash(e), label: exact.label(e), count: exact.count(e) });
+    }
+    if (sorted !== undefined) {
+      for (let i = from; i < sorted.length; ) {
+        const v = sorted[i] as number;
+        let j = i + 1;
+        while (j < sorted.length && sorted[j] === v) j++;
+        hll.add(hashNumber(v));
+        seeds.push({ hash: hashNumber(v), label: encoder.encode(String(v)), count: j - i });
+        i = j;
+      }
+    }
+    seeds.sort((a, b) => b.count - a.count);
+    const top = this.top;
+    const keep = Math.min(seeds.length, top.capacity - 1);
+    for (let k = 0; k < keep; k++) {
+      const s = seeds[k] as { hash: number; label: Uint8Array; count: number };
+      top.seed(s.hash, s.label, s.count);
+    }
+    top.seeded(keep < seeds.length ? (seeds[keep] as { count: number }).count : 0);
     this.distinctSketch = hll;
     exact.release();
   }

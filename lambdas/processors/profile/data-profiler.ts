@@ -6,7 +6,7 @@ import { MAX_COLUMNS, MAX_RECORD_BYTES } from './limits';
 import { MemoryBudget } from './exact-values';
 import { RowDuplicates } from './row-duplicates';
 import { RowExtras } from './row-extras';
-import { ValueKind, classify } from './value-parser';
+import { NumberStyle, ValueKind, classify } from './value-parser';
 
 const RAGGED_EXAMPLES = 5;
 /**
@@ -50,6 +50,12 @@ export class DataProfiler implements RecordSink {
   readonly duplicates: RowDuplicates;
   /** What the exact figures may hold in total (exact-values.ts); 0: sketches from the start. */
   readonly budget: MemoryBudget;
+  /**
+   * The comma forms each new column may read as numbers (value-parser.ts NumberStyle): set by the
+   * stream from the format before the first record (either form in CSV, a decimal comma first in
+   * a semicolon-separated file; none in JSON, which has numbers of its own).
+   */
+  numberStyle: NumberStyle = NumberStyle.Plain;
   private sizes: SketchSizes = sketchSizesFor(1);
   private readonly decoder = new TextDecoder();
   private readonly columnIndex = new Map<string, number>();
@@ -176,7 +182,7 @@ export class DataProfiler implements RecordSink {
       this.flush();
       this.columnIndex.set(key, this.columns.length);
       this.sizes = sketchSizesFor(Math.max(this.columns.length + 1, entries.length));
-      const column = new ColumnProfile(key, this.sizes, this.budget);
+      const column = new ColumnProfile(key, this.sizes, this.budget, this.numberStyle);
       column.addMissing(this.rows);
       this.columns.push(column);
       this.layout();
@@ -309,7 +315,7 @@ export class DataProfiler implements RecordSink {
         s = -1 - this.unescape(buf, s, e);
         e = this.arenaEnd;
       }
-      const kind = classify(data, s, e);
+      const kind = classify(data, s, e, this.numberStyle);
       // A header names columns; numbers or dates in the first row mean it is already data.
       if (kind === ValueKind.Integer || kind === ValueKind.Decimal || kind === ValueKind.Date || kind === ValueKind.DateTime) looksLikeData = true;
       cells.push(this.decoder.decode(data.subarray(s, e)).trim());
@@ -325,7 +331,7 @@ export class DataProfiler implements RecordSink {
         name = `${name}_${k}`;
       }
       seen.add(name);
-      return new ColumnProfile(name, this.sizes, this.budget);
+      return new ColumnProfile(name, this.sizes, this.budget, this.numberStyle);
     });
     this.arenaLength = 0;
     this.layout();

@@ -81,7 +81,7 @@ export class ExactValues {
    * Counts one value (`tag`: its kind). Returns false when the value is new and there is no room
    * for it within the budget: nothing was counted, the caller falls back to sketches.
    */
-  add(hash: number, tag: number, buf: Uint8Array, start: number, end: number): boolean {
+  add(hash: number, tag: number, buf: Uint8Array, start: number, end: number, count = 1): boolean {
     const table = this.table;
     const mask = this.mask;
     let i = hash & mask;
@@ -89,7 +89,7 @@ export class ExactValues {
       const e = table[i] as number;
       if (e === 0) break;
       if (this.hashes[e - 1] === hash && this.matches(e - 1, tag, buf, start, end)) {
-        this.counts[e - 1] = (this.counts[e - 1] as number) + 1;
+        this.counts[e - 1] = (this.counts[e - 1] as number) + count;
         return true;
       }
       i = (i + 1) & mask;
@@ -106,7 +106,7 @@ export class ExactValues {
     this.keyLengths[entry] = keyBytes;
     this.arenaLength = at + keyBytes;
     this.hashes[entry] = hash;
-    this.counts[entry] = 1;
+    this.counts[entry] = count;
     // The table was sized for the entries; find the free slot again if it was rebuilt.
     if (this.table !== table) {
       i = hash & this.mask;

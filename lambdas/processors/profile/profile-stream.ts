@@ -10,6 +10,7 @@ import { SNIFF_BYTES } from './limits';
 import type { ProfileReport } from './report-model';
 import { reportLang } from './report-text';
 import { type TextFacts, validatedText } from './text-input';
+import { NumberStyle } from './value-parser';
 
 interface Scanner {
   push(chunk: Uint8Array): void;
@@ -46,6 +47,9 @@ export async function profileStream(input: ProcessorInput, options: ProfileOptio
       if (complete) throw emptyFile();
     }
     dialect = detectDialect(sample, input.fileName, complete);
+    // "1,234" is a thousand and more in most files, 1.234 where a semicolon separates the fields
+    // (a decimal comma locale); each column then keeps the first form it reads (value-parser.ts).
+    if (dialect.format === 'csv') profiler.numberStyle = dialect.delimiter === 0x3b ? NumberStyle.EitherDecimalComma : NumberStyle.EitherThousands;
     if (dialect.format === 'json') {
       json = new JsonArrayScanner(profiler);
       scanner = json;

@@ -16,13 +16,13 @@ export function escapeHtml(value: string): string {
 
 const CSS = `
 *{box-sizing:border-box}body{margin:0;font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"Hiragino Sans","Noto Sans JP",sans-serif;color:#1d2330;background:#f5f6f8}
-main{max-width:960px;margin:0 auto;padding:16px}h1{font-size:1.4rem;margin:.2em 0 .3em;overflow-wrap:anywhere}h2{font-size:1.15rem;margin:0 0 .4em;overflow-wrap:anywhere}
+main{max-width:960px;margin:0 auto;padding:16px;overflow-wrap:anywhere}h1{font-size:1.4rem;margin:.2em 0 .3em;overflow-wrap:anywhere}h2{font-size:1.15rem;margin:0 0 .4em;overflow-wrap:anywhere}
 h3{font-size:.95rem;margin:1em 0 .3em;color:#3d4659}.muted{color:#525b6e;font-size:.9em}header p{margin:.1em 0}
 .cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(140px,1fr));gap:8px;margin:12px 0 16px}
 .card{background:#fff;border-radius:8px;padding:10px 12px;box-shadow:0 1px 2px rgba(0,0,0,.08)}.card b{display:block;font-size:1.15rem;overflow-wrap:anywhere}
 section{background:#fff;border-radius:8px;padding:14px;margin:0 0 14px;box-shadow:0 1px 2px rgba(0,0,0,.08)}
 .scroll{overflow-x:auto}table{border-collapse:collapse;width:100%;font-size:.9rem}th,td{text-align:left;padding:4px 8px;border-bottom:1px solid #e6e8ee;vertical-align:top}
-td.n,th.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}td.v{overflow-wrap:anywhere;max-width:22em}td.bar{width:30%;min-width:80px}
+td.n,th.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}td.v{overflow-wrap:anywhere;max-width:22em}td.l{white-space:normal}td.bar{width:30%;min-width:80px}
 .badge{display:inline-block;padding:1px 8px;border-radius:10px;font-size:.8rem;background:#e4ecfb;color:#1e4fa8;margin-left:6px;vertical-align:middle}
 .est{display:inline-block;padding:0 6px;border-radius:8px;font-size:.75rem;background:#fff1d6;color:#7a4a00;margin-left:4px}
 .warn{border-left:4px solid #d98a00;background:#fff8ea}.warn li{margin:.25em 0}.ok{border-left:4px solid #2e8b57}
@@ -82,7 +82,7 @@ export function renderHtml(report: ProfileReport): string {
   parts.push(`<div class="cards">${cards.map(([k, v]) => `<div class="card"><span class="muted">${escapeHtml(k)}</span><b>${escapeHtml(v)}</b></div>`).join('')}</div>`);
   if (report.meta.exact) parts.push(`<p class="muted">${escapeHtml(t.exactNote)}</p>`);
   parts.push(
-    `<section><h2>${escapeHtml(t.columns)}</h2><div class="scroll"><table><thead><tr><th>#</th><th>${escapeHtml(t.column)}</th><th>${escapeHtml(t.type)}</th><th class="n">${escapeHtml(t.missing)}</th><th class="n">${escapeHtml(t.distinct)}</th></tr></thead><tbody>`,
+    `<section><h2>${escapeHtml(t.columns)}</h2><div class="scroll" tabindex="0"><table><thead><tr><th>#</th><th>${escapeHtml(t.column)}</th><th>${escapeHtml(t.type)}</th><th class="n">${escapeHtml(t.missing)}</th><th class="n">${escapeHtml(t.distinct)}</th></tr></thead><tbody>`,
   );
   for (const c of report.columns) {
     const name = c.index < DETAILED_COLUMNS ? `<a href="#col-${c.index}">${escapeHtml(c.name)}</a>` : escapeHtml(c.name);
@@ -151,7 +151,7 @@ function renderColumn(c: ColumnReport, rows: number, ctx: Ctx): string {
     out.push(`<h3>${escapeHtml(t.quantiles)}${s.exactQuantiles ? '' : estimateBadge(ctx, t.estimateQuantiles)}</h3>`);
     out.push(keyValueTable([['1 %', fmt(q.p1)], ['5 %', fmt(q.p5)], ['25 %', fmt(q.p25)], [`50 % (${t.median})`, fmt(q.p50)], ['75 %', fmt(q.p75)], ['95 %', fmt(q.p95)], ['99 %', fmt(q.p99)]]));
     if (s.smallest !== null && s.largest !== null && s.unit === 'number') {
-      out.push(keyValueTable([[t.smallest, s.smallest.map(fmt).join(', ')], [t.largest, s.largest.map(fmt).join(', ')]]));
+      out.push(keyValueTable([[t.smallest, s.smallest.map(fmt).join(', ')], [t.largest, s.largest.map(fmt).join(', ')]], 'n l'));
     }
   }
   out.push('</div><div>');
@@ -181,8 +181,8 @@ function renderColumn(c: ColumnReport, rows: number, ctx: Ctx): string {
   return out.join('');
 }
 
-function keyValueTable(rows: ReadonlyArray<readonly [string, string]>): string {
-  return `<table><tbody>${rows.map(([k, v]) => `<tr><th>${escapeHtml(k)}</th><td class="n">${escapeHtml(v)}</td></tr>`).join('')}</tbody></table>`;
+function keyValueTable(rows: ReadonlyArray<readonly [string, string]>, cellClass = 'n'): string {
+  return `<table><tbody>${rows.map(([k, v]) => `<tr><th>${escapeHtml(k)}</th><td class="${cellClass}">${escapeHtml(v)}</td></tr>`).join('')}</tbody></table>`;
 }
 
 /** A bar as SVG (no style attribute): `share` of the full width. */
@@ -195,7 +195,7 @@ function countTable(rows: ReadonlyArray<readonly [string, number]>, total: numbe
   const body = rows
     .map(([label, n]) => `<tr><td class="v">${escapeHtml(label)}</td><td class="n">${escapeHtml(ctx.f.count(n))}</td><td class="n">${escapeHtml(ctx.f.percent(total > 0 ? n / total : 0))}</td><td class="bar">${bar(total > 0 ? n / total : 0)}</td></tr>`)
     .join('');
-  return `<div class="scroll"><table><tbody>${body}</tbody></table></div>`;
+  return `<div class="scroll" tabindex="0"><table><tbody>${body}</tbody></table></div>`;
 }
 
 /** Top values with bars scaled to the column's rows (a value in every row fills its bar). */
@@ -206,7 +206,7 @@ function topValuesTable(values: readonly TopValueReport[], rows: number, ctx: Ct
     const share = rows > 0 ? v.count / rows : 0;
     return `<tr><td class="v">${escapeHtml(label)}</td><td class="n">${escapeHtml(f.count(v.count))}</td><td class="n">${escapeHtml(f.percent(share))}</td><td class="bar">${bar(share)}</td></tr>`;
   });
-  return `<div class="scroll"><table><thead><tr><th>${escapeHtml(t.value)}</th><th class="n">${escapeHtml(t.count)}</th><th class="n">${escapeHtml(t.share)}</th><th></th></tr></thead><tbody>${body.join('')}</tbody></table></div>`;
+  return `<div class="scroll" tabindex="0"><table><thead><tr><th>${escapeHtml(t.value)}</th><th class="n">${escapeHtml(t.count)}</th><th class="n">${escapeHtml(t.share)}</th><th></th></tr></thead><tbody>${body.join('')}</tbody></table></div>`;
 }
 
 /** Bars with their counts above them, a count axis on the left and the range below. */
@@ -233,7 +233,7 @@ function histogramSvg(bins: ReadonlyArray<{ label: string; count: number }>, lo:
   const axis = `<line x1="${left}" y1="${top}" x2="${left}" y2="${top + plotHeight}" stroke="#9aa3b5"/><line x1="${left}" y1="${top + plotHeight + 0.5}" x2="${width}" y2="${top + plotHeight + 0.5}" stroke="#9aa3b5"/>`;
   const ticks = `<text x="${left - 3}" y="${top + 4}" font-size="9" text-anchor="end" fill="#525b6e">${escapeHtml(compact(max, f))}</text><text x="${left - 3}" y="${top + plotHeight}" font-size="9" text-anchor="end" fill="#525b6e">0</text>`;
   const range = `<text x="${left}" y="${height - 6}" font-size="10" fill="#525b6e">${escapeHtml(lo)}</text><text x="${width}" y="${height - 6}" font-size="10" fill="#525b6e" text-anchor="end">${escapeHtml(hi)}</text>`;
-  const table = `<details><summary class="muted">${escapeHtml(t.count)}</summary><div class="scroll"><table><tbody>${bins.map((b) => `<tr><td class="v">${escapeHtml(b.label)}</td><td class="n">${escapeHtml(f.count(b.count))}</td></tr>`).join('')}</tbody></table></div></details>`;
+  const table = `<details><summary class="muted">${escapeHtml(t.count)}</summary><div class="scroll" tabindex="0"><table><tbody>${bins.map((b) => `<tr><td class="v">${escapeHtml(b.label)}</td><td class="n">${escapeHtml(f.count(b.count))}</td></tr>`).join('')}</tbody></table></div></details>`;
   return `<svg viewBox="0 0 ${width} ${height}" role="img" aria-label="${escapeHtml(`${t.histogram}: ${name}`)}">${axis}${ticks}${bars}${range}</svg>${table}`;
 }
 
@@ -262,7 +262,7 @@ function renderCorrelations(report: ProfileReport, ctx: Ctx): string {
   const matrix = (title: string, m: ReadonlyArray<ReadonlyArray<number | null>>): string => {
     const head = `<tr><th></th>${c.columns.map((n) => `<th class="n">${escapeHtml(n)}</th>`).join('')}</tr>`;
     const body = m.map((row, i) => `<tr><th>${escapeHtml(c.columns[i] ?? '')}</th>${row.map((v) => `<td class="n">${v === null ? '—' : escapeHtml(f.number(Math.round(v * 100) / 100))}</td>`).join('')}</tr>`).join('');
-    return `<h3>${escapeHtml(title)}</h3><div class="scroll"><table><thead>${head}</thead><tbody>${body}</tbody></table></div>`;
+    return `<h3>${escapeHtml(title)}</h3><div class="scroll" tabindex="0"><table><thead>${head}</thead><tbody>${body}</tbody></table></div>`;
   };
   const partial = c.exact ? '' : `<p>${estimateBadge(ctx, t.correlationsPartial(f.count(c.rows)))}</p>`;
   return `<section><h2>${escapeHtml(t.correlations)}</h2>${matrix(t.pearson, c.pearson)}${c.spearman === null ? '' : matrix(t.spearman, c.spearman)}<p class="muted">${escapeHtml(t.correlationsCaption)}</p>${partial}</section>`;
@@ -275,7 +275,7 @@ function renderMissingPatterns(report: ProfileReport, ctx: Ctx): string {
   const body = report.missingPatterns
     .map((p) => `<tr><td class="v">${p.columns.map(escapeHtml).join(', ')}</td><td class="n">${escapeHtml(f.count(p.rows))}</td><td class="n">${escapeHtml(f.percent(rows > 0 ? p.rows / rows : 0))}</td><td class="bar">${bar(rows > 0 ? p.rows / rows : 0)}</td></tr>`)
     .join('');
-  return `<section><h2>${escapeHtml(t.missingPatterns)}</h2><div class="scroll"><table><thead><tr><th>${escapeHtml(t.columns)}</th><th class="n">${escapeHtml(t.rows)}</th><th class="n">${escapeHtml(t.share)}</th><th></th></tr></thead><tbody>${body}</tbody></table></div><p class="muted">${escapeHtml(t.missingPatternsCaption)}</p></section>`;
+  return `<section><h2>${escapeHtml(t.missingPatterns)}</h2><div class="scroll" tabindex="0"><table><thead><tr><th>${escapeHtml(t.columns)}</th><th class="n">${escapeHtml(t.rows)}</th><th class="n">${escapeHtml(t.share)}</th><th></th></tr></thead><tbody>${body}</tbody></table></div><p class="muted">${escapeHtml(t.missingPatternsCaption)}</p></section>`;
 }
 
 function renderSample(report: ProfileReport, ctx: Ctx): string {
@@ -285,7 +285,7 @@ function renderSample(report: ProfileReport, ctx: Ctx): string {
     if (rows.length === 0) return '';
     const head = `<tr>${shown.map((c) => `<th>${escapeHtml(c.name)}</th>`).join('')}</tr>`;
     const body = rows.map((r) => `<tr>${shown.map((c) => (r[c.index] === null || r[c.index] === undefined ? `<td class="muted">${escapeHtml(t.missingCell)}</td>` : `<td class="v">${escapeHtml(r[c.index] as string)}</td>`)).join('')}</tr>`).join('');
-    return `<h3>${escapeHtml(title)}</h3><div class="scroll"><table><thead>${head}</thead><tbody>${body}</tbody></table></div>`;
+    return `<h3>${escapeHtml(title)}</h3><div class="scroll" tabindex="0"><table><thead>${head}</thead><tbody>${body}</tbody></table></div>`;
   };
   return `<section><h2>${escapeHtml(t.sample)}</h2>${table(t.firstRows, report.sample.first)}${table(t.randomRows, report.sample.random)}</section>`;
 }

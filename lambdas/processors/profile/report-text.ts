@@ -108,7 +108,9 @@ export function warningText(lang: ReportLang, code: WarningCode, p: Params): str
       case 'outliers':
         return `${p.exact === false ? '約 ' : ''}${f.count(num(p, 'values'))} 個の値が通常の範囲から大きく外れています（四分位数から四分位範囲の3倍を超える）。`;
       case 'number_format':
-        return str(p, 'format') === 'decimal_comma' ? '小数点にコンマを使った数値として読みました（例：1,5 = 1.5）。' : '桁区切りのコンマを含む数値として読みました（例：1,234.50）。';
+        return str(p, 'format') === 'decimal_comma'
+          ? `小数点にコンマを使った ${f.count(num(p, 'values'))} 個の値を数値として読みました（例：1,5 = 1.5）。`
+          : `桁区切りのコンマを含む ${f.count(num(p, 'values'))} 個の値を数値として読みました（例：1,234.50 = 1234.5）。`;
     }
   }
   switch (code) {
@@ -151,7 +153,9 @@ export function warningText(lang: ReportLang, code: WarningCode, p: Params): str
       return `${p.exact === false ? 'About ' : ''}${f.count(n)} value${n === 1 ? ' lies' : 's lie'} far outside the typical range (beyond 3 × the interquartile range from the quartiles).`;
     }
     case 'number_format':
-      return str(p, 'format') === 'decimal_comma' ? 'Numbers written with a decimal comma (1,5 = 1.5) were read as numbers.' : 'Numbers written with thousands separators (1,234.50) were read as numbers.';
+      return str(p, 'format') === 'decimal_comma'
+        ? `${plural(num(p, 'values'), 'value', 'values', f)} written with a decimal comma (1,5 = 1.5) were read as numbers.`
+        : `${plural(num(p, 'values'), 'value', 'values', f)} written with thousands separators (1,234.50 = 1234.5) were read as numbers.`;
   }
 }
 

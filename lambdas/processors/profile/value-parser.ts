@@ -17,6 +17,21 @@ export const enum ValueKind {
   String = 6,
 }
 
+/**
+ * Which numbers written with a comma a column reads as numbers: none (JSON has its own numbers),
+ * thousands separators (`1,234.50`), a decimal comma (`1,5`), or either while the column has not
+ * shown which (then `1,234`, which fits both, takes the reading named: thousands, or a decimal
+ * comma in a semicolon-separated file). Once a column reads one form it keeps that style and the
+ * other form is text there.
+ */
+export const enum NumberStyle {
+  Plain = 0,
+  Thousands = 1,
+  DecimalComma = 2,
+  EitherThousands = 3,
+  EitherDecimalComma = 4,
+}
+
 /** Last classification: numeric value (number, epoch ms, or 1/0 for booleans). */
 export const parsed = { value: 0 };
 
@@ -37,7 +52,7 @@ function lower(b: number): number {
 
 const latin1 = new TextDecoder('latin1');
 
-export function classify(buf: Uint8Array, start: number, end: number): ValueKind {
+export function classify(buf: Uint8Array, start: number, end: number, style: NumberStyle = NumberStyle.Plain): ValueKind {
   while (start < end && isBlank(buf[start] as number)) start++;
   while (end > start && isBlank(buf[end - 1] as number)) end--;
   const len = end - start;
@@ -52,7 +67,7 @@ export function classify(buf: Uint8Array, start: number, end: number): ValueKind
         return ValueKind.String;
       }
     }
-    return parseNumber(buf, start, end);
+    return parseNumber(buf, start, end, style);
   }
   if (len <= 5) return classifyWord(buf, start, len);
   return ValueKind.String;
@@ -105,7 +120,7 @@ function classifyWord(buf: Uint8Array, s: number, len: number): ValueKind {
  * exponent are computed as m / 10^d, which IEEE division rounds exactly as `Number()` would
  * (both operands are exact doubles); anything else goes through `Number()`.
  */
-export function parseNumber(buf: Uint8Array, start: number, end: number): ValueKind {
+export function parseNumber(buf: Uint8Array, start: number, end: number, style: NumberStyle = NumberStyle.Plain): ValueKind {
   let i = start;
   let negative = false;
   const c0 = buf[i] as number;
@@ -143,6 +158,7 @@ export function parseNumber(buf: Uint8Array, start: number, end: number): ValueK
     return sawPoint ? ValueKind.Decimal : ValueKind.Integer;
   }
   const b = buf[i] as number;
+  if (b === 0x2c && !sawPoint) return style === NumberStyle.Plain ? ValueKind.String : parseGrouped(buf, start, end, style);
   if (b !== 0x65 && b !== 0x45) return ValueKind.String;
   i++;
   if (i < end && (buf[i] === 0x2d || buf[i] === 0x2b)) i++;
@@ -153,6 +169,71 @@ export function parseNumber(buf: Uint8Array, start: number, end: number): ValueK
   if (!Number.isFinite(v)) return ValueKind.String;
   parsed.value = v;
   return ValueKind.Decimal;
+}
+
+const isDigitByte = (b: number | undefined): boolean => b !== undefined && b >= 0x30 && b <= 0x39;
+
+/**
+ * A number written with a comma: thousands separators `[1-9]d{0,2}(,ddd)+[.d+]` or a decimal
+ * comma `d+,d+`, up to 15 digits (computed as m / 10^d, exact), as `style` allows. "1,234" fits
+ * both and takes the style's reading.
+ */
+function parseGrouped(buf: Uint8Array, start: number, end: number, style: NumberStyle): ValueKind {
+  let i = start;
+  let negative = false;
+  if (buf[i] === 0x2d || buf[i] === 0x2b) {
+    negative = buf[i] === 0x2d;
+    i++;
+  }
+  const first = i;
+  let mantissa = 0;
+  while (i < end && isDigitByte(buf[i])) mantissa = mantissa * 10 + ((buf[i++] as number) - 0x30);
+  const leadDigits = i - first;
+  if (leadDigits === 0 || i >= end || buf[i] !== 0x2c) return ValueKind.String;
+  let k = i + 1;
+  let commaMantissa = mantissa;
+  let commaDigits = 0;
+  while (k < end && isDigitByte(buf[k])) {
+    commaMantissa = commaMantissa * 10 + ((buf[k++] as number) - 0x30);
+    commaDigits++;
+  }
+  const commaForm = commaDigits > 0 && k === end;
+  let thousandsForm = leadDigits <= 3 && buf[first] !== 0x30;
+  let groupMantissa = mantissa;
+  let groups = 0;
+  let fractionDigits = 0;
+  let p = i;
+  while (thousandsForm && p < end && buf[p] === 0x2c) {
+    if (p + 4 > end || !isDigitByte(buf[p + 1]) || !isDigitByte(buf[p + 2]) || !isDigitByte(buf[p + 3])) {
+      thousandsForm = false;
+      break;
+    }
+    groupMantissa = groupMantissa * 1000 + ((buf[p + 1] as number) - 0x30) * 100 + ((buf[p + 2] as number) - 0x30) * 10 + ((buf[p + 3] as number) - 0x30);
+    groups++;
+    p += 4;
+  }
+  if (thousandsForm && p < end && buf[p] === 0x2e) {
+    p++;
+    while (p < end && isDigitByte(buf[p])) {
+      groupMantissa = groupMantissa * 10 + ((buf[p++] as number) - 0x30);
+      fractionDigits++;
+    }
+    if (fractionDigits === 0) thousandsForm = false;
+  }
+  if (p !== end) thousandsForm = false;
+  let thousands: boolean;
+  if (thousandsForm && commaForm) thousands = style === NumberStyle.Thousands || style === NumberStyle.EitherThousands;
+  else if (thousandsForm) thousands = true;
+  else if (commaForm) thousands = false;
+  else return ValueKind.String;
+  if (thousands ? style === NumberStyle.DecimalComma : style === NumberStyle.Thousands) return ValueKind.String;
+  const digits = thousands ? leadDigits + 3 * groups + fractionDigits : leadDigits + commaDigits;
+  if (digits > 15) return ValueKind.String;
+  const scale = thousands ? fractionDigits : commaDigits;
+  const m = thousands ? groupMantissa : commaMantissa;
+  const v = scale === 0 ? m : m / (POW10[scale] as number);
+  parsed.value = negative ? -v : v;
+  return scale > 0 ? ValueKind.Decimal : ValueKind.Integer;
 }
 
 function digit2(buf: Uint8Array, i: number): number {

@@ -84,4 +84,65 @@ describe('exact figures equal a reference computation on random files', () => {
       { numRuns: 60, seed: 14 },
     );
   }, 120_000);
+
+  it('correlations: Pearson and Spearman (ties averaged) equal a plain computation', async () => {
+    const small = fc.oneof(fc.integer({ min: -5, max: 5 }).map(String), fc.constant(''));
+    const rowsOf = fc.array(fc.tuple(small, numberCell, small), { minLength: 4, maxLength: 300 });
+    await fc.assert(
+      fc.asyncProperty(rowsOf, async (rows) => {
+        const r = await profile(`a,b,c\n${rows.map((row) => row.join(',')).join('\n')}\n`);
+        const columns = ['a', 'b', 'c'].filter((name) => {
+          const c = column(r, name);
+          return (c.type === 'integer' || c.type === 'decimal') && c.stats !== null && c.stats.min !== c.stats.max;
+        });
+        if (columns.length < 2) {
+          expect(r.correlations).toBeNull();
+          return;
+        }
+        const values = columns.map((name) => rows.map((row) => row[['a', 'b', 'c'].indexOf(name)] as string).map((v) => (v === '' ? Number.NaN : Number(v))));
+        const pearson = (x: number[], y: number[]): number | null => {
+          const pairs = x.map((v, i) => [v, y[i] as number] as const).filter(([p, q]) => !Number.isNaN(p) && !Number.isNaN(q));
+          if (pairs.length < 3) return null;
+          const mx = pairs.reduce((t, [p]) => t + p, 0) / pairs.length;
+          const my = pairs.reduce((t, [, q]) => t + q, 0) / pairs.length;
+          let sxy = 0;
+          let sxx = 0;
+          let syy = 0;
+          for (const [p, q] of pairs) {
+            sxy += (p - mx) * (q - my);
+            sxx += (p - mx) ** 2;
+            syy += (q - my) ** 2;
+          }
+          return sxx === 0 || syy === 0 ? null : sxy / Math.sqrt(sxx * syy);
+        };
+        // Ranks by sorting (index, value) pairs; a run of equal values shares its average rank.
+        const ranks = (x: number[]): number[] => {
+          const order = x.map((v, i) => [v, i] as const).filter(([v]) => !Number.isNaN(v)).sort((p, q) => p[0] - q[0]);
+          const out = x.map(() => Number.NaN);
+          for (let i = 0; i < order.length; ) {
+            let j = i;
+            while (j + 1 < order.length && (order[j + 1] as readonly [number, number])[0] === (order[i] as readonly [number, number])[0]) j++;
+            for (let k = i; k <= j; k++) out[(order[k] as readonly [number, number])[1]] = (i + j) / 2 + 1;
+            i = j + 1;
+          }
+          return out;
+        };
+        const close = (got: ReadonlyArray<ReadonlyArray<number | null>>, want: Array<Array<number | null>>): void => {
+          want.forEach((row, i) => row.forEach((w, j) => {
+            const g = (got[i] as ReadonlyArray<number | null>)[j] as number | null;
+            if (w === null) expect(g).toBeNull();
+            else expect(g).toBeCloseTo(w, 9);
+          }));
+        };
+        const corr = r.correlations;
+        expect(corr?.columns).toEqual(columns);
+        if (corr === null) return;
+        close(corr.pearson, values.map((x) => values.map((y) => pearson(x, y))));
+        const ranked = values.map(ranks);
+        expect(corr.spearman).not.toBeNull();
+        close(corr.spearman ?? [], ranked.map((x) => ranked.map((y) => pearson(x, y))));
+      }),
+      { numRuns: 60, seed: 15 },
+    );
+  }, 120_000);
 });

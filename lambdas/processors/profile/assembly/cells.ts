@@ -35,6 +35,19 @@ export function heapBase(): usize {
 // The parsed value of the last cell classified.
 let value: f64 = 0;
 
+// Number styles, as NumberStyle in value-parser.ts: which comma forms the column reads as numbers.
+const STYLE_PLAIN: i32 = 0;
+const STYLE_THOUSANDS: i32 = 1;
+const STYLE_DECIMAL_COMMA: i32 = 2;
+const STYLE_EITHER_THOUSANDS: i32 = 3;
+const STYLE_EITHER_DECIMAL_COMMA: i32 = 4;
+// The style of the column being classified (an argument of `cells`).
+let style: i32 = STYLE_PLAIN;
+// Of the last number parsed: 0 plain, 1 with thousands separators, 2 with a decimal comma.
+let form: i32 = 0;
+// The last number parsed is written exactly as JavaScript's String() writes its value.
+let canonical: bool = false;
+
 @inline function isBlank(b: u32): bool {
   return b == 0x20 || b == 0x09;
 }
@@ -107,9 +120,11 @@ function classifyWord(s: usize, len: i32): u8 {
 @inline function parseNumber(start: usize, end: usize): u8 {
   let i = start;
   let negative = false;
+  let plus = false;
   const c0: u32 = load<u8>(i);
   if (c0 == 0x2d || c0 == 0x2b) {
     negative = c0 == 0x2d;
+    plus = !negative;
     i++;
   }
   // A leading zero followed by a digit (00501, 007) is a code, not a number: it stays text.
@@ -137,12 +152,17 @@ function classifyWord(s: usize, len: i32): u8 {
       const m = <f64>mantissa;
       const v = fractionDigits == 0 ? m : m / load<f64>(POW10 + (<usize>fractionDigits << 3));
       value = negative ? -v : v;
+      // As String(value) writes it: no '+', no -0, and a decimal has digits on both sides of its
+      // point, no trailing zero and no exponent form (|v| ≥ 1e-6). 15 digits round-trip exactly.
+      canonical = !plus && !(negative && mantissa == 0) &&
+        (!sawPoint || (fractionDigits > 0 && digits > fractionDigits && load<u8>(end - 1) != 0x30 && Math.abs(v) >= 1e-6));
     } else {
       value = numberText(start, end);
     }
     return sawPoint ? DECIMAL : INTEGER;
   }
   const b: u32 = load<u8>(i);
+  if (b == 0x2c && !sawPoint) return style == STYLE_PLAIN ? STRING : parseGrouped(start, end);
   if (b != 0x65 && b != 0x45) return STRING;
   i++;
   if (i < end && (load<u8>(i) == 0x2d || load<u8>(i) == 0x2b)) i++;
@@ -153,6 +173,78 @@ function classifyWord(s: usize, len: i32): u8 {
   if (!isFinite(v)) return STRING;
   value = v;
   return DECIMAL;
+}
+
+/**
+ * A number written with a comma, as value-parser.ts parseGrouped: thousands separators
+ * `[1-9]d{0,2}(,ddd)+[.d+]` or a decimal comma `d+,d+`, up to 15 digits, as the column's style
+ * allows; "1,234" fits both and takes the style's reading.
+ */
+function parseGrouped(start: usize, end: usize): u8 {
+  let i = start;
+  let negative = false;
+  const c0: u32 = load<u8>(i);
+  if (c0 == 0x2d || c0 == 0x2b) {
+    negative = c0 == 0x2d;
+    i++;
+  }
+  const first = i;
+  let mantissa: u64 = 0;
+  while (i < end && isDigit(load<u8>(i))) {
+    mantissa = mantissa * 10 + <u64>(load<u8>(i) - 0x30);
+    i++;
+  }
+  const leadDigits = <i32>(i - first);
+  if (leadDigits == 0 || i >= end || load<u8>(i) != 0x2c) return STRING;
+  // Decimal comma: one comma, then digits to the end.
+  let k = i + 1;
+  let commaMantissa = mantissa;
+  let commaDigits = 0;
+  while (k < end && isDigit(load<u8>(k))) {
+    commaMantissa = commaMantissa * 10 + <u64>(load<u8>(k) - 0x30);
+    commaDigits++;
+    k++;
+  }
+  const commaForm = commaDigits > 0 && k == end;
+  // Thousands separators: groups of exactly three digits, then an optional fraction.
+  let thousandsForm = leadDigits <= 3 && load<u8>(first) != 0x30;
+  let groupMantissa = mantissa;
+  let groups = 0;
+  let fractionDigits = 0;
+  let p = i;
+  while (thousandsForm && p < end && load<u8>(p) == 0x2c) {
+    if (p + 4 > end || !isDigit(load<u8>(p + 1)) || !isDigit(load<u8>(p + 2)) || !isDigit(load<u8>(p + 3))) {
+      thousandsForm = false;
+      break;
+    }
+    groupMantissa = groupMantissa * 1000 + <u64>((load<u8>(p + 1) - 0x30) * 100 + (load<u8>(p + 2) - 0x30) * 10 + (load<u8>(p + 3) - 0x30));
+    groups++;
+    p += 4;
+  }
+  if (thousandsForm && p < end && load<u8>(p) == 0x2e) {
+    p++;
+    while (p < end && isDigit(load<u8>(p))) {
+      groupMantissa = groupMantissa * 10 + <u64>(load<u8>(p) - 0x30);
+      fractionDigits++;
+      p++;
+    }
+    if (fractionDigits == 0) thousandsForm = false;
+  }
+  if (p != end) thousandsForm = false;
+  let thousands: bool;
+  if (thousandsForm && commaForm) thousands = style == STYLE_THOUSANDS || style == STYLE_EITHER_THOUSANDS;
+  else if (thousandsForm) thousands = true;
+  else if (commaForm) thousands = false;
+  else return STRING;
+  if (thousands ? style == STYLE_DECIMAL_COMMA : style == STYLE_THOUSANDS) return STRING;
+  const digits = thousands ? leadDigits + 3 * groups + fractionDigits : leadDigits + commaDigits;
+  if (digits > 15) return STRING;
+  const scale = thousands ? fractionDigits : commaDigits;
+  const m = <f64>(thousands ? groupMantissa : commaMantissa);
+  const v = scale == 0 ? m : m / load<f64>(POW10 + (<usize>scale << 3));
+  value = negative ? -v : v;
+  form = thousands ? 1 : 2;
+  return scale > 0 ? DECIMAL : INTEGER;
 }
 
 @inline function digit2(i: usize): i32 {
@@ -289,7 +381,9 @@ function hashText(start: usize, end: usize): i32 {
  * (kinds[i]), value (values[i]), length (lengths[i]: characters for text, bytes for numbers and
  * dates) and hash (hashes[p]: by value for numbers, with the kind for dates, by bytes for text);
  * per-kind counts (totals[0 … 6]), booleans that are true (8), a bit per kind seen (9), and the
- * shortest and longest length of the cells that are not missing (10, 11) go to totals.
+ * shortest and longest length of the cells that are not missing (10, 11), the numbers read with
+ * thousands separators (12) or a decimal comma (13) as `numberStyle` allows, and the numbers not
+ * written as String(value) writes them (14) go to totals.
  *
  * The numbers go, in order, to numbers[] and the dates to dates[], and each group updates its
  * running statistics at stats (count, mean, m2, min, max: numbers at stats, dates at stats + 40)
@@ -311,7 +405,12 @@ export function cells(
   numbers: usize,
   dates: usize,
   stats: usize,
+  numberStyle: i32,
 ): void {
+  style = numberStyle;
+  let thousandsCells = 0;
+  let decimalCommaCells = 0;
+  let nonCanonical = 0;
   let numberAt: usize = numbers;
   let dateAt: usize = dates;
   let count0 = 0, count1 = 0, count2 = 0, count3 = 0, count4 = 0, count5 = 0, count6 = 0;
@@ -334,6 +433,8 @@ export function cells(
     const z = base + <usize>e;
     let kind: u8;
     value = 0;
+    form = 0;
+    canonical = false;
     if (e > start) {
       const first: u32 = load<u8>(a);
       const last: u32 = load<u8>(z - 1);
@@ -351,6 +452,10 @@ export function cells(
       hash = hashNumber(x);
       if (kind == INTEGER) count1++;
       else count2++;
+      if (form == 1) thousandsCells++;
+      else if (form == 2) decimalCommaCells++;
+      // Not as String(value) writes it: with a comma, spaces around it, a sign or form of its own.
+      if (!canonical || isBlank(load<u8>(a)) || isBlank(load<u8>(z - 1))) nonCanonical++;
       store<f64>(numberAt, x);
       numberAt += 8;
     } else if (kind == DATE || kind == DATETIME) {
@@ -391,6 +496,9 @@ export function cells(
   store<i32>(totals + 36, <i32>seen);
   store<i32>(totals + 40, minLength);
   store<i32>(totals + 44, maxLength);
+  store<i32>(totals + 48, thousandsCells);
+  store<i32>(totals + 52, decimalCommaCells);
+  store<i32>(totals + 56, nonCanonical);
   addStats(numbers, numberAt, stats);
   addStats(dates, dateAt, stats + 40);
 }
