@@ -66,6 +66,14 @@ export const runtimeConfigSchema = z.object({
       folder: z.optional(z.string().check(z.minLength(1))),
       /** Runs of one job (the first and retries after a crash) before the order fails. */
       maxAttempts: z._default(z.int().check(z.positive(), z.maximum(10)), 3),
+      /**
+       * Seconds one run holds the job's claim before another attempt may take it over (docs/jobs.md
+       * "Retries after a crash"). Absent: the processor's time limit plus two minutes (17 minutes
+       * for the built-in data profile, a job folder's timeoutSeconds + 120). Shorter than a run
+       * lets a second attempt start beside a live one (only one may finish the order); the crash
+       * tests shorten it so a takeover is seen within a test.
+       */
+      claimSeconds: z.optional(z.int().check(z.positive())),
       /** Where the job's work folders go; default the system's temp folder (/tmp on Lambda). */
       workDir: z.optional(z.string().check(z.minLength(1))),
       /** Standard output and error a job may write before it is stopped. */

@@ -23,7 +23,11 @@ export function jobPorts(payments: Payments): JobWiring {
   return {
     store: orderStore(),
     blobs: blobStore(),
-    settings: { maxUploadBytes: config.maxUploadBytes, maxAttempts: config.job.maxAttempts },
+    settings: {
+      maxUploadBytes: config.maxUploadBytes,
+      maxAttempts: config.job.maxAttempts,
+      ...(config.job.claimSeconds ? { claimMs: config.job.claimSeconds * 1000 } : {}),
+    },
     refundNoResult: (orderId) => refundNoResult(orderId, events),
     deliverIfDue: async (orderId) => {
       const outcome = await deliverIfDue(orderId, events);

@@ -128,6 +128,8 @@ export interface JobSettings {
   readonly acceptedExtensions: readonly string[];
   /** Attempts before the order fails. */
   readonly maxAttempts: number;
+  /** How long one run holds the claim (config `job.claimSeconds`); absent: claimDurationMs's default. */
+  readonly claimMs?: number;
 }
 
 export type Report = (level: 'info' | 'warn' | 'error', message: string, fields: Record<string, unknown>) => void;
@@ -178,7 +180,9 @@ export const isSafeArtifactName = (name: string): boolean => SAFE_ARTIFACT.test(
 const GENERIC_FAILURE = 'We could not analyse this file. You have not been charged.';
 const GAVE_UP = 'The analysis stopped before it finished, several times. You have not been charged.';
 
-export const claimDurationMs = (processor: Processor): number => (processor.timeoutMs ?? DEFAULT_JOB_TIMEOUT_MS) + JOB_CLAIM_MARGIN_MS;
+/** The claim one run holds: what config sets (`job.claimSeconds`), else the processor's time limit plus the margin. */
+export const claimDurationMs = (processor: Processor, configuredMs?: number): number =>
+  configuredMs ?? (processor.timeoutMs ?? DEFAULT_JOB_TIMEOUT_MS) + JOB_CLAIM_MARGIN_MS;
 
 /** Run the job for one "Object Created" of `uploads/<orderId>/input`. */
 export async function runJob(key: string, deps: JobDeps): Promise<JobOutcome> {
@@ -198,7 +202,7 @@ async function runJobSteps(key: string, deps: JobDeps): Promise<JobOutcome> {
     return 'ignored';
   }
   const startedAt = now();
-  const claim = await store.startJob(orderId, { now: startedAt, expiresAt: startedAt + claimDurationMs(processor), maxAttempts: settings.maxAttempts });
+  const claim = await store.startJob(orderId, { now: startedAt, expiresAt: startedAt + claimDurationMs(processor, settings.claimMs), maxAttempts: settings.maxAttempts });
   if (!claim) {
     // A live claim (another run), a finished job, an unknown order, or a job out of attempts.
     const order = await store.getOrder(orderId);

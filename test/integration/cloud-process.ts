@@ -9,6 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { RuntimeConfig } from '../../lambdas/config';
 import type { LocalCloud, LocalCloudOptions, Service } from '../../local/cloud';
+import type { FaultPlan } from '../../local/faults';
 import type { TestCloud } from './local-cloud';
 
 const CHILD = path.join(path.dirname(fileURLToPath(import.meta.url)), 'cloud-child.ts');
@@ -68,11 +69,12 @@ export class CloudProcess {
     return { urls: this.urls, config: this.config, api: (pathname: string, init?: RequestInit) => fetch(`${this.urls.site}${pathname}`, init) } as unknown as TestCloud;
   }
 
-  async start(): Promise<void> {
+  /** `faults`: a plan armed before anything runs in the new process (a kill at the first job or event it reaches). */
+  async start(faults?: FaultPlan): Promise<void> {
     if (this.child) throw new Error('already running');
     const env: NodeJS.ProcessEnv = {
       ...process.env,
-      UPLOCK_TEST_CLOUD: JSON.stringify({ ...this.options, dataDir: this.dataDir, ports: this.ports }),
+      UPLOCK_TEST_CLOUD: JSON.stringify({ ...this.options, ...(faults ? { faults } : {}), dataDir: this.dataDir, ports: this.ports }),
       POWERTOOLS_LOG_LEVEL: 'WARN',
     };
     // Values a local cloud earlier in this process set for its own handlers.

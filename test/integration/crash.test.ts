@@ -8,20 +8,31 @@
  *
  * The child's knobs keep waiting short without lowering any test timeout: the Lambda context's
  * deadline (Powertools' in-progress expiry) is 3 s, a delivery claim is presumed crashed after 2 s,
- * the sweeper runs every 2 s, and Stripe retries from 0.5 s, doubling.
+ * a job's claim after 8 s (config `job.claimSeconds`), the sweeper runs every 2 s, and Stripe
+ * retries from 0.5 s, doubling.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { DynamoDBDocument } from '@aws-sdk/lib-dynamodb';
 import StripeSdk from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { awsClientSettings, s3ClientSettings } from '../../lambdas/adapters/clients';
 import type { FaultStep } from '../../lambdas/core/faults';
+import type { FaultPlan } from '../../local/faults';
+import { previewKey, resultKey, type OrderId } from '../../lambdas/core/ids';
 import { CloudProcess } from './cloud-process';
 import { createOrderOk, downloadLinkIn, emails, getOrder, payOnStripePage, readyOrder, sampleCsv, uploadFile, waitForOrder, type StoredEmail, type TestCloud } from './local-cloud';
 
 const CARD = '4242 4242 4242 4242';
 const IBAN_SUCCEEDS = 'DE89 3704 0044 0532 0130 00';
 const IBAN_FAILS = 'DE62 3704 0044 0532 0130 01';
+
+/** The job's claim in the child: long enough for a small file's run under load, short enough to wait for. */
+const JOB_CLAIM_SECONDS = 8;
+const JOB_ATTEMPTS = 3;
 
 let cloud: CloudProcess;
 let dataDir: string;
@@ -31,7 +42,7 @@ beforeAll(async () => {
   cloud = await CloudProcess.create(dataDir, {
     functionTimeoutMs: 3_000,
     sweepIntervalSeconds: 2,
-    config: { deliveryClaimSeconds: 2 },
+    config: { deliveryClaimSeconds: 2, job: { maxAttempts: JOB_ATTEMPTS, maxLogBytes: 1024 * 1024, claimSeconds: JOB_CLAIM_SECONDS } },
     stripe: { webhookRetryBaseMs: 500, webhookMaxAttempts: 8, settleAfterMs: 3_600_000, disputeAfterMs: 3_600_000 },
   });
   await cloud.start();
@@ -92,15 +103,23 @@ async function deliveredOrder(email: string) {
 
 const downloadStatus = async (link: string) => (await fetch(link, { redirect: 'manual' })).status;
 
-/** Arms the kill, runs `trigger` (which the kill may cut off), and sees the runtime die at `step`. */
-async function killDuring(step: FaultStep, trigger: () => Promise<unknown>): Promise<void> {
+/**
+ * Arms the kill, runs `trigger` (which the kill may cut off), sees the runtime die at `step`, and
+ * starts it again (armed with `restartWith`, if given, before anything runs in it).
+ */
+async function killDuring(step: FaultStep, trigger: () => Promise<unknown>, restartWith?: FaultPlan): Promise<void> {
   const logFrom = cloud.log.length;
   await cloud.faults('POST', { killAt: step });
   await trigger().catch(() => undefined);
-  const exit = await Promise.race([cloud.exited(), new Promise<'alive'>((r) => setTimeout(() => r('alive'), 30_000))]);
+  await expectDeathAt(step, logFrom);
+  await cloud.start(restartWith);
+}
+
+/** The runtime dies by SIGKILL at `step` within `withinMs`, and its log says so. */
+async function expectDeathAt(step: FaultStep, logFrom: number, withinMs = 30_000): Promise<void> {
+  const exit = await Promise.race([cloud.exited(), new Promise<'alive'>((r) => setTimeout(() => r('alive'), withinMs))]);
   expect(exit, `the runtime should have died at ${step}`).toEqual({ code: null, signal: 'SIGKILL' });
   expect(cloud.log.slice(logFrom).join('\n')).toContain(`fault: killing the runtime at ${step}`);
-  await cloud.start();
 }
 
 interface Case {
@@ -238,7 +257,7 @@ async function paidTwice(step: FaultStep): Promise<void> {
 }
 
 /** An order paid before its upload: the job delivers (or, failing, refunds) when it ends. */
-async function paidBeforeJob(step: FaultStep, content: string | Uint8Array): Promise<{ email: string; orderId: string; paymentIntent: string }> {
+async function paidBeforeJob(step: FaultStep, content: string | Uint8Array, restartWith?: FaultPlan): Promise<{ email: string; orderId: string; paymentIntent: string }> {
   const email = uniqueEmail(`job-${step}`);
   // The size the browser declares must be legal; the job checks the bytes it gets.
   const order = await createOrderOk(tc(), email, 'data.csv', content.length > 0 ? content : 'x');
@@ -246,7 +265,7 @@ async function paidBeforeJob(step: FaultStep, content: string | Uint8Array): Pro
   payUrl.searchParams.set('client_reference_id', order.orderId);
   const sessionId = await paySession(payUrl.toString(), CARD, email);
   await waitForOrder(tc(), order.orderId, (v) => v.payment === 'paid');
-  await killDuring(step, () => uploadFile(order, 'data.csv', content));
+  await killDuring(step, () => uploadFile(order, 'data.csv', content), restartWith);
   const session = await stripe().checkout.sessions.retrieve(sessionId);
   return { email, orderId: order.orderId, paymentIntent: String(session.payment_intent) };
 }
@@ -273,6 +292,78 @@ async function jobFailsAfterPayment(step: FaultStep): Promise<void> {
   expect(linksIn(mails).size).toBe(0);
 }
 
+/** The order's item as the job left it: attempts and result files, which no API shows. */
+async function storedOrder(orderId: string): Promise<{ jobAttempts?: number; resultFiles?: string[] }> {
+  const db = DynamoDBDocument.from(new DynamoDBClient(awsClientSettings(cloud.config.region, cloud.urls.dynamodb)));
+  try {
+    const out = await db.get({ TableName: cloud.config.tableName, Key: { pk: `ORDER#${orderId}` }, ConsistentRead: true });
+    return out.Item ?? {};
+  } finally {
+    db.destroy();
+  }
+}
+
+/** Every object the job wrote for the order: its result files and its preview. */
+async function storedObjects(orderId: string): Promise<string[]> {
+  const s3 = new S3Client(s3ClientSettings(cloud.config.region, cloud.urls.s3));
+  try {
+    const keys: string[] = [];
+    for (const prefix of [resultKey(orderId as OrderId, ''), previewKey(orderId as OrderId)]) {
+      const out = await s3.send(new ListObjectsV2Command({ Bucket: cloud.config.bucketName, Prefix: prefix }));
+      keys.push(...(out.Contents ?? []).map((o) => String(o.Key)));
+    }
+    return keys.sort();
+  } finally {
+    s3.destroy();
+  }
+}
+
+/** One result (the files the order records, nothing else under its folder) and one preview. */
+async function expectOneResultAndPreview(orderId: string, attempts: number): Promise<void> {
+  const stored = await storedOrder(orderId);
+  expect(stored.jobAttempts).toBe(attempts);
+  expect(stored.resultFiles?.length).toBeGreaterThanOrEqual(1);
+  const expected = [...(stored.resultFiles ?? []).map((f) => resultKey(orderId as OrderId, f)), previewKey(orderId as OrderId)].sort();
+  expect(await storedObjects(orderId)).toEqual(expected);
+}
+
+/**
+ * Killed before the job finished (claimed, its output written, its result stored): the order stays
+ * "processing" until the claim expires; then the sweeper announces the upload again, a second
+ * attempt takes the claim over and finishes: one result, one preview, the order done (the page
+ * shows the preview, no longer "analysing") and delivered with one link.
+ */
+async function jobTakenOverPaid(step: FaultStep): Promise<void> {
+  const { email, orderId } = await paidBeforeJob(step, sampleCsv(3));
+  await eventually(async () => expect((await getOrder(tc(), orderId)).delivered).toBe(true), 60_000);
+  await settle();
+  const view = await getOrder(tc(), orderId);
+  expect(view).toMatchObject({ job: 'done', payment: 'paid', delivered: true });
+  expect(view.preview).toMatchObject({ kind: 'data-profile' });
+  await expectOneResultAndPreview(orderId, 2);
+  const mails = await mailTo(email);
+  expect(mails).toHaveLength(1);
+  const links = linksIn(mails);
+  expect(links.size).toBe(1);
+  expect(await downloadStatus([...links][0] as string)).toBe(302);
+}
+
+/** The same for an order not paid yet: after the takeover the page shows the preview and the Pay button. */
+async function jobTakenOverUnpaid(step: FaultStep): Promise<void> {
+  const email = uniqueEmail(`job-unpaid-${step}`);
+  const csv = sampleCsv(3);
+  const order = await createOrderOk(tc(), email, 'data.csv', csv);
+  await killDuring(step, () => uploadFile(order, 'data.csv', csv));
+  await eventually(async () => expect((await getOrder(tc(), order.orderId)).job).toBe('done'), 60_000);
+  await settle();
+  const view = await getOrder(tc(), order.orderId);
+  expect(view).toMatchObject({ job: 'done', payment: 'unpaid', delivered: false });
+  expect(view.preview).toMatchObject({ kind: 'data-profile' });
+  expect(view.payUrl).toBeDefined();
+  await expectOneResultAndPreview(order.orderId, 2);
+  expect(await mailTo(email)).toHaveLength(0);
+}
+
 /** Long enough for a stray retry or sweep to show up before the counts are read. */
 const settle = () => new Promise((r) => setTimeout(r, 2_500));
 
@@ -284,10 +375,14 @@ const cases: Case[] = [
   { event: 'checkout.session.expired', step: 'event:received', run: sessionExpired },
   ...(['event:received', 'event:tokens-revoked', 'event:order-marked', 'event:customer-emailed'] as const).map((step) => ({ event: 'charge.refunded', step, run: refunded })),
   ...(['event:received', 'event:order-marked', 'event:tokens-revoked'] as const).map((step) => ({ event: 'charge.dispute.created', step, run: disputed })),
-  // The job's steps before `job:done` recover only when the job's claim expires (minutes:
-  // core/job.ts claimDurationMs), too long for this file; test/unit/core/job.test.ts checks what each leaves.
   ...(['job:done', 'delivery:sent'] as const).map((step) => ({ event: 'the job, paid before it ended', step, run: jobDelivers })),
   { event: 'the job, failing after payment', step: 'job:failed', run: jobFailsAfterPayment },
+];
+
+/** The job's steps before `job:done` recover only when the job's claim expires (JOB_CLAIM_SECONDS here). */
+const takeoverCases: Case[] = [
+  ...(['job:claimed', 'job:output-written', 'job:result-stored'] as const).map((step) => ({ event: 'the job, paid before it ended', step, run: jobTakenOverPaid })),
+  { event: 'the job, not paid yet', step: 'job:output-written', run: jobTakenOverUnpaid },
 ];
 
 function redeliveryFigures(): string {
@@ -302,6 +397,43 @@ describe('kill -9 at a named step, restart, redeliver: each effect exactly once'
     if (!cloud.running) await cloud.start();
     await run(step);
   });
+});
+
+describe('kill -9 in the job before it is done: the claim expires, another attempt takes over', () => {
+  it.each(takeoverCases)(
+    '$event, killed at $step',
+    async ({ step, run }) => {
+      if (!cloud.running) await cloud.start();
+      await run(step);
+    },
+    120_000,
+  );
+
+  it(`a job killed at job:claimed on every attempt fails after the ${JOB_ATTEMPTS}th with a message, and the buyer is not charged`, async () => {
+    if (!cloud.running) await cloud.start();
+    const step = 'job:claimed';
+    // Each restart is armed before anything runs in it: the sweeper's takeover dies at its claim too.
+    const { email, orderId, paymentIntent } = await paidBeforeJob(step, sampleCsv(3), { killAt: step });
+    for (let attempt = 2; attempt <= JOB_ATTEMPTS; attempt++) {
+      const logFrom = cloud.log.length;
+      expect((await getOrder(tc(), orderId)).job).toBe('processing');
+      await expectDeathAt(step, logFrom, 60_000);
+      await cloud.start(attempt < JOB_ATTEMPTS ? { killAt: step } : undefined);
+      // The killed attempt counted (its claim not expired yet: nothing in the new process touched it).
+      expect((await storedOrder(orderId)).jobAttempts).toBe(attempt);
+    }
+    await eventually(async () => expect((await getOrder(tc(), orderId)).payment).toBe('refunded'), 60_000);
+    await settle();
+    const view = await getOrder(tc(), orderId);
+    expect(view).toMatchObject({ job: 'failed', payment: 'refunded', delivered: false, error: { code: 'job_stopped' } });
+    expect(view.error?.message).toMatch(/stopped before it finished.*not been charged/);
+    expect((await storedOrder(orderId)).jobAttempts).toBe(JOB_ATTEMPTS);
+    expect(await storedObjects(orderId)).toEqual([]);
+    expect((await stripe().refunds.list({ payment_intent: paymentIntent })).data).toHaveLength(1);
+    const mails = await mailTo(email);
+    expect(mails).toHaveLength(1);
+    expect(linksIn(mails).size).toBe(0);
+  }, 300_000);
 });
 
 /** Runs `work` over `items`, `concurrency` at a time. */

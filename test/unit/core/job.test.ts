@@ -97,6 +97,22 @@ describe('runJob', () => {
     expect(calls).toMatchObject({ deliveries: 1, refunds: 0, previews: [{ kind: 'job' }] });
   });
 
+  it.each([
+    { claimMs: undefined, expected: 10_000 + 120_000, why: "the processor's time limit plus the margin" },
+    { claimMs: 5_000, expected: 5_000, why: 'config job.claimSeconds' },
+  ])('a run holds the claim for $why', async ({ claimMs, expected }) => {
+    const { store, deps } = setup();
+    const killed = new Error('killed at job:claimed');
+    const fault = (step: string) => {
+      if (step === 'job:claimed') throw killed;
+    };
+
+    const run = runJob(KEY, { ...deps, settings: { ...deps.settings, ...(claimMs ? { claimMs } : {}) }, fault });
+
+    await expect(run).rejects.toBe(killed);
+    expect(store.order).toMatchObject({ job: 'processing', jobClaim: { attempts: 1, expiresAt: 1_000_000 + expected } });
+  });
+
   it('skips a redelivery while the claim is live, and takes the job over after it expired', async () => {
     const { store, deps, advance } = setup();
     // A run that was killed: processing, claim held by attempt 1.
