@@ -409,7 +409,7 @@ describe('kill -9 in the job before it is done: the claim expires, another attem
     120_000,
   );
 
-  it(`a job killed at job:claimed on every attempt fails after the ${JOB_ATTEMPTS}th with a message, and the buyer is not charged`, async () => {
+  it(`a job killed at job:claimed on every attempt fails after its last (attempt ${JOB_ATTEMPTS}) with a message, and the buyer is not charged`, async () => {
     if (!cloud.running) await cloud.start();
     const step = 'job:claimed';
     // Each restart is armed before anything runs in it: the sweeper's takeover dies at its claim too.
