@@ -57,6 +57,11 @@ export interface LocalCloudOptions {
   stripe?: Pick<StripeStandInOptions, 'webhookRetryBaseMs' | 'webhookMaxAttempts' | 'settleAfterMs' | 'disputeAfterMs'>;
   /** How often the reconciliation sweeper runs (scheduled in AWS); 0 = never (tests call it). Default 60. */
   sweepIntervalSeconds?: number;
+  /**
+   * The sweeper's deadline (ms); default the stack's 120 s. A sweep killed mid-run holds the sweep
+   * lease (core/sweep.ts) until then, so the crash tests shorten it.
+   */
+  sweepTimeoutMs?: number;
   /** A job folder (docs/jobs.md) to run instead of the built-in data profile: `npm start -- --job <folder>`. */
   job?: string;
   /** Directory of the built frontend; defaults to frontend/dist. */
@@ -283,7 +288,7 @@ export async function startLocalCloud(opts: LocalCloudOptions): Promise<LocalClo
     let sweeping: Promise<unknown> | undefined;
     const sweep = (): Promise<unknown> => {
       sweeping ??= import('../lambdas/handlers/sweeper')
-        .then((m) => m.handler(undefined, lambdaContext('sweeper', SWEEPER_TIMEOUT_MS)))
+        .then((m) => m.handler(undefined, lambdaContext('sweeper', opts.sweepTimeoutMs ?? SWEEPER_TIMEOUT_MS)))
         .finally(() => (sweeping = undefined));
       return sweeping;
     };
