@@ -200,6 +200,34 @@ export const HANDLED_STRIPE_EVENT_TYPES = [
 export type HandledStripeEventType = (typeof HANDLED_STRIPE_EVENT_TYPES)[number];
 
 // ---------------------------------------------------------------------------------------------
+// Metrics: what the handlers emit (lambdas/adapters/observability.ts) is what the alarms watch
+// (lib/monitoring.ts); both take the names from here.
+// ---------------------------------------------------------------------------------------------
+
+/** CloudWatch namespace of the handlers' EMF metrics. */
+export const METRIC_NAMESPACE = 'uplock';
+
+/**
+ * The dimensions on every one of them: Powertools Metrics writes its `serviceName` as the `service`
+ * dimension (observability.ts passes this value), and an alarm must name the same set to match.
+ */
+export const METRIC_DIMENSIONS = { service: 'uplock' } as const;
+
+/** The metrics the handlers count. */
+export const METRIC_NAMES = [
+  'DeliveryFailures',
+  'Deliveries',
+  'PaymentMismatch',
+  'JobFailures',
+  'WebhookRejected',
+  'Disputes',
+  'Refunds',
+  'RefundRefused',
+  'StripeApiVersionMismatch',
+] as const;
+export type MetricName = (typeof METRIC_NAMES)[number];
+
+// ---------------------------------------------------------------------------------------------
 // The operator's tool (`npx uplock`): what `--json` prints (docs/operations.md)
 // ---------------------------------------------------------------------------------------------
 
@@ -241,6 +269,8 @@ export const TIMELINE_KINDS = [
   'download',
   'email',
   'refund_requested',
+  /** Stripe refused a refund uplock asked for, for good (core/stripe-events.ts requestRefund): settle it in the Dashboard. */
+  'refund_refused',
   'refunded',
   'disputed',
   'extended',

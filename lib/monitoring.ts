@@ -1,8 +1,9 @@
 /**
  * Alarms an operator must hear about, on one SNS topic: anything parked in the dead-letter queue,
  * process-job and webhook failures, webhook requests the API answered with 4xx/5xx, and the
- * pipeline's own business metrics (DeliveryFailures, PaymentMismatch, Disputes, StripeApiVersionMismatch) that the handlers emit as
- * EMF in namespace `uplock` with dimension `service=uplock` (lambdas/adapters/observability.ts).
+ * pipeline's own business metrics (DeliveryFailures, PaymentMismatch, Disputes, RefundRefused,
+ * StripeApiVersionMismatch) that the handlers emit as EMF (lambdas/adapters/observability.ts) in the
+ * namespace and with the dimensions lambdas/contract.ts declares for both sides.
  */
 import { Duration, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -15,10 +16,10 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import { Construct } from 'constructs';
+import { METRIC_DIMENSIONS, METRIC_NAMESPACE, type MetricName } from '../lambdas/contract';
 
-/** Namespace and dimension of the handlers' EMF metrics. */
-export const METRIC_NAMESPACE = 'uplock';
-export const METRIC_DIMENSIONS = { service: 'uplock' } as const;
+/** Namespace and dimensions of the handlers' EMF metrics (declared once, in lambdas/contract.ts). */
+export { METRIC_DIMENSIONS, METRIC_NAMESPACE } from '../lambdas/contract';
 /** Route key of the webhook in the API access log. */
 export const WEBHOOK_ROUTE_KEY = 'POST /api/stripe/webhook';
 
@@ -111,10 +112,14 @@ export class Monitoring extends Construct {
       ['PaymentMismatch', 'A paid Checkout Session did not match the config (amount, currency, link or mode): check the Payment Link.'],
       ['Disputes', 'A customer disputed a charge: answer it in the Stripe Dashboard before the deadline (the order is not delivered).'],
       [
+        'RefundRefused',
+        'Stripe refused a refund uplock asked for (a duplicate payment, a failed job, an erased order) for good, e.g. a disputed or missing charge: the order timeline (uplock orders show) names it; settle it in the Stripe Dashboard.',
+      ],
+      [
         'StripeApiVersionMismatch',
         'A Stripe event came in another API version than the one the stripe package pins: an old webhook endpoint still delivers (expected for three days after an upgrade, docs/deploy.md) or an endpoint was made by hand. Its fields may be misread.',
       ],
-    ] as const) {
+    ] as const satisfies readonly (readonly [MetricName, string])[]) {
       this.alarm(metricName, {
         description,
         metric: new cloudwatch.Metric({

@@ -4,12 +4,14 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { METRIC_DIMENSIONS, METRIC_NAMESPACE, type MetricName } from '../contract';
+
+export type { MetricName } from '../contract';
 
 export const logger = new Logger({ serviceName: 'uplock' });
 
-export const metrics = new Metrics({ namespace: 'uplock', serviceName: 'uplock' });
-
-export type MetricName = 'DeliveryFailures' | 'Deliveries' | 'PaymentMismatch' | 'JobFailures' | 'WebhookRejected' | 'Disputes' | 'Refunds' | 'StripeApiVersionMismatch';
+// The alarms (lib/monitoring.ts) watch this namespace and these dimensions: one declaration for both.
+export const metrics = new Metrics({ namespace: METRIC_NAMESPACE, serviceName: METRIC_DIMENSIONS.service });
 
 /** Count one occurrence and flush at once: handlers are short and some are not wrapped by middleware. */
 export function countMetric(name: MetricName, value = 1): void {

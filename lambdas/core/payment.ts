@@ -74,6 +74,39 @@ export function payUrlFor(paymentLinkUrl: string, orderId: OrderId): string {
 
 export type RefundReason = 'duplicate' | 'requested_by_customer' | 'fraudulent';
 
+/** Why Stripe will not make a refund, when asking again cannot change its answer. */
+export interface RefundRefusal {
+  /** Stripe's error code (`charge_disputed`, `resource_missing`…), or `refused` when it gave none. */
+  readonly code: string;
+  readonly message: string;
+}
+
+/** Stripe's refusal meaning the charge is refunded in full already: the money is back, so the refund is done. */
+export const ALREADY_REFUNDED = 'charge_already_refunded';
+
+/**
+ * Codes of a refused request that a retry may get past: the idempotency key still in use by a
+ * concurrent request, a lock Stripe could not take in time, a rate limit. Every other refusal (an
+ * invalid request: a disputed or missing charge, an amount already refunded, a key reused with
+ * other parameters) Stripe gives again to every retry.
+ */
+const RETRYABLE_REFUSALS: ReadonlySet<string> = new Set(['idempotency_key_in_use', 'lock_timeout', 'rate_limit']);
+
+/**
+ * The refusal in a refund's error when Stripe would repeat it to every retry; undefined for a
+ * failure a retry may get past (Stripe unreachable, a wrong key, the codes above). The Payments
+ * adapter's PaymentsError (lambdas/ports/payments.ts) carries `kind: 'refused'` and Stripe's
+ * `code`; core reads them by shape, as it imports no port.
+ */
+export function permanentRefundRefusal(error: unknown): RefundRefusal | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const { kind, code, message } = error as { kind?: unknown; code?: unknown; message?: unknown };
+  if (kind !== 'refused') return undefined;
+  const stripeCode = typeof code === 'string' && code.length > 0 ? code : 'refused';
+  if (RETRYABLE_REFUSALS.has(stripeCode)) return undefined;
+  return { code: stripeCode, message: typeof message === 'string' ? message : stripeCode };
+}
+
 export interface RefundRequest {
   readonly paymentIntentId: string;
   readonly reason: RefundReason;

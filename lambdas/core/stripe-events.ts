@@ -14,11 +14,13 @@ import type { Fault } from './faults';
 import { parseOrderId, type OrderId } from './ids';
 import type { Order, PaymentState } from './order';
 import {
+  ALREADY_REFUNDED,
   checkSession,
   paymentIntentOf,
   paymentIntentOfCharge,
   paymentStateOf,
   payerEmailOf,
+  permanentRefundRefusal,
   type ChargeFacts,
   type DisputeFacts,
   type ExpectedPayment,
@@ -79,8 +81,8 @@ export interface EventDeps extends DeliveryDeps {
   readonly expected: ExpectedPayment;
   readonly paymentMode: 'payment-link' | 'checkout-session';
   readonly report: Report;
-  /** Metrics (CloudWatch in AWS): PaymentMismatch, Disputes, Refunds. */
-  readonly count?: (metric: 'PaymentMismatch' | 'Disputes' | 'Refunds') => void;
+  /** Metrics (CloudWatch in AWS): PaymentMismatch, Disputes, Refunds, RefundRefused. */
+  readonly count?: (metric: 'PaymentMismatch' | 'Disputes' | 'Refunds' | 'RefundRefused') => void;
 }
 
 export type EventOutcome =
@@ -94,7 +96,9 @@ export type EventOutcome =
   | 'refunded_no_result'
   | 'refunded_erased'
   | 'erased_order'
-  | 'revoked';
+  | 'revoked'
+  /** Stripe refused a refund for good (a disputed or missing charge): recorded, logged, counted, answered. */
+  | 'refund_refused';
 
 /** Stripe retries for up to three days; remember handled event ids well past that. */
 export const EVENT_MEMORY_SECONDS = 7 * 24 * 3600;
@@ -155,7 +159,7 @@ async function validatedOrder(
   session: SessionFacts,
   deps: EventDeps,
   eventId: string | undefined,
-): Promise<{ order: Order } | { outcome: 'mismatch' | 'unknown_order' | 'erased_order' | 'refunded_erased' }> {
+): Promise<{ order: Order } | { outcome: 'mismatch' | 'unknown_order' | 'erased_order' | 'refunded_erased' | 'refund_refused' }> {
   const orderId = parseOrderId(session.client_reference_id);
   const order = orderId ? await deps.store.getOrder(orderId) : undefined;
   if (orderId && !order) {
@@ -187,16 +191,21 @@ async function erasedOrderSession(
   session: SessionFacts,
   deps: EventDeps,
   eventId: string | undefined,
-): Promise<'erased_order' | 'refunded_erased'> {
+): Promise<'erased_order' | 'refunded_erased' | 'refund_refused'> {
   const paymentIntentId = paymentIntentOf(session);
   if (!paymentIntentId || paymentIntentId === tombstone.paymentIntentId || paymentStateOf(session) !== 'paid') return 'erased_order';
   if (!checkSession(session, deps.paymentMode === 'checkout-session' ? { ...deps.expected, orderSessionId: session.id } : deps.expected).ok) return 'erased_order';
-  await deps.payments.refund({
-    paymentIntentId,
-    reason: 'requested_by_customer',
-    idempotencyKey: `uplock-erased-${session.id}`,
-    metadata: { uplock_order: orderId, uplock_reason: 'payment for an erased order' },
-  });
+  const refund = await requestRefund(
+    orderId,
+    {
+      paymentIntentId,
+      reason: 'requested_by_customer',
+      idempotencyKey: `uplock-erased-${session.id}`,
+      metadata: { uplock_order: orderId, uplock_reason: 'payment for an erased order' },
+    },
+    deps,
+  );
+  if (refund === 'refused') return 'refund_refused';
   deps.count?.('Refunds');
   deps.report('warn', 'payment for an erased order refunded', { eventId, orderId, sessionId: session.id });
   return 'refunded_erased';
@@ -363,12 +372,18 @@ async function disputeOrder(order: Order, deps: EventDeps, facts: Record<string,
 async function refundDuplicate(order: Order, session: SessionFacts, deps: EventDeps): Promise<EventOutcome> {
   const paymentIntentId = paymentIntentOf(session);
   if (!paymentIntentId) return 'no_change';
-  await deps.payments.refund({
-    paymentIntentId,
-    reason: 'duplicate',
-    idempotencyKey: `uplock-duplicate-${session.id}`,
-    metadata: { uplock_order: order.orderId, uplock_reason: 'second payment for a paid order' },
-  });
+  const refund = await requestRefund(
+    order.orderId,
+    {
+      paymentIntentId,
+      reason: 'duplicate',
+      idempotencyKey: `uplock-duplicate-${session.id}`,
+      metadata: { uplock_order: order.orderId, uplock_reason: 'second payment for a paid order' },
+    },
+    deps,
+  );
+  // No refund, no "we refunded you" email: the operator settles it (requestRefund says how).
+  if (refund === 'refused') return 'refund_refused';
   await fault(deps)('event:refund-sent');
   deps.count?.('Refunds');
   deps.report('warn', 'second payment refunded', { orderId: order.orderId, sessionId: session.id });
@@ -381,21 +396,75 @@ async function refundDuplicate(order: Order, session: SessionFacts, deps: EventD
  * "No result, no charge": a paid order whose job failed is refunded in full and told so. Called
  * when the job fails after payment and when payment arrives after the job failed.
  */
-export async function refundNoResult(orderId: OrderId, deps: Pick<EventDeps, 'store' | 'payments' | 'mailer' | 'settings' | 'report' | 'count' | 'fault'>): Promise<EventOutcome> {
+export async function refundNoResult(
+  orderId: OrderId,
+  deps: Pick<EventDeps, 'store' | 'payments' | 'mailer' | 'settings' | 'report' | 'count' | 'fault' | 'now'>,
+): Promise<EventOutcome> {
   const order = await deps.store.getOrder(orderId);
   if (!order || order.job !== 'failed' || order.payment !== 'paid' || !order.paymentIntentId) return 'no_change';
-  await deps.payments.refund({
-    paymentIntentId: order.paymentIntentId,
-    reason: 'requested_by_customer',
-    idempotencyKey: `uplock-no-result-${orderId}`,
-    metadata: { uplock_order: orderId, uplock_reason: 'the job failed: no result, no charge' },
-  });
+  const refund = await requestRefund(
+    orderId,
+    {
+      paymentIntentId: order.paymentIntentId,
+      reason: 'requested_by_customer',
+      idempotencyKey: `uplock-no-result-${orderId}`,
+      metadata: { uplock_order: orderId, uplock_reason: 'the job failed: no result, no charge' },
+    },
+    deps,
+  );
+  if (refund === 'refused') return 'refund_refused';
   await fault(deps)('event:refund-sent');
   await deps.store.setPayment(orderId, 'refunded');
   deps.count?.('Refunds');
   deps.report('warn', 'job failed after payment: refunded', { orderId });
   await notifyOnce(`mail:no-result:${orderId}`, order.payerEmail ?? order.email, 'no_result', order, deps);
   return 'refunded_no_result';
+}
+
+/** The once-marker of a refund Stripe refused for good: later causes of the same refund do not ask again. */
+export const refusedRefundKey = (idempotencyKey: string): string => `refund-refused:${idempotencyKey}`;
+
+/**
+ * Ask Stripe for a refund. A refusal that the charge is refunded already counts as done: the money
+ * is back. A refusal Stripe would repeat to every retry (a disputed or missing charge…) is settled
+ * here instead of failing the event for days of redeliveries: logged as an error, counted
+ * (RefundRefused, alarmed in lib/monitoring.ts), recorded on the order's timeline (`uplock orders
+ * show`), then marked, so that a redelivery, the sweeper or a retried job does not ask again; the
+ * caller answers the event and tells the buyer nothing (nothing was refunded). The operator settles
+ * it in the Stripe Dashboard. A failure a retry may get past (Stripe unreachable) still throws.
+ */
+async function requestRefund(
+  orderId: OrderId,
+  request: RefundRequest,
+  deps: Pick<EventDeps, 'store' | 'payments' | 'report' | 'count' | 'now'>,
+): Promise<'refunded' | 'already_refunded' | 'refused'> {
+  const marker = refusedRefundKey(request.idempotencyKey);
+  if (await deps.store.seenEvent(marker)) return 'refused';
+  try {
+    await deps.payments.refund(request);
+    return 'refunded';
+  } catch (error) {
+    const refusal = permanentRefundRefusal(error);
+    if (!refusal) throw error;
+    if (refusal.code === ALREADY_REFUNDED) {
+      deps.report('info', 'refund already made at Stripe: counted as done', { orderId, idempotencyKey: request.idempotencyKey });
+      return 'already_refunded';
+    }
+    // Alert first, marker last: a crash in between repeats the alert, never loses it.
+    deps.report('error', 'Stripe refused a refund for good: settle it in the Stripe Dashboard', {
+      orderId,
+      code: refusal.code,
+      stripeMessage: refusal.message,
+      reason: request.metadata.uplock_reason,
+      idempotencyKey: request.idempotencyKey,
+    });
+    deps.count?.('RefundRefused');
+    const at = new Date((deps.now ?? Date.now)()).toISOString();
+    const detail = { code: refusal.code, reason: request.metadata.uplock_reason, idempotencyKey: request.idempotencyKey };
+    await deps.store.recordOrderEvent?.(orderId, { at, kind: 'refund_refused', detail }).catch(() => undefined);
+    await deps.store.rememberEvent(marker, EVENT_MEMORY_SECONDS);
+    return 'refused';
+  }
 }
 
 /**

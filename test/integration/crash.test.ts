@@ -10,7 +10,8 @@
  * deadline (Powertools' in-progress expiry) is 3 s, a delivery claim is presumed crashed after 8 s
  * and a job's claim after 8 s (config `job.claimSeconds`): longer than a delivery or a small job
  * takes on a loaded machine, so only a killed attempt's claim is ever taken over. The sweeper
- * runs every 2 s with a 10 s deadline (a sweep killed mid-run holds its lease that long), and
+ * runs every 2 s with a 25 s deadline (core/sweep.ts stops 20 s before it; a sweep killed mid-run
+ * holds its lease that long), and
  * Stripe retries from 0.5 s, doubling.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -44,7 +45,7 @@ beforeAll(async () => {
   cloud = await CloudProcess.create(dataDir, {
     functionTimeoutMs: 3_000,
     sweepIntervalSeconds: 2,
-    sweepTimeoutMs: 10_000,
+    sweepTimeoutMs: 25_000,
     config: { deliveryClaimSeconds: 8, job: { maxAttempts: JOB_ATTEMPTS, maxLogBytes: 1024 * 1024, claimSeconds: JOB_CLAIM_SECONDS } },
     stripe: { webhookRetryBaseMs: 500, webhookMaxAttempts: 8, settleAfterMs: 3_600_000, disputeAfterMs: 3_600_000 },
   });

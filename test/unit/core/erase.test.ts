@@ -127,6 +127,8 @@ describe('Stripe events for an erased order', () => {
       getTombstone: async (id: OrderId) => (id === orderId ? { orderId, paymentIntentId: 'pi_paid', erasedAt: '2026-02-01T00:00:00Z' } : undefined),
       orderIdForPaymentIntent: async (pi: string) => (pi === 'pi_paid' ? orderId : undefined),
       noteEarly: async (pi: string, what: string) => void early.push(`${pi}:${what}`),
+      // No refund of these was ever refused (core/stripe-events.ts requestRefund's once-marker).
+      seenEvent: async () => false,
     } as unknown as EventStore;
     const deps = {
       store,
