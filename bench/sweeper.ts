@@ -30,10 +30,14 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { awsClientSettings } from '../lambdas/adapters/clients';
+import { jobPorts } from '../lambdas/adapters/job-deps';
+import { payments } from '../lambdas/adapters/stripe-payments';
+import { resumeExpiredJobs } from '../lambdas/core/job';
 import { startLocalCloud, type LocalCloud, type LocalCloudOptions } from '../local/cloud';
 import { lambdaContext } from '../local/lambda-context';
 import { makeCharge, makeCheckoutSession, makeCustomerDetails, makeEvent, makePaymentIntent, type CheckoutSession } from '../local/stripe/objects';
@@ -382,9 +386,29 @@ const merge = (into: Record<string, number>, from: Partial<Record<string, number
   for (const [k, v] of Object.entries(from)) into[k] = (into[k] ?? 0) + (v ?? 0);
 };
 
+/**
+ * Everything runs in this one process (handlers, dynalite, the Stripe and SES stand-ins): its CPU
+ * time and how long its event loop was blocked (the stand-in writes its whole data file after each
+ * change, SES its sent mail after each email) say how much of the wall time is the emulators'.
+ */
+async function measured<T>(work: () => Promise<T>): Promise<{ value: T; seconds: number; cpuSeconds: number; loopMaxMs: number }> {
+  const loop = monitorEventLoopDelay({ resolution: 10 });
+  loop.enable();
+  const cpu = process.cpuUsage();
+  const started = performance.now();
+  const value = await work();
+  const seconds = (performance.now() - started) / 1000;
+  const used = process.cpuUsage(cpu);
+  loop.disable();
+  return { value, seconds, cpuSeconds: (used.user + used.system) / 1e6, loopMaxMs: loop.max / 1e6 };
+}
+
 async function timedSweep(label: string): Promise<void> {
   const before = snapshot();
   const mailsBefore = await emailCount();
+  const cpu = process.cpuUsage();
+  const loop = monitorEventLoopDelay({ resolution: 10 });
+  loop.enable();
   const started = performance.now();
   const passes: { ms: number; unfinished: boolean; sessions: number }[] = [];
   const outcomes: Record<string, number> = {};
@@ -401,6 +425,8 @@ async function timedSweep(label: string): Promise<void> {
     if (!result.unfinished) break;
   }
   const wall = (performance.now() - started) / 1000;
+  loop.disable();
+  const used = process.cpuUsage(cpu);
   const sessions = passes.reduce((n, p) => n + p.sessions, 0);
   const cost = since(before);
   const longest = Math.max(...passes.map((p) => p.ms)) / 1000;
@@ -413,10 +439,22 @@ async function timedSweep(label: string): Promise<void> {
   for (const line of costLines(cost)) console.log(line);
   const writes = sum(cost.dynamo, WRITES);
   console.log(`  DynamoDB writes per listed session: ${(writes / Math.max(1, sessions)).toFixed(3)}; emails sent: ${(await emailCount()) - mailsBefore}`);
+  console.log(`  this process (handlers and every emulator): ${((used.user + used.system) / 1e6).toFixed(1)} s CPU; event loop blocked up to ${(loop.max / 1e6).toFixed(0)} ms at once`);
 }
 
 await timedSweep('sweep 1 (first: fulfils, refunds, revokes)');
 await timedSweep('sweep 2 (everything settled)');
+
+// The handler's last step on its own: resumeExpiredJobs scans the table for expired job claims.
+{
+  const before = snapshot();
+  const scan = await measured(() => resumeExpiredJobs(jobPorts(payments())));
+  const cost = since(before);
+  console.log(
+    `of which resumeExpiredJobs alone (a filtered Scan of the whole table, ${items.length}+ items): ${scan.seconds.toFixed(1)} s, ` +
+      `${cost.dynamo.Scan ?? 0} Scan pages, ${scan.cpuSeconds.toFixed(1)} s CPU; ${JSON.stringify(scan.value)}`,
+  );
+}
 
 // A third sweep, and a second sweeper started while it holds the lease.
 {

@@ -62,9 +62,10 @@ export const failingProcessor: Processor = {
   },
 };
 
-const REFUND_SUBJECTS = new Map<string, RefundKind>(
+/** Refund emails by their first line (their subjects are not all different). */
+const REFUND_OPENINGS = new Map<string, RefundKind>(
   (['duplicate', 'no_result', 'refunded'] as const).map((kind) => [
-    refundEmail({ kind, lang: 'en', productName: 'Report', orderId: 'x', orderUrl: 'https://shop.example' }).subject,
+    refundEmail({ kind, lang: 'en', productName: 'Report', orderId: 'x', orderUrl: 'https://shop.example' }).text.split('\n')[0] ?? '',
     kind,
   ]),
 );
@@ -162,7 +163,7 @@ export class Story {
       refunds: this.shop.payments.refunds.map((r) => `${r.reason}:${this.nameOfPaymentIntent(r.paymentIntentId)}`),
       emails: this.shop.mailer.sent.map(({ message }) => {
         if (/\/d\/[A-Za-z0-9_-]{43}/.test(message.text)) return 'link';
-        return REFUND_SUBJECTS.get(message.subject) ?? 'other';
+        return REFUND_OPENINGS.get(message.text.split('\n')[0] ?? '') ?? 'other';
       }),
       links: new Set(this.shop.mailer.sent.flatMap(({ message }) => /\/d\/[A-Za-z0-9_-]{43}/.exec(message.text)?.[0] ?? [])).size,
       liveLinks: tokens.filter((t) => !t.revoked).length,
