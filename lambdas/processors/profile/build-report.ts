@@ -65,7 +65,7 @@ export function buildReport(profiler: DataProfiler, facts: ScanFacts, options: R
     hasHeader: profiler.hasHeader,
     rows: profiler.rows,
     columns: columns.length,
-    duplicateRows: { count: duplicates.duplicates, exact: duplicates.exact },
+    duplicateRows: { count: duplicates.count(sorter), exact: duplicates.exact },
     raggedRows: { short: profiler.shortRows, long: profiler.longRows, examples: [...profiler.raggedExamples] },
     malformedQuotedFields: facts.malformedQuotedFields,
     invalidJsonLines: facts.invalidJsonLines,
@@ -271,6 +271,23 @@ function exactCounts(exact: ExactValues, type: ColumnType, column: ColumnProfile
 
 const LENGTH_BINS = 10;
 
+const LETTER = 0;
+const DIGIT = 1;
+const SPACE = 2;
+const PUNCTUATION = 3;
+const OTHER = 4;
+
+function characterClass(ch: string): number {
+  if (/\p{L}/u.test(ch)) return LETTER;
+  if (/\p{Nd}/u.test(ch)) return DIGIT;
+  if (/\s/u.test(ch)) return SPACE;
+  if (/[\p{P}\p{S}]/u.test(ch)) return PUNCTUATION;
+  return OTHER;
+}
+
+/** The class of every ASCII character, from the same tests (most text is ASCII; a regex per character costs). */
+const ASCII_CLASSES = Uint8Array.from({ length: 128 }, (_, c) => characterClass(String.fromCharCode(c)));
+
 /** Lengths and character classes, over every value (each distinct value weighted by its count). */
 function textStats(exact: ExactValues, minLength: number, maxLength: number): TextStats {
   const span = maxLength - minLength;
@@ -291,13 +308,34 @@ function textStats(exact: ExactValues, minLength: number, maxLength: number): Te
     let spaces = false;
     let punctuation = false;
     let other = false;
-    for (const ch of text) {
-      length++;
-      if (/\p{L}/u.test(ch)) letters = true;
-      else if (/\p{Nd}/u.test(ch)) digits = true;
-      else if (/\s/u.test(ch)) spaces = true;
-      else if (/[\p{P}\p{S}]/u.test(ch)) punctuation = true;
-      else other = true;
+    let ascii = true;
+    for (let i = 0; i < text.length; i++) {
+      if (text.charCodeAt(i) >= 0x80) {
+        ascii = false;
+        break;
+      }
+    }
+    if (ascii) {
+      // One character per code unit: classes from the table the same tests made.
+      length = text.length;
+      for (let i = 0; i < length; i++) {
+        const c = ASCII_CLASSES[text.charCodeAt(i)] as number;
+        if (c === LETTER) letters = true;
+        else if (c === DIGIT) digits = true;
+        else if (c === SPACE) spaces = true;
+        else if (c === PUNCTUATION) punctuation = true;
+        else other = true;
+      }
+    } else {
+      for (const ch of text) {
+        length++;
+        const c = characterClass(ch);
+        if (c === LETTER) letters = true;
+        else if (c === DIGIT) digits = true;
+        else if (c === SPACE) spaces = true;
+        else if (c === PUNCTUATION) punctuation = true;
+        else other = true;
+      }
     }
     values += n;
     lengthSum += length * n;
@@ -529,6 +567,18 @@ function histogram(values: Float64Array, weights: Float64Array | undefined, min:
   }
   const edges = binEdges(min, max, integer);
   const bins = edges.length - 1;
+  if (weights === undefined && ascendingFinite(edges) && !Number.isNaN(values[values.length - 1])) {
+    // Sorted values: each bin is the run between the first values reaching its edges (the
+    // binary search below gives every value the bin these runs give it).
+    const out: Array<{ from: number; to: number; count: number }> = [];
+    let from = 0;
+    for (let b = 0; b < bins; b++) {
+      const to = b === bins - 1 ? values.length : lowerBound(values, edges[b + 1] as number);
+      out.push({ from: edges[b] as number, to: edges[b + 1] as number, count: to - from });
+      from = to;
+    }
+    return out;
+  }
   const counts = new Float64Array(bins);
   for (let i = 0; i < values.length; i++) {
     const v = values[i] as number;
@@ -544,6 +594,14 @@ function histogram(values: Float64Array, weights: Float64Array | undefined, min:
   }
   const rounded = weights === undefined ? Array.from(counts) : roundedCounts(counts);
   return rounded.map((count, i) => ({ from: edges[i] as number, to: edges[i + 1] as number, count }));
+}
+
+function ascendingFinite(edges: readonly number[]): boolean {
+  for (let i = 0; i < edges.length; i++) {
+    const e = edges[i] as number;
+    if (!Number.isFinite(e) || (i > 0 && e < (edges[i - 1] as number))) return false;
+  }
+  return true;
 }
 
 /** Whole counts that keep the total (largest remainders get the rounding). */
@@ -622,17 +680,18 @@ function correlations(extras: RowExtras, columns: readonly ColumnReport[], ranka
 
 /**
  * Pearson's r over the rows where both are numbers (two passes: means, then sums of products).
- * `centred` has each column's own mean subtracted and sums of squares, for columns without a
- * NaN: a pair of those has the same rows, means and sums, so r comes from one pass (the same
- * operations in the same order as the two passes, so the same bits).
+ * `cx`, `cy`: each column's own mean and sum of squared deviations, for columns without a NaN: a
+ * pair of those has the same rows, means and sums, so r needs one pass (the same operations in
+ * the same order as the two passes, so the same bits).
  */
 function pearsonOf(x: Float64Array, y: Float64Array, cx?: Centred, cy?: Centred): number | null {
   if (cx !== undefined && cy !== undefined) {
     if (x.length < 3) return null;
-    const dx = cx.deltas;
-    const dy = cy.deltas;
+    const mx = cx.mean;
+    const my = cy.mean;
     let sxy = 0;
-    for (let i = 0; i < dx.length; i++) sxy += (dx[i] as number) * (dy[i] as number);
+    if (x === y) sxy = cx.squares;
+    else for (let i = 0; i < x.length; i++) sxy += ((x[i] as number) - mx) * ((y[i] as number) - my);
     const sxx = cx.squares;
     const syy = cy.squares;
     if (sxx === 0 || syy === 0) return null;
@@ -668,11 +727,11 @@ function pearsonOf(x: Float64Array, y: Float64Array, cx?: Centred, cy?: Centred)
 }
 
 interface Centred {
-  deltas: Float64Array;
+  mean: number;
   squares: number;
 }
 
-/** A column without NaN, its mean subtracted (as pearsonOf's passes compute it), or undefined. */
+/** A column's mean and sum of squared deviations (as pearsonOf's passes compute them), or undefined if it has a NaN. */
 function centred(x: Float64Array): Centred | undefined {
   let s = 0;
   for (let i = 0; i < x.length; i++) {
@@ -680,15 +739,13 @@ function centred(x: Float64Array): Centred | undefined {
     if (a !== a) return undefined;
     s += a;
   }
-  const m = s / x.length;
-  const deltas = new Float64Array(x.length);
+  const mean = s / x.length;
   let squares = 0;
   for (let i = 0; i < x.length; i++) {
-    const d = (x[i] as number) - m;
-    deltas[i] = d;
+    const d = (x[i] as number) - mean;
     squares += d * d;
   }
-  return { deltas, squares };
+  return { mean, squares };
 }
 
 /** The correlation matrix of the columns: each pair computed once, 1 on the diagonal where defined. */
