@@ -86,6 +86,7 @@ export async function getConfig(): Promise<SiteConfig> {
     acceptedExtensions: data.acceptedExtensions.filter(isString).map((e) => e.toLowerCase()),
     downloadLimit: isFiniteNumber(data.downloadLimit) ? data.downloadLimit : 0,
     linkTtlHours: isFiniteNumber(data.linkTtlHours) ? data.linkTtlHours : 0,
+    ...(isFiniteNumber(data.retentionDays) ? { retentionDays: data.retentionDays } : {}),
   };
 }
 
@@ -115,6 +116,7 @@ export async function getOrder(orderId: string): Promise<OrderView> {
   if ('preview' in data && data.preview !== undefined && data.preview !== null) view.preview = data.preview;
   if (typeof data.progress === 'number' && data.progress >= 0 && data.progress <= 100) view.progress = data.progress;
   if (data.slow === true) view.slow = true;
+  if (data.disputed === true) view.disputed = true;
   // Only ever follow an http(s) pay link: the page turns it into an <a href>.
   if (isString(data.payUrl) && /^https?:\/\//i.test(data.payUrl)) view.payUrl = data.payUrl;
   if (isObject(data.error)) {
