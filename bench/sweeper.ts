@@ -35,9 +35,6 @@ import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { awsClientSettings } from '../lambdas/adapters/clients';
-import { jobPorts } from '../lambdas/adapters/job-deps';
-import { payments } from '../lambdas/adapters/stripe-payments';
-import { resumeExpiredJobs } from '../lambdas/core/job';
 import { startLocalCloud, type LocalCloud, type LocalCloudOptions } from '../local/cloud';
 import { lambdaContext } from '../local/lambda-context';
 import { makeCharge, makeCheckoutSession, makeCustomerDetails, makeEvent, makePaymentIntent, type CheckoutSession } from '../local/stripe/objects';
@@ -448,6 +445,12 @@ await timedSweep('sweep 2 (everything settled)');
 // The handler's last step on its own: resumeExpiredJobs scans the table for expired job claims.
 {
   const before = snapshot();
+  // Imported here, not at the top: the adapters build their logger from the environment at import.
+  const [{ jobPorts }, { payments }, { resumeExpiredJobs }] = await Promise.all([
+    import('../lambdas/adapters/job-deps'),
+    import('../lambdas/adapters/stripe-payments'),
+    import('../lambdas/core/job'),
+  ]);
   const scan = await measured(() => resumeExpiredJobs(jobPorts(payments())));
   const cost = since(before);
   console.log(
