@@ -149,6 +149,72 @@ describe('orders extend, refund and the timeline', () => {
   }, 240_000);
 });
 
+describe('--dry-run on resend, extend and rerun', () => {
+  it('says what would happen and changes nothing: no email, no new link values, no new revision, nothing on the timeline', async () => {
+    const email = 'dry-run@example.com';
+    const { orderId, link } = await paidOrder(email);
+    const before = await show(orderId);
+    const itemBefore = await db.send(new GetCommand({ TableName: cloud.config.tableName, Key: { pk: `ORDER#${orderId}` } }));
+
+    const resend = await uplock(['--json', 'orders', 'resend', orderId, '--dry-run'], { cloud });
+    expect(resend.code).toBe(0);
+    expect(resend.json()).toEqual({ orderId, to: email, sent: false, dryRun: true });
+
+    const extend = await uplock(['--json', 'orders', 'extend', orderId, '--downloads', '4', '--dry-run'], { cloud });
+    expect(extend.code).toBe(0);
+    expect(extend.json()).toMatchObject({ orderId, dryRun: true, extended: [expect.objectContaining({ downloadsLeft: 9 })] });
+
+    const rerun = await uplock(['--json', 'orders', 'rerun', orderId, '--dry-run'], { cloud });
+    expect(rerun.code).toBe(0);
+    expect(rerun.json()).toMatchObject({ orderId, revision: 2, fileName: 'data.csv', emailed: true, dryRun: true });
+    const rerunText = await uplock(['orders', 'rerun', orderId, '--dry-run'], { cloud });
+    expect(rerunText.stdout).toMatch(/^Would run .* as revision 2, then email the buyer a link to it\. Nothing run \(--dry-run\)\.$/m);
+
+    // Nothing changed: one email (the delivery), the link as delivered, no revision 2, the same timeline and item.
+    expect(await waitForEmails(cloud, email, 2, 300)).toHaveLength(1);
+    expect(await bucketObject(`results/${orderId}/r2/report.html`)).toBeUndefined();
+    expect((await show(orderId)).timeline).toEqual(before.timeline);
+    const itemAfter = await db.send(new GetCommand({ TableName: cloud.config.tableName, Key: { pk: `ORDER#${orderId}` } }));
+    expect(itemAfter.Item).toEqual(itemBefore.Item);
+    expect((await download(link)).headers.get('location')).not.toContain('/r2/');
+    // The link still holds its own count: 5, one taken just now, one added for real.
+    const real = await uplock(['--json', 'orders', 'extend', orderId, '--downloads', '1'], { cloud });
+    expect(real.json()).toMatchObject({ extended: [expect.objectContaining({ downloadsLeft: 5 })] });
+
+    // The dry run refuses what the rerun would: an expired upload, an unknown order.
+    await s3.send(new DeleteObjectCommand({ Bucket: cloud.config.bucketName, Key: `uploads/${orderId}/input` }));
+    const expired = await uplock(['--json', 'orders', 'rerun', orderId, '--dry-run'], { cloud });
+    expect(expired.code).toBe(1);
+    expect(expired.json<{ error: { code: string } }>().error.code).toBe('upload_expired');
+    const unknown = await uplock(['--json', 'orders', 'rerun', UNKNOWN, '--dry-run'], { cloud });
+    expect(unknown.code).toBe(1);
+    expect(unknown.json<{ error: { code: string } }>().error.code).toBe('order_not_found');
+  }, 180_000);
+});
+
+describe('orders show: a delayed payment on the timeline', () => {
+  it('shows the payment pending, failing, then a card payment, each once and in order', async () => {
+    const email = 'delayed-then-card@example.com';
+    const ready = await readyOrder(cloud, email);
+    const sepa = await payOnStripePage(ready.payUrl, 'DE62 3704 0044 0532 0130 01', email);
+    expect(sepa.status).toBe(303);
+    const sessionId = new URL(sepa.headers.get('location') as string).searchParams.get('session_id') as string;
+    await waitForOrder(cloud, ready.orderId, (v) => v.payment === 'pending');
+    await fetch(`${cloud.urls.stripe}/_test/sessions/${sessionId}/settle`, { method: 'POST', body: new URLSearchParams({ outcome: 'failed' }) });
+    const back = await waitForOrder(cloud, ready.orderId, (v) => v.payment === 'unpaid' && Boolean(v.payUrl));
+    expect((await payOnStripePage(back.payUrl as string, '4242424242424242', email)).status).toBe(303);
+    await waitForOrder(cloud, ready.orderId, (v) => v.delivered);
+
+    const detail = await show(ready.orderId);
+
+    const kinds = detail.timeline.map((e) => e.kind);
+    expect(kinds.filter((k) => k === 'paid' || k.startsWith('payment_'))).toEqual(['payment_pending', 'payment_failed', 'paid']);
+    expect(detail.timeline.find((e) => e.kind === 'payment_pending')?.detail).toEqual({ sessionId });
+    expect(detail.timeline.find((e) => e.kind === 'payment_failed')?.detail).toEqual({ sessionId });
+    expect(detail.timeline.find((e) => e.kind === 'paid')?.detail?.sessionId).not.toBe(sessionId);
+  }, 120_000);
+});
+
 describe('orders rerun', () => {
   it('serves a new revision to a paid buyer and emails it; a failed rerun and an expired upload change nothing', async () => {
     const email = 'rerun-me@example.com';
