@@ -4,21 +4,33 @@
  * does nothing.
  */
 import type { Context } from 'aws-lambda';
+import { loadConfig } from '../config';
+import { orderStore } from '../adapters/dynamo-order-store';
 import { sweepStore } from '../adapters/dynamo-sweep-store';
 import { eventDeps } from '../adapters/event-deps';
-import { jobPorts } from '../adapters/job-deps';
-import { logger } from '../adapters/observability';
+import { fault } from '../adapters/fault-hook';
+import { countMetric, logger } from '../adapters/observability';
+import { blobStore } from '../adapters/s3-blob-store';
 import { eventPersistence, recoverStripeEvents } from '../adapters/stripe-event-idempotency';
 import { payments } from '../adapters/stripe-payments';
 import { resumeExpiredJobs, type ResumeReport } from '../core/job';
+import { refundNoResult } from '../core/stripe-events';
 import { SWEEP_BUDGET_MS, sweepPass, withSweepLease, type LeasedSweep, type SweepReport } from '../core/sweep';
 
 const handling = eventDeps();
 const source = payments();
 const store = sweepStore();
 const recover = recoverStripeEvents(handling, eventPersistence());
-// The sweeper lists sessions every run: its eager client refunds too (no on-demand load here).
-const jobs = jobPorts(source);
+// A job out of attempts is failed here, and the sweeper holds Stripe anyway: it refunds directly.
+const jobs: Parameters<typeof resumeExpiredJobs>[0] = {
+  store: orderStore(),
+  blobs: blobStore(),
+  settings: { maxAttempts: loadConfig().job.maxAttempts },
+  refundNoResult: (orderId) => refundNoResult(orderId, handling),
+  report: handling.report,
+  count: (metric) => countMetric(metric),
+  fault,
+};
 
 export const handler = async (_event?: unknown, context?: Context): Promise<LeasedSweep<SweepReport & { jobs: ResumeReport }>> => {
   const deadline = Date.now() + (context?.getRemainingTimeInMillis() ?? SWEEP_BUDGET_MS);
