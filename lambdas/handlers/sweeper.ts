@@ -9,8 +9,8 @@ import { orderStore } from '../adapters/dynamo-order-store';
 import { sweepStore } from '../adapters/dynamo-sweep-store';
 import { eventDeps } from '../adapters/event-deps';
 import { fault } from '../adapters/fault-hook';
+import { pipelineEvents } from '../adapters/event-bus';
 import { countMetric, logger } from '../adapters/observability';
-import { blobStore } from '../adapters/s3-blob-store';
 import { eventPersistence, recoverStripeEvents } from '../adapters/stripe-event-idempotency';
 import { payments } from '../adapters/stripe-payments';
 import { resumeExpiredJobs, type ResumeReport } from '../core/job';
@@ -21,10 +21,12 @@ const handling = eventDeps();
 const source = payments();
 const store = sweepStore();
 const recover = recoverStripeEvents(handling, eventPersistence());
-// A job out of attempts is failed here, and the sweeper holds Stripe anyway: it refunds directly.
+// A killed job is resumed by announcing its upload again on the bus (one PutEvents, the upload
+// rule runs the job as for S3's own event: no S3 client here). A job out of attempts is failed
+// here, and the sweeper holds Stripe anyway: it refunds directly.
 const jobs: Parameters<typeof resumeExpiredJobs>[0] = {
   store: orderStore(),
-  blobs: blobStore(),
+  blobs: { reannounceInput: (key) => pipelineEvents().announceUpload(key) },
   settings: { maxAttempts: loadConfig().job.maxAttempts },
   refundNoResult: (orderId) => refundNoResult(orderId, handling),
   report: handling.report,
