@@ -328,6 +328,12 @@ export interface BroadcastReport {
   /** True when the SES daily quota stopped the run: run it again tomorrow. */
   stoppedAtQuota: boolean;
   dryRun: boolean;
+  /**
+   * With `--rerun`: paid orders this run ran again before their email (with `--dry-run`: would
+   * run), reruns that failed (the order kept its result and the email links to it), and orders an
+   * earlier run with the same id already ran again (not run twice).
+   */
+  rerun?: { ran: number; failed: number; before: number };
 }
 
 /** `uplock smoke --json`. */

@@ -2,8 +2,11 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { EXIT, ORDER_STATUS_FILTERS, type OrderStatusFilter } from '../../lambdas/contract';
-import { CliError, fields, parseSince, runAction } from '../cli-kit';
+import type { RerunResult } from '../../lambdas/core/broadcast';
+import type { OrderId } from '../../lambdas/core/ids';
+import { CliError, fields, parseSince, runAction, type CommandContext } from '../cli-kit';
 import { connect } from '../target';
+import { rerunDeps } from './order-actions';
 import { allOrders } from './order-source';
 
 const BROADCAST_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
@@ -34,7 +37,8 @@ export function register(program: Command): void {
     .option('--body-file <file>', 'the email\'s text (UTF-8; blank lines separate paragraphs)')
     .option('--status <state>', `only buyers with an order in this state (${ORDER_STATUS_FILTERS.join(' ')})`)
     .option('--since <when>', 'only orders created since 30m, 24h, 7d or an ISO date')
-    .option('--dry-run', 'count who would get it; send nothing')
+    .option('--rerun', "run each matching paid order's job again with today's processor before its email (as orders rerun)")
+    .option('--dry-run', 'count who would get it (and which orders would run again); send and run nothing')
     .option('--yes', 'do not ask for confirmation (required off a terminal)')
     .addHelpText('after', `
 Each buyer (one address, however many orders) gets one email: your text, a fresh download link for
@@ -44,9 +48,15 @@ the run stops cleanly: run the same command again tomorrow. Interrupted for any 
 command with the same --id continues where it stopped (a kill between an email and its record
 sends that one email again).
 
+With --rerun, each matching paid order runs again first, exactly as \`orders rerun\` (here, with the
+processor of this checkout, as a new revision of its result), and the email's link serves the new
+result; the buyer gets no separate "updated" email. A rerun that fails keeps the order's old result,
+and the email links to that. Resumed with the same --id, a run never runs an order twice.
+
 Examples:
   npx uplock broadcast --id 2026-02-new-report --subject "A better report" --body-file note.txt --status paid --dry-run
-  npx uplock --stack Uplock broadcast --id 2026-02-new-report --subject "A better report" --body-file note.txt --status paid --yes`)
+  npx uplock --stack Uplock broadcast --id 2026-02-new-report --subject "A better report" --body-file note.txt --status paid --yes
+  npx uplock broadcast --id 2026-03-rerun --subject "Your report, redone" --body-file note.txt --status paid --rerun --yes`)
     .action(
       runAction(async (ctx) => {
         const o = ctx.options;
@@ -61,6 +71,7 @@ Examples:
         const since = parseSince(o.since);
         const body = await readBody(o.bodyFile);
         const dryRun = o.dryRun === true;
+        const rerun = o.rerun === true;
 
         const target = await connect(o);
         const orders = await allOrders(o);
@@ -73,12 +84,13 @@ Examples:
         ]);
         const filter = { ...(status ? { status: status as OrderStatusFilter } : {}), ...(since ? { since } : {}) };
         const recipients = core.broadcastRecipients(orders, filter).length;
-        if (!dryRun) await ctx.confirm(`Send "${subject}" to ${recipients} buyer(s) of ${target.name} (broadcast ${id})?`);
+        if (!dryRun) await ctx.confirm(`Send "${subject}" to ${recipients} buyer(s) of ${target.name} (broadcast ${id})${rerun ? ', running their paid orders again first' : ''}?`);
+        const rerunner = rerun ? await rerunDeps(ctx, target) : undefined;
         const bar = ctx.progress(recipients, dryRun ? 'checking' : 'sending');
         const { config } = target;
         let report;
         try {
-          report = await core.runBroadcast(orders, { id, subject, body, filter, dryRun }, {
+          report = await core.runBroadcast(orders, { id, subject, body, filter, dryRun, rerun }, {
             store: broadcastStore(),
             mailer: mailer(),
             sendQuota: () =>
@@ -89,6 +101,7 @@ Examples:
             key: tokenKey(config),
             settings: { siteUrl: config.siteUrl, productName: config.product.name, downloadLimit: config.downloadLimit, linkTtlHours: config.linkTtlHours },
             progress: () => bar.tick(),
+            ...(rerunner ? { rerun: (order) => rerunBeforeEmail(order.orderId, rerunner, ctx) } : {}),
           });
         } catch (error) {
           if (error instanceof core.BroadcastError) throw new CliError(error.code, error.message);
@@ -109,8 +122,30 @@ Examples:
             ['sent before', report.alreadySent],
             ['unsubscribed', report.unsubscribed],
             ['stopped at quota', report.stoppedAtQuota ? 'yes: run again tomorrow' : 'no'],
+            ...(report.rerun
+              ? ([
+                  [dryRun ? 'would run again' : 'ran again', report.rerun.ran],
+                  ['reruns failed (old result kept)', report.rerun.failed],
+                  ['ran again before', report.rerun.before],
+                ] as [string, number][])
+              : []),
           ]),
         };
       }),
     );
+}
+
+/** One order's rerun for the broadcast: the use case of `orders rerun`, without its own email. */
+async function rerunBeforeEmail(orderId: OrderId, rerunner: Awaited<ReturnType<typeof rerunDeps>>, ctx: CommandContext): Promise<RerunResult> {
+  try {
+    const done = await rerunner.operations.rerunOrder(orderId, { ...rerunner.deps, notify: false });
+    ctx.note(`order ${orderId}: now serves revision ${done.revision}`);
+    return { ok: true };
+  } catch (error) {
+    if (error instanceof rerunner.operations.OperationRefused) {
+      ctx.note(`order ${orderId}: not run again (${error.code}): ${error.message}`);
+      return { ok: false, code: error.code, message: error.message };
+    }
+    throw error;
+  }
 }

@@ -19,8 +19,8 @@ async function orderIdArg(raw: unknown): Promise<OrderId> {
 }
 
 /** The functions' adapters on the target: the same store, bucket, mailer and Stripe client. */
-async function adapters(ctx: CommandContext): Promise<{ target: Target } & Awaited<ReturnType<typeof loadAdapters>>> {
-  const target = await connect(ctx.options);
+async function adapters(ctx: CommandContext, connected?: Target): Promise<{ target: Target } & Awaited<ReturnType<typeof loadAdapters>>> {
+  const target = connected ?? (await connect(ctx.options));
   return { target, ...(await loadAdapters()) };
 }
 
@@ -38,6 +38,29 @@ async function loadAdapters() {
 }
 
 const RESULT_WAIT_MS = 30_000;
+
+/**
+ * What `rerunOrder` needs on the target: the functions' adapters and the processor of this
+ * checkout, run here (`orders rerun`, `broadcast --rerun`).
+ */
+export async function rerunDeps(ctx: CommandContext, connected?: Target) {
+  const { store, blobs, mailer, settings, config, operations } = await adapters(ctx, connected);
+  const { configuredProcessor } = await import('../../lambdas/handlers/process-job');
+  const processor = configuredProcessor();
+  const deps = {
+    store,
+    blobs,
+    mailer,
+    processor,
+    settings: {
+      ...settings,
+      maxUploadBytes: config.maxUploadBytes,
+      acceptedExtensions: config.acceptedExtensions.filter((e) => processor.acceptedExtensions.includes(e)),
+      retentionDays: config.retentionDays,
+    },
+  };
+  return { deps, operations, processor };
+}
 
 export function registerOrderActions(orders: Command): void {
   orders
@@ -160,22 +183,9 @@ Examples:
     .action(
       runAction(async (ctx, args) => {
         const orderId = await orderIdArg(args[0]);
-        const { store, blobs, mailer, settings, config, operations } = await adapters(ctx);
-        const { configuredProcessor } = await import('../../lambdas/handlers/process-job');
-        const processor = configuredProcessor();
+        const { deps, operations, processor } = await rerunDeps(ctx);
         ctx.note(`Running ${processor.name} on the upload of ${orderId}…`);
-        const result = await operations.rerunOrder(orderId, {
-          store,
-          blobs,
-          mailer,
-          processor,
-          settings: {
-            ...settings,
-            maxUploadBytes: config.maxUploadBytes,
-            acceptedExtensions: config.acceptedExtensions.filter((e) => processor.acceptedExtensions.includes(e)),
-            retentionDays: config.retentionDays,
-          },
-        });
+        const result = await operations.rerunOrder(orderId, deps);
         return {
           json: result,
           text: `Order ${orderId} now serves revision ${result.revision} (${result.primary})${result.emailed ? '; the buyer is emailed a link to it' : ''}.`,

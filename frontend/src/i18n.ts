@@ -120,31 +120,29 @@ export function formatPrice(amount: number, currency: string): string {
   }
 }
 
-const byteUnits = ['byte', 'kilobyte', 'megabyte', 'gigabyte'] as const;
+const binaryUnits = ['unit.kib', 'unit.mib', 'unit.gib'] as const;
 
-/** Decimal multiples (kB = 1000 bytes), as Intl labels them and as the API's messages count. */
+/**
+ * Binary multiples (KiB = 1024 bytes), as limits are set (`maxUploadBytes: 50 * 1024 * 1024` reads
+ * "50 MiB", not "52.4 MB"). Intl has no binary units, so the symbol comes from the messages.
+ */
 export function formatBytes(bytes: number): string {
-  let value = bytes;
+  if (bytes < 1024) return t(bytes === 1 ? 'unit.byte' : 'unit.bytes', { n: formatNumber(bytes) });
+  let value = bytes / 1024;
   let unit = 0;
-  while (value >= 1000 && unit < byteUnits.length - 1) {
-    value /= 1000;
+  while (value >= 1024 && unit < binaryUnits.length - 1) {
+    value /= 1024;
     unit += 1;
   }
-  const format = new Intl.NumberFormat(current, {
-    style: 'unit',
-    unit: byteUnits[unit] ?? 'byte',
-    // "0 bytes" rather than "0 byte"; the larger units read best short ("1.6 MB").
-    unitDisplay: unit === 0 ? 'long' : 'short',
-    maximumFractionDigits: unit === 0 ? 0 : 1,
-  });
-  return format.format(value);
+  const n = new Intl.NumberFormat(current, { maximumFractionDigits: 1 }).format(value);
+  return t(binaryUnits[unit] ?? 'unit.gib', { n });
 }
 
 /** Two sizes for comparison; exact byte counts when rounding would make them look equal. */
 export function formatBytesPair(a: number, b: number): [string, string] {
   const pair: [string, string] = [formatBytes(a), formatBytes(b)];
   if (pair[0] !== pair[1] || a === b) return pair;
-  const exact = (n: number): string => new Intl.NumberFormat(current, { style: 'unit', unit: 'byte', unitDisplay: 'long' }).format(n);
+  const exact = (n: number): string => t('unit.bytes', { n: formatNumber(n) });
   return [exact(a), exact(b)];
 }
 

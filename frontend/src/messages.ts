@@ -147,6 +147,11 @@ export const en = {
 
   'unit.hours': '{n} hours',
   'unit.days': '{n} days',
+  'unit.byte': '{n} byte',
+  'unit.bytes': '{n} bytes',
+  'unit.kib': '{n} KiB',
+  'unit.mib': '{n} MiB',
+  'unit.gib': '{n} GiB',
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -296,4 +301,9 @@ export const ja: Record<MessageKey, string> = {
 
   'unit.hours': '{n} 時間',
   'unit.days': '{n} 日',
+  'unit.byte': '{n} バイト',
+  'unit.bytes': '{n} バイト',
+  'unit.kib': '{n} KiB',
+  'unit.mib': '{n} MiB',
+  'unit.gib': '{n} GiB',
 };

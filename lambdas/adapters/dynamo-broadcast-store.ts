@@ -1,15 +1,18 @@
 /**
  * Broadcast progress and unsubscribes on the orders table (core/broadcast.ts, core/unsubscribe.ts):
  * `BROADCAST#<id>` holds the broadcast's fingerprint, `BROADCAST#<id>#<addressId>` marks one
- * recipient sent, `UNSUB#<addressId>` records an unsubscribe. None holds an address: the ids are
+ * recipient sent, `BROADCAST#<id>#RERUN#<orderId>` notes an order's rerun (`--rerun`),
+ * `UNSUB#<addressId>` records an unsubscribe. None holds an address: the ids are
  * keyed hashes. Markers expire after a year (TTL); unsubscribes stay, so erasing a customer's
  * order data (orders delete) does not put them back on the list.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { loadConfig } from '../config';
-import type { BroadcastStore } from '../core/broadcast';
+import type { TimelineEntry } from '../contract';
+import type { BroadcastStore, RerunNote } from '../core/broadcast';
 import type { DeliveryToken } from '../core/delivery';
+import type { OrderId } from '../core/ids';
 import type { OrderStore } from '../ports/order-store';
 import { dynamoSettings, once } from './clients';
 import { documentClient, isConditionFailure, orderStore } from './dynamo-order-store';
@@ -25,7 +28,7 @@ export class DynamoBroadcastStore implements BroadcastStore, UnsubscribeStore {
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly tableName: string,
-    private readonly orders: Pick<OrderStore, 'attachToken'>,
+    private readonly orders: Pick<OrderStore, 'attachToken' | 'recordOrderEvent'>,
   ) {}
 
   private expires(): number {
@@ -76,6 +79,25 @@ export class DynamoBroadcastStore implements BroadcastStore, UnsubscribeStore {
 
   attachToken(token: DeliveryToken): Promise<void> {
     return this.orders.attachToken(token);
+  }
+
+  async rerunNote(id: string, orderId: OrderId): Promise<RerunNote | undefined> {
+    const out = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: { pk: `BROADCAST#${id}#RERUN#${orderId}` }, ConsistentRead: true }));
+    if (!out.Item) return undefined;
+    const { revision, outcome, code } = out.Item as { revision?: unknown; outcome?: unknown; code?: unknown };
+    return {
+      revision: Number(revision),
+      ...(outcome === 'ok' || outcome === 'failed' ? { outcome } : {}),
+      ...(typeof code === 'string' ? { code } : {}),
+    };
+  }
+
+  async noteRerun(id: string, orderId: OrderId, note: RerunNote): Promise<void> {
+    await this.doc.send(new PutCommand({ TableName: this.tableName, Item: { pk: `BROADCAST#${id}#RERUN#${orderId}`, ...note, at: new Date().toISOString(), expiresAt: this.expires() } }));
+  }
+
+  recordOrderEvent(orderId: OrderId, entry: TimelineEntry): Promise<void> {
+    return this.orders.recordOrderEvent(orderId, entry);
   }
 }
 

@@ -281,6 +281,14 @@ export class DynamoOrderStore implements OrderStore {
     if (to === 'refunded') sets.push('refundedAt = :now');
     // The first time it was paid: what `uplock stats` measures pay → email from.
     if (to === 'paid') sets.push('paidAt = if_not_exists(paidAt, :now)');
+    // A delayed payment starting and failing have no field of their own: they go on the order's
+    // timeline (`uplock orders show`) in this same conditional write, so the entry exists exactly
+    // when the move happened, and a replayed event, which cannot move the state again, adds none.
+    const entry = paymentHistoryEntry(to, values[':now'] as string, record?.sessionId ?? opts?.onlySession);
+    if (entry) {
+      sets.push('history = list_append(if_not_exists(history, :emptyHistory), :paymentEntry)');
+      Object.assign(values, { ':emptyHistory': [], ':paymentEntry': [entry] });
+    }
     let sessionCondition = '';
     if (opts?.onlySession) {
       sessionCondition = ' AND sessionId = :only';
@@ -658,6 +666,17 @@ function toToken(hash: string, item: Record<string, unknown> | undefined): Token
 }
 
 /** The process-wide OrderStore, configured from the one config object. */
+
+/**
+ * The timeline entry a payment move records (setPayment): `pending` is a delayed payment (a bank
+ * debit) under way; back to `unpaid` is only ever that payment failing (async_payment_failed).
+ */
+function paymentHistoryEntry(to: PaymentState, at: string, sessionId: string | undefined): TimelineEntry | undefined {
+  const detail = sessionId ? { detail: { sessionId } } : {};
+  if (to === 'pending') return { at, kind: 'payment_pending', ...detail };
+  if (to === 'unpaid') return { at, kind: 'payment_failed', ...detail };
+  return undefined;
+}
 export const orderStore = once((): OrderStore => {
   const config = loadConfig();
   return new DynamoOrderStore(documentClient(new DynamoDBClient(dynamoSettings(config))), config.tableName);

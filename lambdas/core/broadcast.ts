@@ -9,14 +9,26 @@
  * where marking first would lose it for good — an update with fresh links that never arrives is
  * worse than the same update twice. Two runs of one id at the same time are not guarded against
  * beyond that: each may send to the recipient the other is sending to.
+ *
+ * With `rerun`, each paid order of a recipient runs again (core/operations.ts rerunOrder, as
+ * `uplock orders rerun`) before the email with its fresh link. A rerun note per order, written
+ * before the rerun with the revision it makes and completed with its outcome, keeps a resumed run
+ * from running an order twice: a note with an outcome, or an order already serving that revision
+ * (a kill between the switch and the outcome), counts as done. A kill during the rerun leaves
+ * neither, and the next run runs it again (the interrupted one wrote no result the order serves).
+ * A failed rerun keeps the order's result; its email links to that result.
+ *
+ * Each email sent is noted on the timeline of every order it was about (`kind: email`, template
+ * `broadcast`), after the send and before the marker: an email sent twice after a kill shows twice.
  */
 import { createHash } from 'node:crypto';
-import type { BroadcastReport } from '../contract';
+import type { BroadcastReport, TimelineEntry } from '../contract';
 import type { DeliveryToken } from './delivery';
 import { type EmailMessage } from './emails';
 import type { Fault } from './faults';
 import { escapeHtml } from './html';
 import { matchesFilter, type OrderFilter } from './operations';
+import type { OrderId } from './ids';
 import type { Lang, Order } from './order';
 import { mintToken } from './tokens';
 import { addressId, normalAddress, unsubscribeToken } from './unsubscribe';
@@ -41,7 +53,23 @@ export interface BroadcastStore {
   isUnsubscribed(addressId: string): Promise<boolean>;
   /** A new live download token for an order (the lookup route's way). */
   attachToken(token: DeliveryToken): Promise<void>;
+  /** This broadcast's rerun note for an order, if any (see the top of this file). */
+  rerunNote(id: string, orderId: OrderId): Promise<RerunNote | undefined>;
+  noteRerun(id: string, orderId: OrderId, note: RerunNote): Promise<void>;
+  /** Append an entry to the order's timeline (`uplock orders show`). */
+  recordOrderEvent(orderId: OrderId, entry: TimelineEntry): Promise<void>;
 }
+
+export interface RerunNote {
+  /** The result revision the rerun makes (the order's revision then, plus one). */
+  readonly revision: number;
+  /** Absent while the rerun runs (or after a kill during it). */
+  readonly outcome?: 'ok' | 'failed';
+  readonly code?: string;
+}
+
+/** How an order's rerun ended: a refusal (`code`) keeps the order's result. */
+export type RerunResult = { readonly ok: true } | { readonly ok: false; readonly code: string; readonly message: string };
 
 export interface SendQuota {
   /** Per rolling 24 hours; negative: unlimited. */
@@ -67,8 +95,11 @@ export interface BroadcastDeps {
   /** The key addresses and unsubscribe links are derived with (adapters/token-key.ts). */
   readonly key: () => Promise<Uint8Array>;
   readonly settings: BroadcastSettings;
-  /** Runs an order's job again and resolves when its new result is served (orders rerun). */
-  readonly rerun?: (order: Order) => Promise<void>;
+  /**
+   * Runs an order's job again and resolves when its new result is served, or with the refusal
+   * (core/operations.ts rerunOrder without its own email). Required for `rerun` requests.
+   */
+  readonly rerun?: (order: Order) => Promise<RerunResult>;
   readonly progress?: (done: number, total: number) => void;
   readonly fault?: Fault;
   readonly now?: () => number;
@@ -79,7 +110,7 @@ export interface BroadcastDeps {
 export class BroadcastError extends Error {
   override name = 'BroadcastError';
   constructor(
-    readonly code: 'broadcast_id_reused' | 'send_failed',
+    readonly code: 'broadcast_id_reused' | 'send_failed' | 'rerun_running',
     message: string,
     readonly report?: BroadcastReport,
   ) {
@@ -189,6 +220,11 @@ export async function runBroadcast(orders: readonly Order[], request: BroadcastR
   const { settings, store } = deps;
   const recipients = broadcastRecipients(orders, request.filter);
   const report: BroadcastReport = { id: request.id, matched: recipients.length, sent: 0, alreadySent: 0, unsubscribed: 0, failed: 0, stoppedAtQuota: false, dryRun: Boolean(request.dryRun) };
+  const reruns = { ran: 0, failed: 0, before: 0 };
+  if (request.rerun) {
+    if (!deps.rerun) throw new Error('runBroadcast: a rerun request needs deps.rerun');
+    report.rerun = reruns;
+  }
 
   const fingerprint = broadcastFingerprint(request);
   if (!request.dryRun) {
@@ -223,7 +259,13 @@ export async function runBroadcast(orders: readonly Order[], request: BroadcastR
       break;
     }
     if (request.dryRun) {
-      // A dry run counts who would get the email, within today's quota.
+      // A dry run counts who would get the email (and whose orders would run again), within today's quota.
+      if (request.rerun) {
+        for (const order of recipient.orders.filter(linkable)) {
+          if (await rerunDone(request.id, order, store)) reruns.before++;
+          else reruns.ran++;
+        }
+      }
       report.sent++;
       left--;
       tick();
@@ -235,7 +277,7 @@ export async function runBroadcast(orders: readonly Order[], request: BroadcastR
     const links: { fileName: string; url: string }[] = [];
     for (const order of recipient.orders) {
       if (!linkable(order)) continue;
-      if (request.rerun && deps.rerun) await deps.rerun(order);
+      if (request.rerun && deps.rerun) await rerunOnce(request.id, order, deps.rerun, store, reruns);
       const { token, hash } = mintToken();
       await store.attachToken({ hash, orderId: order.orderId, downloadsLeft: settings.downloadLimit, expiresAt: Math.floor(now() / 1000 + settings.linkTtlHours * 3600), revoked: false });
       links.push({ fileName: order.fileName, url: `${settings.siteUrl}/d/${token}` });
@@ -269,10 +311,46 @@ export async function runBroadcast(orders: readonly Order[], request: BroadcastR
       );
     }
     await fault('broadcast:sent');
+    const at = new Date(now()).toISOString();
+    for (const order of recipient.orders) {
+      // Best effort, like every timeline note: the email went out whether or not it is noted.
+      await store
+        .recordOrderEvent(order.orderId, { at, kind: 'email', detail: { template: 'broadcast', broadcast: request.id, to: recipient.address, link: linkable(order) } })
+        .catch(() => undefined);
+    }
     await store.markBroadcastSent(request.id, id, new Date(now()).toISOString());
     report.sent++;
     left--;
     tick();
   }
   return report;
+}
+
+/** Whether an earlier run of this broadcast already ran the order again (see the top of this file). */
+async function rerunDone(id: string, order: Order, store: BroadcastStore): Promise<boolean> {
+  const note = await store.rerunNote(id, order.orderId);
+  return note !== undefined && (note.outcome !== undefined || (order.resultRevision ?? 1) >= note.revision);
+}
+
+async function rerunOnce(
+  id: string,
+  order: Order,
+  rerun: (order: Order) => Promise<RerunResult>,
+  store: BroadcastStore,
+  reruns: { ran: number; failed: number; before: number },
+): Promise<void> {
+  if (await rerunDone(id, order, store)) {
+    reruns.before++;
+    return;
+  }
+  const revision = (order.resultRevision ?? 1) + 1;
+  await store.noteRerun(id, order.orderId, { revision });
+  const result = await rerun(order);
+  if (!result.ok && result.code === 'rerun_running') {
+    // Another rerun holds the order (perhaps one a killed run left): neither run it nor mail about it now.
+    throw new BroadcastError('rerun_running', `${result.message} Nothing more was sent; run the same command again when it has finished.`);
+  }
+  await store.noteRerun(id, order.orderId, { revision, outcome: result.ok ? 'ok' : 'failed', ...(result.ok ? {} : { code: result.code }) });
+  if (result.ok) reruns.ran++;
+  else reruns.failed++;
 }

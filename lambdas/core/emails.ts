@@ -110,7 +110,7 @@ const lookupCopy = {
     subject: (p: string) => `Your ${p} orders`,
     intro: 'Someone (we hope you) asked for the orders placed with this email address.',
     none: 'We found no orders for this address.',
-    fresh: (n: number, h: number) => `Each download link below is new: it works ${n} times and for ${Math.round(h / 24)} days.`,
+    fresh: (n: number, h: number) => `The download links above are new: each works ${n} times and for ${Math.round(h / 24)} days.`,
     states: {
       awaiting_upload: 'waiting for the upload',
       processing: 'being analysed',
@@ -127,7 +127,7 @@ const lookupCopy = {
     subject: (p: string) => `${p}のご注文一覧`,
     intro: 'このメールアドレスでのご注文一覧のリクエストがありました。',
     none: 'このアドレスでのご注文は見つかりませんでした。',
-    fresh: (n: number, h: number) => `以下のダウンロードリンクは新しく発行したもので、${n}回まで、${Math.round(h / 24)}日間有効です。`,
+    fresh: (n: number, h: number) => `上記のダウンロードリンクは新しく発行したもので、それぞれ${n}回まで、${Math.round(h / 24)}日間有効です。`,
     states: {
       awaiting_upload: 'アップロード待ち',
       processing: '分析中',

@@ -363,6 +363,8 @@ export interface RerunDeps {
   readonly processor: Processor;
   readonly mailer: LookupDeps['mailer'];
   readonly settings: LookupSettings & { readonly maxUploadBytes: number; readonly acceptedExtensions: readonly string[]; readonly retentionDays: number };
+  /** Email a paid buyer a link to the new result (default). A broadcast's rerun mails its own email instead. */
+  readonly notify?: boolean;
   readonly now?: () => number;
 }
 
@@ -448,7 +450,7 @@ export async function rerunOrder(orderId: OrderId, deps: RerunDeps): Promise<Rer
   await note({ ok: true, result: primary });
   const current = (await deps.store.getOrder(orderId)) ?? order;
   let emailed = false;
-  if (noLinkReason(current) === undefined) {
+  if (deps.notify !== false && noLinkReason(current) === undefined) {
     const to = current.payerEmail ?? current.email;
     const { token, hash } = mintToken();
     const { settings } = deps;

@@ -216,7 +216,6 @@ export async function reconcileSession(session: SessionFacts, deps: EventDeps, e
   // nothing is written. A paid order not yet delivered, or one whose job failed, goes on.
   if (settled(order, session.id, to)) return 'no_change';
   const paymentIntentId = paymentIntentOf(session);
-  const early = paymentIntentId ? await deps.store.linkPaymentIntent(paymentIntentId, orderId) : {};
 
   const record: PaymentRecordFacts = {
     sessionId: session.id,
@@ -226,6 +225,16 @@ export async function reconcileSession(session: SessionFacts, deps: EventDeps, e
     ...optional('payerEmail', payerEmailOf(session)),
   };
   const moved = await deps.store.setPayment(orderId, to, record);
+  // The PaymentIntent is linked, and what arrived early for it read, after the payment is written:
+  // a refund handled meanwhile either finds this order paid (chargeRefunded) or left its note
+  // before this read. Linked before, a refund landing between the two would be missed by both.
+  const early = paymentIntentId ? await deps.store.linkPaymentIntent(paymentIntentId, orderId) : {};
+  if (moved && to === 'pending' && (await deps.store.seenEvent(failedPaymentKey(session.id)))) {
+    // Its async_payment_failed was handled first (Stripe reorders): the failure stands.
+    await deps.store.setPayment(orderId, 'unpaid', undefined, { onlySession: session.id });
+    await fault(deps)('event:payment-recorded');
+    return 'no_change';
+  }
   await fault(deps)('event:payment-recorded');
   const current = moved ? { ...order, payment: to, sessionId: session.id } : ((await deps.store.getOrder(orderId)) ?? order);
 
@@ -251,6 +260,9 @@ export async function reconcileSession(session: SessionFacts, deps: EventDeps, e
  */
 export const sessionSettled = (order: Order, session: SessionFacts): boolean => settled(order, session.id, paymentStateOf(session));
 
+/** Marks a session whose delayed payment failed: a `completed` (unpaid) handled after it must not make the order pending. */
+export const failedPaymentKey = (sessionId: string): string => `failed:${sessionId}`;
+
 /** The once-only marker of a second payment's refund email: written after its refund was made. */
 export const duplicateMailKey = (sessionId: string): string => `mail:duplicate:${sessionId}`;
 
@@ -267,6 +279,9 @@ function settled(order: Order, sessionId: string, to: PaymentState): boolean {
 async function asyncPaymentFailed(session: SessionFacts, deps: EventDeps, eventId: string): Promise<EventOutcome> {
   const found = await validatedOrder(session, deps, eventId);
   if (!('order' in found)) return found.outcome;
+  // Noted first, for a `completed` (unpaid) of this session that Stripe delivers after this
+  // event: reconcileSession reads the note after recording `pending`, so one of the two sees the other.
+  await deps.store.rememberEvent(failedPaymentKey(session.id), EVENT_MEMORY_SECONDS);
   // Only this session's pending payment returns to unpaid: a failure of some other session must
   // not undo a payment that went through.
   const moved = await deps.store.setPayment(found.order.orderId, 'unpaid', undefined, { onlySession: session.id });
@@ -315,6 +330,16 @@ async function chargeRefunded(charge: ChargeFacts, deps: EventDeps, eventId: str
   }
   // Refunds of second payments (which we made) change nothing for the order.
   if (order.paymentIntentId !== paymentIntentId) return 'no_change';
+  if (paymentIntentId && order.payment !== 'paid' && order.payment !== 'refunded') {
+    // Refunded while the order still says pending (its async_payment_succeeded is late): kept as
+    // a note that reconcileSession applies when the payment is recorded, instead of the order
+    // turning paid and mailing a link after its refund. Read again after the note: a payment
+    // recorded meanwhile did not see it.
+    await deps.store.noteEarly(paymentIntentId, 'refunded');
+    const now = await deps.store.getOrder(order.orderId);
+    if (now?.payment !== 'paid' || now.paymentIntentId !== paymentIntentId) return 'no_change';
+    return refundOrder(now, deps, eventId, { tellBuyer: true });
+  }
   return refundOrder(order, deps, eventId, { tellBuyer: true });
 }
 

@@ -11,6 +11,7 @@ import { loadConfig } from '../config';
 import { logger } from '../adapters/observability';
 import type { OrderId } from '../core/ids';
 import type { Order } from '../core/order';
+import { formatByteSize } from '../core/sizes';
 import { cleanFileName, extensionOf, isEmail, isWellFormed } from '../core/validation';
 import { HttpError, httpHandler, json, jsonBody } from './http';
 
@@ -48,7 +49,7 @@ function parseRequest(body: unknown) {
   }
   if (!Number.isInteger(req.size) || req.size <= 0) throw new HttpError(400, 'invalid_size', 'The file is empty or its size is unknown.');
   if (req.size > config.maxUploadBytes) {
-    throw new HttpError(400, 'file_too_large', `The file is larger than the limit of ${Math.floor(config.maxUploadBytes / 1_000_000)} MB.`);
+    throw new HttpError(400, 'file_too_large', `The file is larger than the limit of ${formatByteSize(config.maxUploadBytes)}.`);
   }
   // Browsers send arbitrary MIME types for CSV; keep only well-formed ones for the object.
   const contentType = req.contentType && /^[\w.+-]+\/[\w.+-]+$/.test(req.contentType) ? req.contentType : undefined;

@@ -6,21 +6,23 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BroadcastReport } from '../../lambdas/contract';
+import type { BroadcastReport, OrderDetail } from '../../lambdas/contract';
 import { uplock } from './cli-support';
-import { emails, payOnStripePage, readyOrder, startTestCloud, waitForEmails, type StoredEmail, type TestCloud } from './local-cloud';
+import { downloadLinkIn, emails, payOnStripePage, readyOrder, startTestCloud, waitForEmails, type StoredEmail, type TestCloud } from './local-cloud';
 
 const BUYERS = ['bc-a@example.com', 'bc-b@example.com', 'bc-c@example.com', 'bc-d@example.com'];
 
 describe('uplock broadcast', () => {
   let cloud: TestCloud;
   let bodyFile: string;
+  let paidOrderId: string;
   beforeAll(async () => {
     cloud = await startTestCloud();
     const dir = await mkdtemp(path.join(os.tmpdir(), 'uplock-broadcast-'));
     bodyFile = path.join(dir, 'note.txt');
     await writeFile(bodyFile, 'Hello,\n\nthe report now has histograms.\n');
     const paid = await readyOrder(cloud, BUYERS[0] as string);
+    paidOrderId = paid.orderId;
     expect((await payOnStripePage(paid.payUrl, '4242424242424242')).status).toBe(303);
     await waitForEmails(cloud, BUYERS[0] as string, 1);
     for (const buyer of BUYERS.slice(1)) await readyOrder(cloud, buyer);
@@ -108,4 +110,46 @@ describe('uplock broadcast', () => {
     expect(run.code).toBe(1);
     expect(run.json<{ error: { code: string } }>().error.code).toBe('broadcast_id_reused');
   }, 60_000);
+
+  it('--rerun runs each paid order again before its email, once, across an interrupted and resumed run', async () => {
+    const second = 'bc-rerun@example.com';
+    const ready = await readyOrder(cloud, second);
+    expect((await payOnStripePage(ready.payUrl, '4242424242424242', second)).status).toBe(303);
+    await waitForEmails(cloud, second, 1);
+    const show = async (orderId: string) => (await uplock(['--json', 'orders', 'show', orderId], { cloud })).json<OrderDetail>();
+    const reruns = async (orderId: string) => (await show(orderId)).timeline.filter((e) => e.kind === 'rerun').map((e) => e.detail);
+    const redo = (extra: string[] = []) => broadcast('redo', ['--status', 'paid', '--rerun', ...extra], 'Your report, redone');
+
+    const dry = await redo(['--dry-run']);
+    expect(dry.code).toBe(0);
+    expect(dry.json<BroadcastReport>()).toMatchObject({ dryRun: true, matched: 2, sent: 2, rerun: { ran: 2, failed: 0, before: 0 } });
+    expect(await reruns(paidOrderId)).toEqual([]);
+
+    // Room for one email: the first buyer's order runs again and is mailed, then the run stops.
+    const { SentLast24Hours } = cloud.sesAccount.sendQuota();
+    cloud.sesAccount.set({ max24HourSend: SentLast24Hours + 1 });
+    const first = await redo();
+    expect(first.code).toBe(0);
+    expect(first.json<BroadcastReport>()).toMatchObject({ sent: 1, stoppedAtQuota: true, rerun: { ran: 1, failed: 0, before: 0 } });
+    cloud.sesAccount.set({ max24HourSend: 50_000 });
+    const resumed = await redo();
+    expect(resumed.json<BroadcastReport>()).toMatchObject({ sent: 1, alreadySent: 1, stoppedAtQuota: false, rerun: { ran: 1, failed: 0, before: 0 } });
+    const again = await redo();
+    expect(again.json<BroadcastReport>()).toMatchObject({ sent: 0, alreadySent: 2, rerun: { ran: 0, failed: 0, before: 0 } });
+
+    for (const [orderId, buyer] of [
+      [paidOrderId, BUYERS[0] as string],
+      [ready.orderId, second],
+    ] as const) {
+      // One rerun each, as a new revision; the broadcast's link serves it, and no separate "updated" email went out.
+      expect(await reruns(orderId)).toEqual([expect.objectContaining({ revision: 2, ok: true })]);
+      const mails = (await emails(cloud)).filter((m) => m.destination.to[0] === buyer && m.subject === 'Your report, redone');
+      expect(mails).toHaveLength(1);
+      const served = await fetch(downloadLinkIn(mails[0] as StoredEmail) as string, { redirect: 'manual' });
+      expect(served.headers.get('location')).toContain(`/results/${orderId}/r2/`);
+      expect((await emails(cloud)).filter((m) => m.destination.to[0] === buyer && /updated/i.test(m.subject))).toEqual([]);
+      const noted = (await show(orderId)).timeline.filter((e) => e.kind === 'email' && e.detail?.template === 'broadcast' && e.detail.broadcast === 'redo');
+      expect(noted).toEqual([expect.objectContaining({ detail: expect.objectContaining({ to: buyer, link: true }) })]);
+    }
+  }, 240_000);
 });

@@ -149,6 +149,29 @@ describe('orders extend, refund and the timeline', () => {
   }, 240_000);
 });
 
+describe('orders show: a delayed payment on the timeline', () => {
+  it('shows the payment pending, failing, then a card payment, each once and in order', async () => {
+    const email = 'delayed-then-card@example.com';
+    const ready = await readyOrder(cloud, email);
+    const sepa = await payOnStripePage(ready.payUrl, 'DE62 3704 0044 0532 0130 01', email);
+    expect(sepa.status).toBe(303);
+    const sessionId = new URL(sepa.headers.get('location') as string).searchParams.get('session_id') as string;
+    await waitForOrder(cloud, ready.orderId, (v) => v.payment === 'pending');
+    await fetch(`${cloud.urls.stripe}/_test/sessions/${sessionId}/settle`, { method: 'POST', body: new URLSearchParams({ outcome: 'failed' }) });
+    const back = await waitForOrder(cloud, ready.orderId, (v) => v.payment === 'unpaid' && Boolean(v.payUrl));
+    expect((await payOnStripePage(back.payUrl as string, '4242424242424242', email)).status).toBe(303);
+    await waitForOrder(cloud, ready.orderId, (v) => v.delivered);
+
+    const detail = await show(ready.orderId);
+
+    const kinds = detail.timeline.map((e) => e.kind);
+    expect(kinds.filter((k) => k === 'paid' || k.startsWith('payment_'))).toEqual(['payment_pending', 'payment_failed', 'paid']);
+    expect(detail.timeline.find((e) => e.kind === 'payment_pending')?.detail).toEqual({ sessionId });
+    expect(detail.timeline.find((e) => e.kind === 'payment_failed')?.detail).toEqual({ sessionId });
+    expect(detail.timeline.find((e) => e.kind === 'paid')?.detail?.sessionId).not.toBe(sessionId);
+  }, 120_000);
+});
+
 describe('orders rerun', () => {
   it('serves a new revision to a paid buyer and emails it; a failed rerun and an expired upload change nothing', async () => {
     const email = 'rerun-me@example.com';

@@ -1,4 +1,5 @@
 import { isAscii, isUtf8 } from 'node:buffer';
+import { formatByteSize } from '../../core/sizes';
 import { ProcessingError } from '../processor';
 
 /** What the byte stream turned out to be, filled in while it is read. */
@@ -7,8 +8,6 @@ export interface TextFacts {
   /** `utf-8`, `utf-8 (with BOM)` or `ascii`. */
   encoding: string;
 }
-
-const MEGABYTE = 1024 * 1024;
 
 /**
  * Streams the upload as validated UTF-8 chunks: counts bytes against the limit (the local S3
@@ -143,8 +142,5 @@ function rejectKnownBinary(chunk: Uint8Array): void {
   }
 }
 
-export function formatLimit(bytes: number): string {
-  if (bytes >= 1024 * MEGABYTE) return `${+(bytes / (1024 * MEGABYTE)).toFixed(1)} GB`;
-  if (bytes >= MEGABYTE) return `${+(bytes / MEGABYTE).toFixed(1)} MB`;
-  return `${bytes.toLocaleString('en-US')} bytes`;
-}
+/** Binary multiples, as the limit is configured and the pages show it ("50 MiB"). */
+export const formatLimit = formatByteSize;

@@ -195,6 +195,22 @@ describe('payment', () => {
     expect(await store.setPayment(order.orderId, 'unpaid', undefined, { onlySession: 'cs_test_1' })).toBe(true);
   });
 
+  it('setPayment notes a delayed payment starting and failing on the timeline in the same write, once however often it is repeated', async () => {
+    const order = await storedOrder();
+
+    expect(await store.setPayment(order.orderId, 'pending', record)).toBe(true);
+    expect(await store.setPayment(order.orderId, 'pending', record)).toBe(false);
+    expect(await store.setPayment(order.orderId, 'unpaid', undefined, { onlySession: 'cs_test_1' })).toBe(true);
+    expect(await store.setPayment(order.orderId, 'unpaid', undefined, { onlySession: 'cs_test_1' })).toBe(false);
+    expect(await store.setPayment(order.orderId, 'paid', { ...record, sessionId: 'cs_test_2' })).toBe(true);
+
+    const history = (await store.getOrder(order.orderId))?.history ?? [];
+    expect(history.map((e) => [e.kind, e.detail])).toEqual([
+      ['payment_pending', { sessionId: 'cs_test_1' }],
+      ['payment_failed', { sessionId: 'cs_test_1' }],
+    ]);
+  });
+
   it('linkPaymentIntent remembers the order and reports refunds and disputes noted before it', async () => {
     const order = await storedOrder();
     const pi = `pi_${randomUUID()}`;

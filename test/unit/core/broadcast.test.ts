@@ -1,6 +1,17 @@
 /** core/broadcast.ts with in-memory ports: resumable by id, paced, stopped at the quota, unsubscribes honoured. */
 import { describe, expect, it } from 'vitest';
-import { BroadcastError, broadcastEmail, broadcastRecipients, runBroadcast, type BroadcastDeps, type BroadcastStore, type SendQuota } from '../../../lambdas/core/broadcast';
+import type { TimelineEntry } from '../../../lambdas/contract';
+import {
+  BroadcastError,
+  broadcastEmail,
+  broadcastRecipients,
+  runBroadcast,
+  type BroadcastDeps,
+  type BroadcastStore,
+  type RerunNote,
+  type RerunResult,
+  type SendQuota,
+} from '../../../lambdas/core/broadcast';
 import type { DeliveryToken } from '../../../lambdas/core/delivery';
 import type { EmailMessage } from '../../../lambdas/core/emails';
 import type { OrderId } from '../../../lambdas/core/ids';
@@ -31,6 +42,17 @@ class MemoryStore implements BroadcastStore {
   readonly marks = new Set<string>();
   readonly unsubscribed = new Set<string>();
   readonly tokens: DeliveryToken[] = [];
+  readonly rerunNotes = new Map<string, RerunNote>();
+  readonly timeline: { orderId: string; entry: TimelineEntry }[] = [];
+  async rerunNote(id: string, orderId: OrderId): Promise<RerunNote | undefined> {
+    return this.rerunNotes.get(`${id}#${orderId}`);
+  }
+  async noteRerun(id: string, orderId: OrderId, note: RerunNote): Promise<void> {
+    this.rerunNotes.set(`${id}#${orderId}`, note);
+  }
+  async recordOrderEvent(orderId: OrderId, entry: TimelineEntry): Promise<void> {
+    this.timeline.push({ orderId, entry });
+  }
   async openBroadcast(id: string, fingerprint: string): Promise<string> {
     if (!this.broadcasts.has(id)) this.broadcasts.set(id, fingerprint);
     return this.broadcasts.get(id) ?? '';
@@ -229,6 +251,147 @@ describe('runBroadcast', () => {
     expect(report).toMatchObject({ dryRun: true, sent: 3, stoppedAtQuota: true });
     expect(h.sent).toEqual([]);
     expect(h.store.broadcasts.size).toBe(0);
+  });
+});
+
+describe('runBroadcast with rerun', () => {
+  /** Orders whose rerun bumps their revision, as rerunOrder does; `fail` answers a refusal instead. */
+  function rerunner(fail: Partial<Record<string, RerunResult | 'throw'>> = {}) {
+    const revisions = new Map<string, number>();
+    const runs: string[] = [];
+    const rerun = async (o: Order): Promise<RerunResult> => {
+      runs.push(o.orderId);
+      const outcome = fail[o.orderId];
+      if (outcome === 'throw') throw new Error('killed during the rerun');
+      if (outcome) return outcome;
+      revisions.set(o.orderId, (o.resultRevision ?? 1) + 1);
+      return { ok: true };
+    };
+    /** The orders as a new run reads them: with the revisions the reruns made. */
+    const current = (orders: Order[]) => orders.map((o) => ({ ...o, resultRevision: revisions.get(o.orderId) ?? o.resultRevision }));
+    return { rerun, runs, revisions, current };
+  }
+  const rerunRequest = { ...request, id: 'redo-1', rerun: true };
+
+  it('runs each paid order once before its email, notes the email on every order it was about', async () => {
+    const h = harness();
+    const r = rerunner();
+    const paidA = order('a@example.com');
+    const unpaidA = order('a@example.com', { payment: 'unpaid' });
+    const paidB = order('b@example.com');
+
+    const report = await runBroadcast([paidA, unpaidA, paidB], rerunRequest, h.deps({ rerun: r.rerun }));
+
+    expect(report).toMatchObject({ matched: 2, sent: 2, rerun: { ran: 2, failed: 0, before: 0 } });
+    expect(r.runs.sort()).toEqual([paidA.orderId, paidB.orderId].sort());
+    expect(h.store.timeline.map((t) => [t.orderId, t.entry.kind, t.entry.detail?.template, t.entry.detail?.link]).sort()).toEqual(
+      [
+        [paidA.orderId, 'email', 'broadcast', true],
+        [unpaidA.orderId, 'email', 'broadcast', false],
+        [paidB.orderId, 'email', 'broadcast', true],
+      ].sort(),
+    );
+    expect(h.store.timeline[0]?.entry.detail).toMatchObject({ broadcast: 'redo-1' });
+  });
+
+  it('without rerun runs nothing and reports no rerun figures', async () => {
+    const h = harness();
+    const r = rerunner();
+
+    const report = await runBroadcast([order('a@example.com')], request, h.deps({ rerun: r.rerun }));
+
+    expect(r.runs).toEqual([]);
+    expect(report.rerun).toBeUndefined();
+  });
+
+  it('mails the old result when a rerun fails, and a resumed run does not run it again', async () => {
+    const h = harness({ max24HourSend: 1 });
+    const a = order('a@example.com');
+    const b = order('b@example.com');
+    const r = rerunner({ [a.orderId]: { ok: false, code: 'rerun_failed', message: 'bad input' } });
+
+    const first = await runBroadcast([a, b], rerunRequest, h.deps({ rerun: r.rerun }));
+    expect(first).toMatchObject({ sent: 1, stoppedAtQuota: true, rerun: { ran: 0, failed: 1, before: 0 } });
+    expect(h.sent[0]?.message.text).toMatch(/\/d\/[A-Za-z0-9_-]{43}/);
+
+    h.account.max24HourSend = 100;
+    const second = await runBroadcast(r.current([a, b]), rerunRequest, h.deps({ rerun: r.rerun }));
+
+    expect(second).toMatchObject({ sent: 1, alreadySent: 1, rerun: { ran: 1, failed: 0, before: 0 } });
+    expect(r.runs).toEqual([a.orderId, b.orderId]);
+  });
+
+  it('a run stopped after a rerun but before its email does not run that order again when resumed', async () => {
+    const h = harness();
+    const a = order('a@example.com');
+    const r = rerunner();
+    const down = h.deps({
+      rerun: r.rerun,
+      mailer: {
+        send: async () => {
+          throw new Error('Service unavailable');
+        },
+      },
+    });
+
+    await expect(runBroadcast([a], rerunRequest, down)).rejects.toMatchObject({ code: 'send_failed' });
+    const resumed = await runBroadcast(r.current([a]), rerunRequest, h.deps({ rerun: r.rerun }));
+
+    expect(resumed).toMatchObject({ sent: 1, rerun: { ran: 0, failed: 0, before: 1 } });
+    expect(r.runs).toEqual([a.orderId]);
+    expect(h.sent).toHaveLength(1);
+  });
+
+  it('a kill during the rerun leaves the order to run again; a kill after its switch does not', async () => {
+    const h = harness();
+    const a = order('a@example.com');
+    const b = order('b@example.com');
+    const killed = rerunner({ [a.orderId]: 'throw' });
+
+    await expect(runBroadcast([a, b], rerunRequest, h.deps({ rerun: killed.rerun }))).rejects.toThrow('killed during the rerun');
+    // b's rerun finished (revision 2 served) but a kill came before its outcome was noted.
+    await h.store.noteRerun('redo-1', b.orderId, { revision: 2 });
+    const r = rerunner();
+    const resumed = await runBroadcast([a, { ...b, resultRevision: 2 }], rerunRequest, h.deps({ rerun: r.rerun }));
+
+    expect(r.runs).toEqual([a.orderId]);
+    expect(resumed).toMatchObject({ sent: 2, rerun: { ran: 1, failed: 0, before: 1 } });
+  });
+
+  it('stops when another rerun holds an order, without mailing its buyer', async () => {
+    const h = harness();
+    const a = order('a@example.com');
+    const r = rerunner({ [a.orderId]: { ok: false, code: 'rerun_running', message: `A rerun of order ${a.orderId} is already running.` } });
+
+    await expect(runBroadcast([a], rerunRequest, h.deps({ rerun: r.rerun }))).rejects.toMatchObject({ code: 'rerun_running' });
+
+    expect(h.sent).toEqual([]);
+    const r2 = rerunner();
+    await runBroadcast([a], rerunRequest, h.deps({ rerun: r2.rerun }));
+    expect(r2.runs).toEqual([a.orderId]);
+  });
+
+  it('a dry run counts the orders it would run again and runs none', async () => {
+    const h = harness();
+    const r = rerunner();
+
+    const report = await runBroadcast([order('a@example.com'), order('a@example.com'), order('b@example.com', { payment: 'unpaid' })], { ...rerunRequest, dryRun: true }, h.deps({ rerun: r.rerun }));
+
+    expect(report).toMatchObject({ dryRun: true, sent: 2, rerun: { ran: 2, failed: 0, before: 0 } });
+    expect(r.runs).toEqual([]);
+    expect(h.store.rerunNotes.size).toBe(0);
+  });
+
+  it('refuses to rerun without a way to run', async () => {
+    const h = harness();
+    await expect(runBroadcast([order('a@example.com')], rerunRequest, h.deps())).rejects.toThrow(/needs deps.rerun/);
+  });
+
+  it('keeps the same id for another rerun choice from being reused', async () => {
+    const h = harness();
+    await runBroadcast([order('a@example.com')], request, h.deps());
+
+    await expect(runBroadcast([order('a@example.com')], { ...request, rerun: true }, h.deps({ rerun: rerunner().rerun }))).rejects.toMatchObject({ code: 'broadcast_id_reused' });
   });
 });
 

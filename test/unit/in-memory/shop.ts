@@ -151,6 +151,7 @@ export class InMemoryShop {
       report: events.report,
       count: (metric) => this.metrics.push(metric),
       now: this.clock,
+      fault: this.fault,
     };
   }
 
