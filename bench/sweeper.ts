@@ -35,8 +35,6 @@ import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { awsClientSettings } from '../lambdas/adapters/clients';
-import { jobPorts } from '../lambdas/adapters/job-deps';
-import { payments } from '../lambdas/adapters/stripe-payments';
 import { resumeExpiredJobs } from '../lambdas/core/job';
 import { startLocalCloud, type LocalCloud, type LocalCloudOptions } from '../local/cloud';
 import { lambdaContext } from '../local/lambda-context';
@@ -448,7 +446,7 @@ await timedSweep('sweep 2 (everything settled)');
 // The handler's last step on its own: resumeExpiredJobs scans the table for expired job claims.
 {
   const before = snapshot();
-  const scan = await measured(() => resumeExpiredJobs(jobPorts(payments())));
+  const scan = await measured(() => resumeExpiredJobs(sweeper.resumeDeps));
   const cost = since(before);
   console.log(
     `of which resumeExpiredJobs alone (a filtered Scan of the whole table, ${items.length}+ items): ${scan.seconds.toFixed(1)} s, ` +

@@ -24,7 +24,7 @@ const recover = recoverStripeEvents(handling, eventPersistence());
 // A killed job is resumed by announcing its upload again on the bus (one PutEvents, the upload
 // rule runs the job as for S3's own event: no S3 client here). A job out of attempts is failed
 // here, and the sweeper holds Stripe anyway: it refunds directly.
-const jobs: Parameters<typeof resumeExpiredJobs>[0] = {
+export const resumeDeps: Parameters<typeof resumeExpiredJobs>[0] = {
   store: orderStore(),
   blobs: { reannounceInput: (key) => pipelineEvents().announceUpload(key) },
   settings: { maxAttempts: loadConfig().job.maxAttempts },
@@ -39,7 +39,7 @@ export const handler = async (_event?: unknown, context?: Context): Promise<Leas
   const result = await withSweepLease(store, { deadline, report: handling.report }, async () => {
     const report = await sweepPass({ ...handling, sweepStore: store, source, deadline, handleEvent: (event) => recover(event, deadline) });
     // Jobs whose run was killed: announced again, or failed and refunded after the last attempt.
-    return { ...report, jobs: await resumeExpiredJobs(jobs) };
+    return { ...report, jobs: await resumeExpiredJobs(resumeDeps) };
   });
   if ('skipped' in result) logger.info('sweep skipped: another sweep holds the lease', { ...result });
   else logger.info('sweep finished', { ...result });
