@@ -35,7 +35,6 @@ import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { awsClientSettings } from '../lambdas/adapters/clients';
-import { resumeExpiredJobs } from '../lambdas/core/job';
 import { startLocalCloud, type LocalCloud, type LocalCloudOptions } from '../local/cloud';
 import { lambdaContext } from '../local/lambda-context';
 import { makeCharge, makeCheckoutSession, makeCustomerDetails, makeEvent, makePaymentIntent, type CheckoutSession } from '../local/stripe/objects';
@@ -446,6 +445,9 @@ await timedSweep('sweep 2 (everything settled)');
 // The handler's last step on its own: resumeExpiredJobs scans the table for expired job claims.
 {
   const before = snapshot();
+  // Imported here, not at the top: the adapters build their logger from the environment at import.
+  // The sweeper's own deps (handlers/sweeper.ts resumeDeps), as its handler runs them.
+  const { resumeExpiredJobs } = await import('../lambdas/core/job');
   const scan = await measured(() => resumeExpiredJobs(sweeper.resumeDeps));
   const cost = since(before);
   console.log(

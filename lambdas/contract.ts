@@ -83,6 +83,8 @@ export interface OrderView {
   payUrl?: string;
   /** Why the job failed. */
   error?: ErrorInfo;
+  /** Present (true) once the payment is disputed: downloads stop while the bank settles it. */
+  disputed?: boolean;
 }
 
 /** `GET /api/checkout-sessions/{sessionId}` 200. */

@@ -34,7 +34,8 @@ export const LOCAL_STRIPE_TAG = 'local';
 
 export const DEFAULT_PRODUCT = {
   name: 'Data profile report',
-  description: 'Every column of your CSV, TSV or JSON Lines file profiled: types, missing values, distributions, outliers and warnings.',
+  // No file formats named here: the upload page lists them from acceptedExtensions, in the reader's language.
+  description: 'Every column of your data profiled: types, missing values, distributions, outliers and warnings.',
 };
 export const DEFAULT_PRICE = { amount: 900, currency: 'usd' };
 

@@ -3,7 +3,7 @@
  * for the shape the page relies on: a half-deployed backend should produce a clear message,
  * not `undefined` on screen.
  */
-import type { CreatedOrder, JobState, Lang, OrderView, PaymentState, PublicConfig } from '../../lambdas/contract';
+import { JOB_STATES, PAYMENT_STATES, type CreatedOrder, type JobState, type Lang, type OrderView, type PaymentState, type PublicConfig } from '../../lambdas/contract';
 
 export type { CreatedOrder, JobState, Lang, OrderView, PaymentState } from '../../lambdas/contract';
 /** What the page reads from `GET /api/config`; `retentionDays` may be missing on an older backend. */
@@ -70,8 +70,8 @@ function isFiniteNumber(value: unknown): value is number {
   return typeof value === 'number' && Number.isFinite(value);
 }
 
-const jobStates: readonly JobState[] = ['awaiting_upload', 'processing', 'done', 'failed'];
-const paymentStates: readonly PaymentState[] = ['unpaid', 'pending', 'paid', 'refunded'];
+const jobStates: readonly JobState[] = JOB_STATES;
+const paymentStates: readonly PaymentState[] = PAYMENT_STATES;
 
 export async function getConfig(): Promise<SiteConfig> {
   const { data } = await request('GET', '/api/config');
@@ -86,6 +86,7 @@ export async function getConfig(): Promise<SiteConfig> {
     acceptedExtensions: data.acceptedExtensions.filter(isString).map((e) => e.toLowerCase()),
     downloadLimit: isFiniteNumber(data.downloadLimit) ? data.downloadLimit : 0,
     linkTtlHours: isFiniteNumber(data.linkTtlHours) ? data.linkTtlHours : 0,
+    ...(isFiniteNumber(data.retentionDays) ? { retentionDays: data.retentionDays } : {}),
   };
 }
 
@@ -115,6 +116,7 @@ export async function getOrder(orderId: string): Promise<OrderView> {
   if ('preview' in data && data.preview !== undefined && data.preview !== null) view.preview = data.preview;
   if (typeof data.progress === 'number' && data.progress >= 0 && data.progress <= 100) view.progress = data.progress;
   if (data.slow === true) view.slow = true;
+  if (data.disputed === true) view.disputed = true;
   // Only ever follow an http(s) pay link: the page turns it into an <a href>.
   if (isString(data.payUrl) && /^https?:\/\//i.test(data.payUrl)) view.payUrl = data.payUrl;
   if (isObject(data.error)) {

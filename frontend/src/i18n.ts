@@ -162,3 +162,25 @@ export function formatDuration(hours: number): string {
 export function formatList(items: readonly string[]): string {
   return new Intl.ListFormat(current, { style: 'short', type: 'disjunction' }).format(items);
 }
+
+const formatNames: Record<string, MessageKey> = {
+  '.csv': 'format.csv',
+  '.tsv': 'format.tsv',
+  '.txt': 'format.txt',
+  '.jsonl': 'format.jsonl',
+  '.ndjson': 'format.jsonl',
+  '.json': 'format.json',
+};
+
+/**
+ * What kinds of file `extensions` (from `/api/config`) are, for a sentence: `.csv .tsv .jsonl
+ * .ndjson` → "CSV, TSV, or JSON Lines". An extension we have no name for (a custom job's) reads as
+ * itself in capitals (".md" → "MD").
+ */
+export function formatFileKinds(extensions: readonly string[]): string {
+  const names = extensions.map((extension) => {
+    const key = formatNames[extension.toLowerCase()];
+    return key ? t(key) : extension.replace(/^\./, '').toUpperCase();
+  });
+  return formatList([...new Set(names)]);
+}

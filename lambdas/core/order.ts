@@ -128,6 +128,7 @@ export function orderView(order: Order, extras: { preview?: unknown; payUrl?: st
   if (order.job === 'done' && extras.preview !== undefined) view.preview = extras.preview;
   if (order.job === 'done' && order.payment === 'unpaid' && extras.payUrl) view.payUrl = extras.payUrl;
   if (order.job === 'failed' && order.jobError) view.error = order.jobError;
+  if (order.disputedAt) view.disputed = true;
   return view;
 }
 

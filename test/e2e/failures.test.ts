@@ -1,7 +1,7 @@
 /**
  * What the customer sees when things go wrong: files refused before anything is sent, a job
  * that fails, a connection that drops mid-upload (retry re-uses the same order), a cancelled
- * upload, and a declined card.
+ * upload (back to the chooser; the same file re-uses the order), and a declined card.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
@@ -89,6 +89,8 @@ describe.skipIf(!hasChromium)('failures the customer can meet', { timeout: 120_0
     expect(detail).toContain('You have not been charged.');
     expect(await page.locator('#pay').isVisible()).toBe(false);
     expect(await page.locator('#steps .step-failed').first().innerText()).toContain('Free preview');
+    // Nothing was charged and nothing will be emailed: no payment or "Result emailed" step at all
+    expect(await page.locator('#steps .step-name').allInnerTexts()).toEqual(['File received', 'Free preview']);
     expect(await seriousA11yViolations(page)).toEqual([]);
     await screenshots(page, 'order-failed');
     await assertCleanPage();
@@ -178,9 +180,13 @@ describe.skipIf(!hasChromium)('failures the customer can meet', { timeout: 120_0
     await assertCleanPage();
   });
 
-  it('cancels an upload in flight, then sends it on retry', async () => {
+  it('cancels an upload in flight back to the chooser, and the same file then goes to the same order', async () => {
     // Prepare: a slow line, so there is time to cancel
     const { context, page } = await freshPage();
+    const orderPosts: string[] = [];
+    page.on('request', (request) => {
+      if (request.method() === 'POST' && request.url().endsWith('/api/orders')) orderPosts.push(request.url());
+    });
     const cdp = await context.newCDPSession(page);
     await cdp.send('Network.enable');
     await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: 20_000 });
@@ -188,16 +194,30 @@ describe.skipIf(!hasChromium)('failures the customer can meet', { timeout: 120_0
 
     // Act
     await fillForm(page, { name: 'slow.csv', buffer: Buffer.from(`id,label\n${rows}\n`) });
+    await page.getByRole('heading', { name: 'Uploading “slow.csv”' }).waitFor();
+    const shownOrder = (await page.locator('#upload-order').innerText()).replace('Order number: ', '');
     await page.getByRole('button', { name: 'Cancel upload' }).click();
 
-    // Assess
+    // Assess: the chooser again, with the email and file as they were, and no "Uploading …" left
     await page.getByText('Upload cancelled. Your file was not sent.').waitFor();
     expect(page.url()).toMatch(/\/index\.html$/);
+    expect(await page.locator('#upload-section').isVisible()).toBe(false);
+    expect(await page.locator('main').innerText()).not.toContain('Uploading');
+    expect(await page.getByRole('button', { name: 'Upload and analyse' }).isVisible()).toBe(true);
+    expect(await page.getByLabel('Your email').inputValue()).toBe('bo@example.com');
+    expect(await page.getByLabel('Your file').evaluate((input) => (input as HTMLInputElement).files?.[0]?.name)).toBe('slow.csv');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('submit');
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await screenshots(page, 'index-upload-cancelled');
 
-    // Act: full speed again, retry
+    // Act: full speed again, send the same file
     await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
-    await page.getByRole('button', { name: 'Try again' }).click();
+    await page.getByRole('button', { name: 'Upload and analyse' }).click();
     await page.waitForURL(/\/order\.html\?id=/);
+
+    // Assess: the order made before Cancel, not a second one, and it is processed
+    expect(new URL(page.url()).searchParams.get('id')).toBe(shownOrder);
+    expect(orderPosts).toHaveLength(1);
     await page.getByText('Your free preview is ready.').waitFor({ timeout: 30_000 });
     await assertCleanPage();
   });

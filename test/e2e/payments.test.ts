@@ -1,7 +1,7 @@
 /**
  * Payments that do not settle at once, seen from the order page: a bank debit that clears after
- * a while, one that fails (the order becomes payable again), and a disputed card payment whose
- * emailed link then stops working.
+ * a while, one that fails (the order becomes payable again), a disputed card payment whose
+ * emailed link then stops working, and a refund made in the Stripe Dashboard.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
@@ -12,6 +12,17 @@ import { payOnStripePage, startSite, waitForReturnFromStripe, waitForEmail, type
 const IBAN_SETTLES = 'DE89 3704 0044 0532 0130 00';
 const IBAN_FAILS = 'DE62 3704 0044 0532 0130 01';
 const CARD_DISPUTED = '4000 0000 0000 0259';
+
+/** A call to the Stripe stand-in's API, with the throwaway test key startLocalCloud put in STRIPE_SECRET_KEY. */
+async function stripeApi<T>(stripeUrl: string, method: 'GET' | 'POST', path: string, form?: Record<string, string>): Promise<T> {
+  const response = await fetch(new URL(path, stripeUrl), {
+    method,
+    headers: { authorization: `Bearer ${process.env.STRIPE_SECRET_KEY ?? ''}`, ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) },
+    ...(form ? { body: new URLSearchParams(form).toString() } : {}),
+  });
+  expect(response.status).toBe(200);
+  return (await response.json()) as T;
+}
 
 /** How many events of `type` the Stripe stand-in has delivered to every endpoint. */
 async function deliveredEvents(stripeUrl: string, type: string): Promise<number> {
@@ -101,6 +112,7 @@ describe.skipIf(!hasChromium)('payments that settle later, fail later, or are di
 
     // Act
     await orderAndPay(page, email, CARD_DISPUTED);
+    const orderUrl = page.url();
     await page.getByText(/we have emailed the download link/).waitFor({ timeout: 30_000 });
     const { match } = await waitForEmail(site.cloud, email, /https?:\/\/[^\s"'<>]+\/d\/[A-Za-z0-9_-]+/);
     const link = match[0];
@@ -111,6 +123,57 @@ describe.skipIf(!hasChromium)('payments that settle later, fail later, or are di
     await page.goto(link);
     expect(page.url()).toMatch(/\/link\.html\?reason=revoked$/);
     await page.getByText('This download link was cancelled because the payment was refunded or disputed.').waitFor();
+    // No fresh links offered: the lookup sends none for a disputed payment
+    expect(await page.getByRole('link', { name: 'Email me my order links' }).isVisible()).toBe(false);
+
+    // Assess: the order page says so instead of four completed steps
+    await page.goto(orderUrl);
+    await page.getByText('This payment is disputed with your bank.').waitFor({ timeout: 15_000 });
+    expect(await page.locator('#steps .step-name').allInnerTexts()).toEqual(['File received', 'Free preview', 'Payment disputed']);
+    await screenshots(page, 'order-disputed-real');
+    await assertClean(opened);
+  });
+
+  it('a refund in the Stripe Dashboard: refund email, "Refunded" on the order page, the link revoked, no fresh link by lookup', async () => {
+    // Prepare: a paid, delivered order
+    const opened = await openPage(browser, site.url);
+    const { page } = opened;
+    const email = 'gus@example.com';
+    const orderId = await orderAndPay(page, email, '4242 4242 4242 4242');
+    const orderUrl = page.url();
+    await page.getByText(/we have emailed the download link/).waitFor({ timeout: 30_000 });
+    const { match } = await waitForEmail(site.cloud, email, /https?:\/\/[^\s"'<>]+\/d\/[A-Za-z0-9_-]+/);
+    const sessions = await stripeApi<{ data: { client_reference_id: string | null; payment_intent: string | null }[] }>(site.cloud.urls.stripe, 'GET', '/v1/checkout/sessions?limit=100');
+    const paymentIntent = sessions.data.find((session) => session.client_reference_id === orderId)?.payment_intent;
+    expect(paymentIntent).toMatch(/^pi_/);
+
+    // Act: the operator refunds in the Dashboard (Stripe's API, not uplock's): only charge.refunded tells us
+    await stripeApi(site.cloud.urls.stripe, 'POST', '/v1/refunds', { payment_intent: paymentIntent ?? '' });
+
+    // Assess: the buyer is emailed, and the order page says "Refunded", not a completed payment
+    await waitForEmail(site.cloud, email, /We have refunded your payment for this order in full/);
+    await page.goto(orderUrl);
+    await page.getByText('Your payment has been refunded.').waitFor({ timeout: 15_000 });
+    expect(await page.locator('#steps .step-name').allInnerTexts()).toEqual(['File received', 'Free preview', 'Refunded']);
+    expect(await page.locator('#status-detail').innerText()).toBe('Its download links no longer work.');
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await screenshots(page, 'order-refunded-real');
+
+    // Assess: the emailed link is revoked, and its page offers no fresh links
+    await page.goto(match[0]);
+    expect(page.url()).toMatch(/\/link\.html\?reason=revoked$/);
+    await page.getByText('A refunded or disputed payment gets no new download links.').waitFor();
+    expect(await page.getByRole('link', { name: 'Email me my order links' }).isVisible()).toBe(false);
+
+    // Act: the buyer asks for their links anyway
+    const lookup = await fetch(`${site.url}/api/orders/lookup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email }) });
+    expect(lookup.status).toBe(202);
+
+    // Assess: the order is listed as refunded, with no download link
+    const { email: lookupMail } = await waitForEmail(site.cloud, email, /Someone \(we hope you\) asked for the orders/);
+    expect(lookupMail.text).toContain(`sales.csv (`);
+    expect(lookupMail.text).toMatch(/sales\.csv \([0-9-]+\): refunded/);
+    expect(lookupMail.text).not.toContain('/d/');
     await assertClean(opened);
   });
 });

@@ -6,7 +6,7 @@
 import '../styles.css';
 import { ApiError, createOrder, type CreatedOrder, type SiteConfig } from '../api';
 import { byId, describeError, show, siteConfig, startPage } from '../chrome';
-import { clearText, formatBytes, formatBytesPair, formatPercent, formatPrice, lang, onLangChange, setText, t } from '../i18n';
+import { clearText, formatBytes, formatBytesPair, formatFileKinds, formatPercent, formatPrice, lang, onLangChange, setText, t } from '../i18n';
 import { postToS3, type UploadHandle } from '../upload';
 
 startPage();
@@ -17,6 +17,7 @@ const fileInput = byId<HTMLInputElement>('file');
 const emailError = byId('email-error');
 const fileError = byId('file-error');
 const formError = byId('form-error');
+const formNotice = byId('form-notice');
 const submitButton = byId<HTMLButtonElement>('submit');
 const formSection = byId('form-section');
 const uploadSection = byId('upload-section');
@@ -31,7 +32,8 @@ const retryButton = byId<HTMLButtonElement>('upload-retry');
 const restartButton = byId<HTMLButtonElement>('upload-restart');
 
 let config: SiteConfig | undefined;
-let pending: { order: CreatedOrder; file: File } | undefined;
+/** The order whose file is not sent yet: a retry, or a submit after Cancel with the same file and email, re-uses it. */
+let pending: { order: CreatedOrder; file: File; email: string } | undefined;
 let current: UploadHandle | undefined;
 let lastProgress = { sent: 0, total: 0 };
 /** One order per submit, even if the customer presses Enter twice. */
@@ -45,6 +47,8 @@ function renderConfig(): void {
   const price = formatPrice(config.price.amount, config.price.currency);
   byId('price-line').textContent = t('index.price', { price });
   byId('how-step3').textContent = t('index.step3', { price });
+  // The kinds of file come from the config (a custom job accepts its own), never from a fixed word.
+  byId('how-step1').textContent = t('index.step1Formats', { formats: formatFileKinds(config.acceptedExtensions) });
   byId('file-hint').textContent = t('form.fileHint', {
     extensions: config.acceptedExtensions.join(', '),
     size: formatBytes(config.maxUploadBytes),
@@ -111,9 +115,19 @@ function showForm(message?: string): void {
   show(uploadSection, false);
   show(formSection, true);
   submitButton.disabled = false;
+  clearText(formNotice);
+  show(formNotice, false);
   formError.textContent = message ?? '';
   show(formError, message !== undefined);
   if (message !== undefined) formError.focus();
+}
+
+/** Cancel: back to the chooser with the email and file as they were, saying nothing was sent. */
+function showCancelled(): void {
+  showForm();
+  setText(formNotice, 'upload.cancelled');
+  show(formNotice, true);
+  submitButton.focus();
 }
 
 function showUploadActions(state: 'uploading' | 'retryable' | 'restart-only'): void {
@@ -163,7 +177,7 @@ async function sendFile(): Promise<void> {
       return;
     case 'aborted':
       clearText(statusText);
-      uploadFailed(t('upload.cancelled'), true);
+      showCancelled();
       return;
     case 'network':
       clearText(statusText);
@@ -177,9 +191,23 @@ async function sendFile(): Promise<void> {
   }
 }
 
+function showUploadCard(order: CreatedOrder, file: File): void {
+  show(formSection, false);
+  show(uploadSection, true);
+  uploadHeading.textContent = t('upload.heading', { name: file.name });
+  uploadOrder.textContent = t('upload.order', { orderId: order.orderId });
+  uploadHeading.focus();
+}
+
 async function start(email: string, file: File): Promise<void> {
   submitButton.disabled = true;
   show(formError, false);
+  if (pending && pending.file === file && pending.email === email && uploadWindowOpen(pending.order)) {
+    // The same file again after Cancel: the order made for it is still waiting for its upload.
+    showUploadCard(pending.order, file);
+    await sendFile();
+    return;
+  }
   let order: CreatedOrder;
   try {
     order = await createOrder({
@@ -193,18 +221,14 @@ async function start(email: string, file: File): Promise<void> {
     showForm(describeError(error));
     return;
   }
-  pending = { order, file };
+  pending = { order, file, email };
   // The order view carries no email; the order page prefills Stripe's form from this tab's copy.
   try {
     sessionStorage.setItem(`uplock-email:${order.orderId}`, email);
   } catch {
     // Storage may be off; the customer then types the address on Stripe's page.
   }
-  show(formSection, false);
-  show(uploadSection, true);
-  uploadHeading.textContent = t('upload.heading', { name: file.name });
-  uploadOrder.textContent = t('upload.order', { orderId: order.orderId });
-  uploadHeading.focus();
+  showUploadCard(order, file);
   await sendFile();
 }
 
@@ -275,6 +299,8 @@ siteConfig().then(
     renderConfig();
   },
   (error: unknown) => {
+    // No product name to show: the page's own title stands in for it (and the loading shape goes).
+    setText(byId('product-name'), 'index.title');
     const slot = byId('config-error');
     slot.textContent = error instanceof ApiError && error.code !== 'bad_response' ? describeError(error) : t('error.config');
     show(slot, true);

@@ -1,9 +1,10 @@
 /**
  * Where the download route sends a browser whose link no longer works:
- * `link.html?reason=used_up|expired|revoked|unknown`.
+ * `link.html?reason=used_up|expired|revoked|unknown`. Used-up, expired and unknown links point to
+ * "Lost your link?" for fresh ones; a revoked one says why there are none.
  */
 import '../styles.css';
-import { startPage } from '../chrome';
+import { byId, show, startPage } from '../chrome';
 import { setText } from '../i18n';
 import type { MessageKey } from '../messages';
 
@@ -15,7 +16,11 @@ const reasons: Record<string, MessageKey> = {
 };
 
 const reason = new URLSearchParams(location.search).get('reason') ?? 'unknown';
-const slot = document.getElementById('link-reason');
 // setText records the key, so the language switch re-translates it with the static text.
-if (slot) setText(slot, Object.hasOwn(reasons, reason) ? (reasons[reason] ?? 'link.unknown') : 'link.unknown');
+setText(byId('link-reason'), Object.hasOwn(reasons, reason) ? (reasons[reason] ?? 'link.unknown') : 'link.unknown');
+// A revoked link belongs to a refunded or disputed payment, and "Lost your link?" mails no fresh
+// link for those (lambdas/core/lookup.ts noLinkReason): offering one would be a promise it breaks.
+const revoked = reason === 'revoked';
+show(byId('link-lookup'), !revoked);
+show(byId('link-revoked-help'), revoked);
 startPage();

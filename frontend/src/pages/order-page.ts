@@ -19,6 +19,8 @@ const problem = byId('order-problem');
 const problemText = byId('order-problem-text');
 const orderNumber = byId('order-number');
 const body = byId('order-body');
+/** order.html's loading shapes: shown until the first thing this script knows (order or problem). */
+const skeleton = byId('order-skeleton');
 const stepsList = byId<HTMLOListElement>('steps');
 const statusMain = byId('status-main');
 const statusDetail = byId('status-detail');
@@ -68,35 +70,47 @@ function showProblem(message: MessageKey | { text: string }): void {
   problemText.textContent = typeof message === 'string' ? t(message) : message.text;
   show(problem, true);
   show(body, false);
+  show(skeleton, false);
 }
 
-type StepState = 'done' | 'current' | 'pending' | 'failed';
-const stepStateKey: Record<StepState, MessageKey> = {
+/** `ended`: a step that stops the order (a refund, a dispute) without being a success or a failure. */
+type StepState = 'done' | 'current' | 'pending' | 'failed' | 'ended';
+const stepStateKey: Record<StepState, MessageKey | undefined> = {
   done: 'stepState.done',
   current: 'stepState.current',
   pending: 'stepState.pending',
   failed: 'stepState.failed',
+  // The label says it all ("Refunded", "Payment disputed").
+  ended: undefined,
 };
 
+/**
+ * The steps the order has taken and has left. A refunded or disputed order shows that instead of
+ * a completed payment, and an order that ends without a result (refund, dispute, failed job) has
+ * no "Result emailed" step at all: nothing is on its way, so nothing is pending or failed.
+ */
 function steps(order: OrderView): [MessageKey, StepState][] {
-  const paid = order.payment === 'paid' || order.delivered;
   const upload: StepState = order.job === 'awaiting_upload' ? 'current' : 'done';
   const analysis: StepState =
     order.job === 'done' ? 'done' : order.job === 'failed' ? 'failed' : order.job === 'processing' ? 'current' : 'pending';
+  const start: [MessageKey, StepState][] = [
+    ['step.upload', upload],
+    ['step.preview', analysis],
+  ];
+  if (order.payment === 'refunded') return [...start, ['step.refunded', 'ended']];
+  if (order.disputed) return [...start, ['step.disputed', 'ended']];
+  if (order.job === 'failed') {
+    // "No result, no charge": unpaid ends here; a payment that arrived is on its way back.
+    return order.payment === 'unpaid' ? start : [...start, ['step.refunding', 'current']];
+  }
+  const paid = order.payment === 'paid' || order.delivered;
   let payment: StepState = 'pending';
   if (paid) payment = 'done';
-  else if (order.payment === 'refunded') payment = 'failed';
   else if (order.payment === 'pending' || (order.job === 'done' && order.payment === 'unpaid')) payment = 'current';
   let delivery: StepState = 'pending';
   if (order.delivered) delivery = 'done';
-  else if (order.job === 'failed') delivery = 'failed';
   else if (paid && order.job === 'done') delivery = 'current';
-  return [
-    ['step.upload', upload],
-    ['step.preview', analysis],
-    ['step.pay', payment],
-    ['step.deliver', delivery],
-  ];
+  return [...start, ['step.pay', payment], ['step.deliver', delivery]];
 }
 
 function renderSteps(order: OrderView): void {
@@ -108,9 +122,14 @@ function renderSteps(order: OrderView): void {
     const name = document.createElement('span');
     name.className = 'step-name';
     name.textContent = t(label);
+    const stateKey = stepStateKey[state];
+    if (stateKey === undefined) {
+      item.append(name);
+      return item;
+    }
     const stateText = document.createElement('span');
     stateText.className = 'visually-hidden';
-    stateText.textContent = ` ${t(stepStateKey[state])}`;
+    stateText.textContent = ` ${t(stateKey)}`;
     item.append(name, stateText);
     return item;
   });
@@ -129,7 +148,8 @@ function statusText(order: OrderView): { main: string; detail: string } {
       order.payment === 'refunded' ? t('status.refunded') : order.payment === 'unpaid' ? t('status.noCharge') : t('status.refunding');
     return { main: t('status.failed'), detail: [reason, money].filter(Boolean).join(' ') };
   }
-  if (order.payment === 'refunded') return { main: t('status.refunded'), detail: '' };
+  if (order.payment === 'refunded') return { main: t('status.refunded'), detail: order.delivered ? t('status.linksStopped') : '' };
+  if (order.disputed) return { main: t('status.disputed'), detail: t('status.disputedDetail') };
   if (order.delivered) return { main: t('status.delivered'), detail: linkRules() };
   if (order.payment === 'paid') {
     return { main: t(order.job === 'done' ? 'status.paidSending' : 'status.paidProcessing'), detail: '' };
@@ -197,6 +217,7 @@ function render(): void {
   if (!view) return;
   byId('order-id').textContent = view.orderId;
   show(orderNumber, true);
+  show(skeleton, false);
   show(body, true);
   renderSteps(view);
   const { main, detail } = statusText(view);
@@ -208,7 +229,8 @@ function render(): void {
 }
 
 function isFinal(order: OrderView): boolean {
-  if (order.delivered || order.payment === 'refunded') return true;
+  // A dispute takes weeks to settle: nothing this page shows changes meanwhile.
+  if (order.delivered || order.payment === 'refunded' || order.disputed) return true;
   return order.job === 'failed' && order.payment === 'unpaid';
 }
 
@@ -255,6 +277,7 @@ function schedule(orderId: string, delay: number): void {
 
 async function resolveSession(sessionId: string): Promise<string | undefined> {
   setIfChanged(statusMain, t('order.confirmingSession'));
+  show(skeleton, false);
   show(body, true);
   for (let attempt = 0; attempt < 5; attempt += 1) {
     try {

@@ -2,7 +2,8 @@ import type { ColumnProfile } from './column-profile';
 import type { DataProfiler } from './data-profiler';
 import { DELIMITER_NAMES, type Dialect } from './dialect';
 import type { KllSketch } from './kll-sketch';
-import { type ExactValues, KEY_DATE, KEY_NUMBER } from './exact-values';
+import { type ExactNumbers, type ExactValues, KEY_DATE, KEY_NUMBER } from './exact-values';
+import { RadixSorter, ranksOf } from './radix-sort';
 import type {
   ColumnReport,
   ColumnType,
@@ -48,7 +49,12 @@ export interface ReportOptions {
 }
 
 export function buildReport(profiler: DataProfiler, facts: ScanFacts, options: ReportOptions): ProfileReport {
-  const columns = profiler.columns.map((column, index) => columnReport(column, index, profiler.rows));
+  // One sorter for every column's numbers and dates: they share its scratch arrays.
+  const sorter = new RadixSorter();
+  const rankable = keepOrderForRanks(profiler);
+  // Pearson reads the columns by row, which for some is their numbers in arrival order: before the sorts.
+  const pearson = pearsonMatrix(profiler.extras);
+  const columns = profiler.columns.map((column, index) => columnReport(column, index, profiler.rows, sorter));
   const duplicates = profiler.duplicates;
   const csv = facts.dialect.format === 'csv';
   const file = {
@@ -61,7 +67,7 @@ export function buildReport(profiler: DataProfiler, facts: ScanFacts, options: R
     hasHeader: profiler.hasHeader,
     rows: profiler.rows,
     columns: columns.length,
-    duplicateRows: { count: duplicates.duplicates, exact: duplicates.exact },
+    duplicateRows: { count: duplicates.count(sorter), exact: duplicates.exact },
     raggedRows: { short: profiler.shortRows, long: profiler.longRows, examples: [...profiler.raggedExamples] },
     malformedQuotedFields: facts.malformedQuotedFields,
     invalidJsonLines: facts.invalidJsonLines,
@@ -95,13 +101,45 @@ export function buildReport(profiler: DataProfiler, facts: ScanFacts, options: R
     columns,
     warnings,
     meta: { generatedAt: options.generatedAt, orderId: options.orderId, lang: options.lang, memoryBudgetMb: options.memoryBudgetMb, exact },
-    correlations: correlations(extras, columns),
+    correlations: correlations(extras, columns, pearson, rankable, sorter),
     missingPatterns: missingPatterns(extras, columns),
     sample: { first: extras.first, random: extras.random },
   };
 }
 
-function columnReport(column: ColumnProfile, index: number, rows: number): ColumnReport {
+/**
+ * The correlation columns whose held numbers are, in order, the numbers of their row-aligned
+ * array (always, unless the budget dropped one of them): their sort keeps each value's arrival
+ * position, and their Spearman ranks come from that sort instead of a second one.
+ */
+function keepOrderForRanks(profiler: DataProfiler): Map<number, ExactNumbers> {
+  const out = new Map<number, ExactNumbers>();
+  const extras = profiler.extras;
+  if (extras.truncated) return out;
+  extras.aligned.forEach((values, c) => {
+    const numbers = (profiler.columns[c] as ColumnProfile | undefined)?.exactNumbers;
+    if (values === null || numbers === undefined) return;
+    if (extras.dense[c] === numbers) {
+      numbers.keepOrder = true;
+      out.set(c, numbers);
+      return;
+    }
+    const held = numbers.values;
+    let k = 0;
+    for (let r = 0; r < extras.alignedRows; r++) {
+      const v = values[r] as number;
+      if (v !== v) continue;
+      if (k === numbers.length || !Object.is(held[k], v)) return;
+      k++;
+    }
+    if (k !== numbers.length) return;
+    numbers.keepOrder = true;
+    out.set(c, numbers);
+  });
+  return out;
+}
+
+function columnReport(column: ColumnProfile, index: number, rows: number, sorter: RadixSorter): ColumnReport {
   const k = column.kinds;
   const kinds = {
     integer: k[ValueKind.Integer] as number,
@@ -124,10 +162,10 @@ function columnReport(column: ColumnProfile, index: number, rows: number): Colum
   let stats: NumericStats | null = null;
   let dates: DateBreakdown | null = null;
   if (type === 'integer' || type === 'decimal') {
-    stats = numericStats(column.numeric, column.exactNumbers?.sorted(), column.numericSketch, 'number', type === 'integer', null);
+    stats = numericStats(column.numeric, column.exactNumbers?.sorted(sorter), column.numericSketch, 'number', type === 'integer', null);
   } else if (type === 'date' || type === 'datetime') {
     const zoned = type === 'datetime' && (column.samples[ValueKind.DateTime] as string[]).some((t) => ZONE.test(t));
-    const sorted = column.exactDates?.sorted();
+    const sorted = column.exactDates?.sorted(sorter);
     stats = numericStats(column.temporal, sorted, column.temporalSketch, 'epoch_ms', false, type === 'date' ? false : zoned);
     if (sorted !== undefined) dates = dateBreakdown(sorted);
   }
@@ -143,7 +181,7 @@ function columnReport(column: ColumnProfile, index: number, rows: number): Colum
   let topValues: TopValueReport[] = column.top.top(TOP_VALUES);
   let topValuesExact = !column.top.evicted;
   if (exact !== undefined) {
-    const counted = exactCounts(exact, type, column, stats?.zoned ?? null);
+    const counted = exactCounts(exact, type, column, stats?.zoned ?? null, sorter);
     distinct = counted.distinct;
     topValues = counted.top;
     topValuesExact = counted.distinct.exact;
@@ -198,12 +236,12 @@ const byCountThenValue = (a: TopValueReport, b: TopValueReport): number => b.cou
  * a number or date column counts its numbers (dates) by value, from their sorted array (1.50 and
  * 1.5 are one value, as in a database), plus the other values as written.
  */
-function exactCounts(exact: ExactValues, type: ColumnType, column: ColumnProfile, zoned: boolean | null): { distinct: { value: number; exact: boolean }; top: TopValueReport[] } {
+function exactCounts(exact: ExactValues, type: ColumnType, column: ColumnProfile, zoned: boolean | null, sorter: RadixSorter): { distinct: { value: number; exact: boolean }; top: TopValueReport[] } {
   const numeric = type === 'integer' || type === 'decimal';
   const temporal = type === 'date' || type === 'datetime';
   if (!numeric && !temporal) return { distinct: { value: exact.size, exact: true }, top: exactTop(exact) };
   const tag = numeric ? KEY_NUMBER : KEY_DATE;
-  const sorted = numeric ? column.exactNumbers?.sorted() : column.exactDates?.sorted();
+  const sorted = numeric ? column.exactNumbers?.sorted(sorter) : column.exactDates?.sorted(sorter);
   let others = 0;
   for (let e = 0; e < exact.size; e++) if (exact.tag(e) !== tag) others++;
   if (sorted === undefined) {
@@ -240,6 +278,23 @@ function exactCounts(exact: ExactValues, type: ColumnType, column: ColumnProfile
 
 const LENGTH_BINS = 10;
 
+const LETTER = 0;
+const DIGIT = 1;
+const SPACE = 2;
+const PUNCTUATION = 3;
+const OTHER = 4;
+
+function characterClass(ch: string): number {
+  if (/\p{L}/u.test(ch)) return LETTER;
+  if (/\p{Nd}/u.test(ch)) return DIGIT;
+  if (/\s/u.test(ch)) return SPACE;
+  if (/[\p{P}\p{S}]/u.test(ch)) return PUNCTUATION;
+  return OTHER;
+}
+
+/** The class of every ASCII character, from the same tests (most text is ASCII; a regex per character costs). */
+const ASCII_CLASSES = Uint8Array.from({ length: 128 }, (_, c) => characterClass(String.fromCharCode(c)));
+
 /** Lengths and character classes, over every value (each distinct value weighted by its count). */
 function textStats(exact: ExactValues, minLength: number, maxLength: number): TextStats {
   const span = maxLength - minLength;
@@ -260,13 +315,34 @@ function textStats(exact: ExactValues, minLength: number, maxLength: number): Te
     let spaces = false;
     let punctuation = false;
     let other = false;
-    for (const ch of text) {
-      length++;
-      if (/\p{L}/u.test(ch)) letters = true;
-      else if (/\p{Nd}/u.test(ch)) digits = true;
-      else if (/\s/u.test(ch)) spaces = true;
-      else if (/[\p{P}\p{S}]/u.test(ch)) punctuation = true;
-      else other = true;
+    let ascii = true;
+    for (let i = 0; i < text.length; i++) {
+      if (text.charCodeAt(i) >= 0x80) {
+        ascii = false;
+        break;
+      }
+    }
+    if (ascii) {
+      // One character per code unit: classes from the table the same tests made.
+      length = text.length;
+      for (let i = 0; i < length; i++) {
+        const c = ASCII_CLASSES[text.charCodeAt(i)] as number;
+        if (c === LETTER) letters = true;
+        else if (c === DIGIT) digits = true;
+        else if (c === SPACE) spaces = true;
+        else if (c === PUNCTUATION) punctuation = true;
+        else other = true;
+      }
+    } else {
+      for (const ch of text) {
+        length++;
+        const c = characterClass(ch);
+        if (c === LETTER) letters = true;
+        else if (c === DIGIT) digits = true;
+        else if (c === SPACE) spaces = true;
+        else if (c === PUNCTUATION) punctuation = true;
+        else other = true;
+      }
     }
     values += n;
     lengthSum += length * n;
@@ -293,13 +369,19 @@ function dateBreakdown(sorted: Float64Array): DateBreakdown {
   const years = new Map<number, number>();
   const months = new Array<number>(12).fill(0);
   const weekdays = new Array<number>(7).fill(0);
-  for (const ms of sorted) {
+  // Once per run of equal instants (the values are sorted): dates repeat.
+  for (let i = 0; i < sorted.length; ) {
+    const ms = sorted[i] as number;
+    let j = i + 1;
+    while (j < sorted.length && Object.is(sorted[j], ms)) j++;
+    const n = j - i;
+    i = j;
     const d = new Date(ms);
     const y = d.getUTCFullYear();
-    years.set(y, (years.get(y) ?? 0) + 1);
-    months[d.getUTCMonth()] = (months[d.getUTCMonth()] as number) + 1;
+    years.set(y, (years.get(y) ?? 0) + n);
+    months[d.getUTCMonth()] = (months[d.getUTCMonth()] as number) + n;
     const w = (d.getUTCDay() + 6) % 7;
-    weekdays[w] = (weekdays[w] as number) + 1;
+    weekdays[w] = (weekdays[w] as number) + n;
   }
   return { years: [...years].map(([year, count]) => ({ year, count })), months, weekdays, exact: true };
 }
@@ -492,6 +574,18 @@ function histogram(values: Float64Array, weights: Float64Array | undefined, min:
   }
   const edges = binEdges(min, max, integer);
   const bins = edges.length - 1;
+  if (weights === undefined && ascendingFinite(edges) && !Number.isNaN(values[values.length - 1])) {
+    // Sorted values: each bin is the run between the first values reaching its edges (the
+    // binary search below gives every value the bin these runs give it).
+    const out: Array<{ from: number; to: number; count: number }> = [];
+    let from = 0;
+    for (let b = 0; b < bins; b++) {
+      const to = b === bins - 1 ? values.length : lowerBound(values, edges[b + 1] as number);
+      out.push({ from: edges[b] as number, to: edges[b + 1] as number, count: to - from });
+      from = to;
+    }
+    return out;
+  }
   const counts = new Float64Array(bins);
   for (let i = 0; i < values.length; i++) {
     const v = values[i] as number;
@@ -507,6 +601,14 @@ function histogram(values: Float64Array, weights: Float64Array | undefined, min:
   }
   const rounded = weights === undefined ? Array.from(counts) : roundedCounts(counts);
   return rounded.map((count, i) => ({ from: edges[i] as number, to: edges[i + 1] as number, count }));
+}
+
+function ascendingFinite(edges: readonly number[]): boolean {
+  for (let i = 0; i < edges.length; i++) {
+    const e = edges[i] as number;
+    if (!Number.isFinite(e) || (i > 0 && e < (edges[i - 1] as number))) return false;
+  }
+  return true;
 }
 
 /** Whole counts that keep the total (largest remainders get the rounding). */
@@ -567,24 +669,60 @@ function identifierReason(c: ColumnReport, nonMissing: number): 'name' | 'sequen
   return null;
 }
 
+/** The row-aligned columns, by row (read before the sorts), and Pearson between each pair of them. */
+interface PearsonMatrix {
+  readonly columns: number[];
+  readonly values: Float64Array[];
+  readonly r: Array<Array<number | null>>;
+}
+
+function pearsonMatrix(extras: RowExtras): PearsonMatrix {
+  const columns: number[] = [];
+  const values: Float64Array[] = [];
+  extras.aligned.forEach((_, c) => {
+    const v = extras.rowValues(c);
+    if (v === null) return;
+    columns.push(c);
+    values.push(v);
+  });
+  return { columns, values, r: values.length < 2 ? [] : symmetric(values) };
+}
+
 /** Pearson between the held numeric columns; Spearman too while every row is held. */
-function correlations(extras: RowExtras, columns: readonly ColumnReport[]): Correlations | null {
-  const picked: Array<{ name: string; values: Float64Array }> = [];
-  extras.aligned.forEach((values, i) => {
+function correlations(extras: RowExtras, columns: readonly ColumnReport[], all: PearsonMatrix, rankable: ReadonlyMap<number, ExactNumbers>, sorter: RadixSorter): Correlations | null {
+  const picked: Array<{ name: string; index: number; at: number; values: Float64Array }> = [];
+  all.columns.forEach((i, at) => {
     const c = columns[i];
-    if (values === null || c === undefined || (c.type !== 'integer' && c.type !== 'decimal')) return;
+    if (c === undefined || (c.type !== 'integer' && c.type !== 'decimal')) return;
     if (c.stats === null || c.stats.min === c.stats.max) return;
-    picked.push({ name: c.name, values: values.subarray(0, extras.alignedRows) });
+    picked.push({ name: c.name, index: i, at, values: all.values[at] as Float64Array });
   });
   if (picked.length < 2) return null;
-  const pearson = symmetric(picked.map((p) => p.values));
+  const pearson = picked.map((p) => picked.map((q) => (all.r[p.at] as Array<number | null>)[q.at] as number | null));
   const exact = !extras.truncated;
-  const spearman = exact ? symmetric(picked.map((p) => rankOf(p.values))) : null;
+  const spearman = exact ? symmetric(picked.map((p) => rankOf(p.values, rankable.get(p.index), sorter))) : null;
   return { columns: picked.map((p) => p.name), pearson, spearman, rows: extras.alignedRows, exact };
 }
 
-/** Pearson's r over the rows where both are numbers (two passes: means, then sums of products). */
-function pearsonOf(x: Float64Array, y: Float64Array): number | null {
+/**
+ * Pearson's r over the rows where both are numbers (two passes: means, then sums of products).
+ * `cx`, `cy`: each column's own mean and sum of squared deviations, for columns without a NaN: a
+ * pair of those has the same rows, means and sums, so r needs one pass (the same operations in
+ * the same order as the two passes, so the same bits).
+ */
+function pearsonOf(x: Float64Array, y: Float64Array, cx?: Centred, cy?: Centred): number | null {
+  if (cx !== undefined && cy !== undefined) {
+    if (x.length < 3) return null;
+    const mx = cx.mean;
+    const my = cy.mean;
+    let sxy = 0;
+    if (x === y) sxy = cx.squares;
+    else for (let i = 0; i < x.length; i++) sxy += ((x[i] as number) - mx) * ((y[i] as number) - my);
+    const sxx = cx.squares;
+    const syy = cy.squares;
+    if (sxx === 0 || syy === 0) return null;
+    return Math.max(-1, Math.min(1, sxy / Math.sqrt(sxx * syy)));
+  }
   let n = 0;
   let sx = 0;
   let sy = 0;
@@ -614,12 +752,35 @@ function pearsonOf(x: Float64Array, y: Float64Array): number | null {
   return Math.max(-1, Math.min(1, sxy / Math.sqrt(sxx * syy)));
 }
 
+interface Centred {
+  mean: number;
+  squares: number;
+}
+
+/** A column's mean and sum of squared deviations (as pearsonOf's passes compute them), or undefined if it has a NaN. */
+function centred(x: Float64Array): Centred | undefined {
+  let s = 0;
+  for (let i = 0; i < x.length; i++) {
+    const a = x[i] as number;
+    if (a !== a) return undefined;
+    s += a;
+  }
+  const mean = s / x.length;
+  let squares = 0;
+  for (let i = 0; i < x.length; i++) {
+    const d = (x[i] as number) - mean;
+    squares += d * d;
+  }
+  return { mean, squares };
+}
+
 /** The correlation matrix of the columns: each pair computed once, 1 on the diagonal where defined. */
 function symmetric(columns: readonly Float64Array[]): Array<Array<number | null>> {
   const m = columns.map(() => new Array<number | null>(columns.length).fill(null));
+  const centredColumns = columns.map(centred);
   columns.forEach((a, i) => {
     for (let j = i; j < columns.length; j++) {
-      const r = pearsonOf(a, columns[j] as Float64Array);
+      const r = pearsonOf(a, columns[j] as Float64Array, centredColumns[i], centredColumns[j]);
       (m[i] as Array<number | null>)[j] = r;
       (m[j] as Array<number | null>)[i] = r;
     }
@@ -627,75 +788,34 @@ function symmetric(columns: readonly Float64Array[]): Array<Array<number | null>
   return m;
 }
 
-const bits64 = new Float64Array(1);
-const bits32 = new Uint32Array(bits64.buffer);
-
 /**
- * Ranks 1..n of the numbers (ties get their average rank); NaN stays NaN. The row indices are
- * sorted by value with a radix sort on the values' bits (eight byte-wide passes, a pass skipped
- * when all keys share that byte): comparator sorts and binary searches over millions of rows
- * took most of an exact profile's time.
+ * Ranks 1..n of the numbers (ties get their average rank); NaN stays NaN. From the column's own
+ * sort when it kept each value's arrival position (`held`, see keepOrderForRanks), else from a
+ * sort of its own (radix-sort.ts). `values` may be that sort's own array (a column held through
+ * its numbers): then it has no NaN and is not read.
  */
-function rankOf(values: Float64Array): Float64Array {
-  let n = 0;
-  for (let i = 0; i < values.length; i++) if (values[i] === values[i]) n++;
-  // Keys whose unsigned order is the numbers' order: the sign bit set for positives, every bit
-  // flipped for negatives; -0 is 0.
-  let hi = new Uint32Array(n);
-  let lo = new Uint32Array(n);
-  let index = new Uint32Array(n);
+function rankOf(values: Float64Array, held: ExactNumbers | undefined, sorter: RadixSorter): Float64Array {
+  let sorted: Float64Array;
+  let order: Uint32Array;
+  if (held?.order !== undefined) {
+    sorted = held.sorted(sorter);
+    order = held.order;
+  } else {
+    let n = 0;
+    for (let i = 0; i < values.length; i++) if (values[i] === values[i]) n++;
+    sorted = new Float64Array(n);
+    let k = 0;
+    for (let i = 0; i < values.length; i++) if (values[i] === values[i]) sorted[k++] = values[i] as number;
+    order = new Uint32Array(n);
+    sorter.sort(sorted, order);
+  }
+  const byArrival = new Float64Array(sorted.length);
+  ranksOf(sorted, order, byArrival);
+  if (sorted.length === values.length) return byArrival;
+  // Back to rows: the k-th number is the k-th row that has one.
+  const ranks = new Float64Array(values.length);
   let k = 0;
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i] as number;
-    if (v !== v) continue;
-    bits64[0] = v === 0 ? 0 : v;
-    let h = bits32[1] as number;
-    let l = bits32[0] as number;
-    if ((h & 0x80000000) !== 0) {
-      h = ~h >>> 0;
-      l = ~l >>> 0;
-    } else h = (h | 0x80000000) >>> 0;
-    hi[k] = h;
-    lo[k] = l;
-    index[k++] = i;
-  }
-  let hi2 = new Uint32Array(n);
-  let lo2 = new Uint32Array(n);
-  let index2 = new Uint32Array(n);
-  const counts = new Uint32Array(256);
-  for (let pass = 0; pass < 8; pass++) {
-    const keys = pass < 4 ? lo : hi;
-    const shift = (pass & 3) * 8;
-    counts.fill(0);
-    for (let i = 0; i < n; i++) {
-      const d = ((keys[i] as number) >>> shift) & 255;
-      counts[d] = (counts[d] as number) + 1;
-    }
-    if (n === 0 || counts[((keys[0] as number) >>> shift) & 255] === n) continue;
-    let sum = 0;
-    for (let d = 0; d < 256; d++) {
-      const c = counts[d] as number;
-      counts[d] = sum;
-      sum += c;
-    }
-    for (let i = 0; i < n; i++) {
-      const d = ((keys[i] as number) >>> shift) & 255;
-      const at = counts[d] as number;
-      counts[d] = at + 1;
-      hi2[at] = hi[i] as number;
-      lo2[at] = lo[i] as number;
-      index2[at] = index[i] as number;
-    }
-    [hi, hi2, lo, lo2, index, index2] = [hi2, hi, lo2, lo, index2, index];
-  }
-  const ranks = new Float64Array(values.length).fill(Number.NaN);
-  for (let i = 0; i < n; ) {
-    let j = i + 1;
-    while (j < n && hi[j] === hi[i] && lo[j] === lo[i]) j++;
-    const rank = (i + j - 1) / 2 + 1;
-    for (let q = i; q < j; q++) ranks[index[q] as number] = rank;
-    i = j;
-  }
+  for (let i = 0; i < values.length; i++) ranks[i] = values[i] === values[i] ? (byArrival[k++] as number) : Number.NaN;
   return ranks;
 }
 

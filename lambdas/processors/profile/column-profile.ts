@@ -2,6 +2,7 @@ import { BATCH_ROWS, type CellKernel } from './cell-kernel';
 import { ExactNumbers, ExactValues, KEY_DATE, KEY_NUMBER, KEY_TEXT, type MemoryBudget } from './exact-values';
 import { HyperLogLog } from './hyperloglog';
 import { KllSketch } from './kll-sketch';
+import { RadixSorter } from './radix-sort';
 import { RunningStats } from './running-stats';
 import { TopValues } from './top-values';
 import { hashNumber } from './hashing';
@@ -204,7 +205,8 @@ export class ColumnProfile {
     const exact = this.exactValues;
     const numbers = this.exactNumbers;
     if (exact === undefined || numbers === undefined || held === 0) return;
-    const sorted = Float64Array.from(numbers.values.subarray(0, held)).sort();
+    const sorted = Float64Array.from(numbers.values.subarray(0, held));
+    new RadixSorter().sort(sorted);
     for (let i = 0; i < held; ) {
       const v = sorted[i] as number;
       let j = i + 1;

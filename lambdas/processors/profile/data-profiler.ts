@@ -219,12 +219,13 @@ export class DataProfiler implements RecordSink {
     const kernel = this.kernel;
     extras.startBatch(batch, rows, width);
     for (let c = 0; c < width; c++) {
-      (columns[c] as ColumnProfile).addBatch(batch, c, rows);
-      extras.column(c, kernel.kinds, kernel.values, rows);
+      const column = columns[c] as ColumnProfile;
+      column.addBatch(batch, c, rows);
+      extras.column(c, kernel.kinds, kernel.values, rows, column.exactNumbers);
     }
     extras.endBatch();
     this.kernel.rowHashes(rows, width);
-    addRowHashes(this.kernel.rowHash1, this.kernel.rowHash2, rows, this.duplicates);
+    this.duplicates.addRows(this.kernel.rowHash1, this.kernel.rowHash2, rows);
     this.batchRows = 0;
     this.arenaLength = 0;
     this.batchBuf = EMPTY;
@@ -341,18 +342,6 @@ export class DataProfiler implements RecordSink {
     if (short) this.shortRows++;
     else this.longRows++;
     if (this.raggedExamples.length < RAGGED_EXAMPLES) this.raggedExamples.push(this.rows + 1);
-  }
-}
-
-/**
- * Feeds the batch's rows to the duplicate counter, by the two hashes the kernel made of each row
- * (from its cells' hashes in column order); the second one only matters for rows it samples.
- */
-function addRowHashes(h1s: Int32Array, h2s: Int32Array, rows: number, duplicates: RowDuplicates): void {
-  for (let r = 0; r < rows; r++) {
-    const h1 = h1s[r] as number;
-    if (duplicates.samples(h1)) duplicates.add(h1, h2s[r] as number);
-    else duplicates.skip();
   }
 }
 

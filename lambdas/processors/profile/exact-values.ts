@@ -6,6 +6,7 @@
  */
 
 import { DEFAULT_PROFILE_MEMORY_BUDGET_MB } from '../../contract';
+import { RadixSorter } from './radix-sort';
 
 /** Bytes the exact structures of one profile may hold in total; one budget per profile. */
 export class MemoryBudget {
@@ -257,13 +258,23 @@ export class ExactNumbers {
     this.values.set(src.subarray(0, n), this.length);
     this.length += n;
     this.sortedFlag = false;
+    this.order = undefined;
     return true;
   }
 
-  sorted(): Float64Array {
+  /**
+   * Where each sorted value was before the sort (its arrival position), when `keepOrder` was
+   * set before sorting: the Spearman ranks of a correlation column come from it (build-report.ts).
+   */
+  order: Uint32Array | undefined;
+  keepOrder = false;
+
+  /** The values sorted ascending, in place (the radix sort of radix-sort.ts; once). */
+  sorted(sorter: RadixSorter = new RadixSorter()): Float64Array {
     const v = this.values.subarray(0, this.length);
     if (!this.sortedFlag) {
-      v.sort();
+      if (this.keepOrder) this.order = new Uint32Array(this.length);
+      sorter.sort(v, this.order);
       this.sortedFlag = true;
     }
     return v;

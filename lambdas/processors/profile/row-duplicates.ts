@@ -5,8 +5,18 @@
  * all sampled or none are, and the duplicate count scales up by the sampling rate. While the
  * threshold has never halved (up to `capacity` distinct rows) the count is exact up to hash
  * collisions (two independent 32-bit hashes per row, so effectively 53 bits).
+ *
+ * With a memory budget the rows are first only listed: each row's 53-bit key is appended to an
+ * array (8 bytes a row), and the count comes from sorting it once at the end (radix-sort.ts),
+ * which reads memory in order where the table's lookups each miss the cache (most of the
+ * duplicate counter's time on millions of rows). When the list no longer fits the budget it is
+ * entered, in arrival order, into the table, which goes on as above.
  */
 import type { MemoryBudget } from './exact-values';
+import { RadixSorter } from './radix-sort';
+
+const FIRST_LIST = 4096;
+const EMPTY = new Float64Array(0);
 
 const TWO_32 = 4294967296;
 
@@ -24,6 +34,12 @@ export class RowDuplicates {
   /** Rows are sampled when their first hash (as unsigned) is below this. */
   private threshold = TWO_32;
   rows = 0;
+  /** Every row's key in arrival order while the list fits the budget; null once the table counts. */
+  private list: Float64Array | null = null;
+  private listed = 0;
+  /** The duplicates among the first `countedAt` listed rows (the list sorted once for the report). */
+  private counted = 0;
+  private countedAt = -1;
 
   /**
    * `budget`: while it allows, the table doubles instead of sampling, so the count stays exact
@@ -36,7 +52,27 @@ export class RowDuplicates {
     this.capacity = capacity;
     this.tableSize = 1;
     while (this.tableSize < capacity * 2) this.tableSize *= 2;
-    this.slots = new Float64Array(this.tableSize * 2);
+    if (budget !== undefined && budget.limit > 0) {
+      this.list = new Float64Array(FIRST_LIST);
+      this.slots = EMPTY;
+    } else this.slots = new Float64Array(this.tableSize * 2);
+  }
+
+  /** Counts a batch of rows by their two hashes (h2 matters only for the rows sampled). */
+  addRows(h1s: Int32Array, h2s: Int32Array, rows: number): void {
+    const list = this.list;
+    if (list !== null && this.listed + rows <= list.length) {
+      let at = this.listed;
+      for (let r = 0; r < rows; r++) list[at++] = ((h1s[r] as number) >>> 0) * 2097152 + ((h2s[r] as number) & 0x1fffff) + 1;
+      this.listed = at;
+      this.rows += rows;
+      return;
+    }
+    for (let r = 0; r < rows; r++) {
+      const h1 = h1s[r] as number;
+      if (this.samples(h1)) this.add(h1, h2s[r] as number);
+      else this.skip();
+    }
   }
 
   /** Whether a row with first hash h1 is sampled (if not, `skip` counts it; its h2 is not needed). */
@@ -51,6 +87,13 @@ export class RowDuplicates {
 
   add(h1: number, h2: number): void {
     this.rows++;
+    if (this.list !== null) {
+      if (this.listed === this.list.length && !this.growList()) this.enterList();
+      else {
+        this.list[this.listed++] = (h1 >>> 0) * 2097152 + (h2 & 0x1fffff) + 1;
+        return;
+      }
+    }
     if (h1 >>> 0 >= this.threshold) return;
     const pending = this.pending;
     pending[this.pendingCount++] = h1;
@@ -68,6 +111,30 @@ export class RowDuplicates {
     const n = this.pendingCount;
     this.pendingCount = 0;
     for (let j = 0; j < n; j += 2) this.enter(pending[j] as number, pending[j + 1] as number);
+  }
+
+  /** Doubles the list within the budget; false when it does not fit. */
+  private growList(): boolean {
+    const list = this.list as Float64Array;
+    if (this.budget === undefined || !this.budget.take(list.length * 8)) return false;
+    const grown = new Float64Array(list.length * 2);
+    grown.set(list);
+    this.list = grown;
+    return true;
+  }
+
+  /** The list no longer fits: its rows enter the table in arrival order, and the table counts from now on. */
+  private enterList(): void {
+    const list = this.list as Float64Array;
+    const listed = this.listed;
+    this.list = null;
+    this.listed = 0;
+    this.budget?.give(list.length * 8 - FIRST_LIST * 8);
+    this.slots = new Float64Array(this.tableSize * 2);
+    for (let k = 0; k < listed; k++) {
+      const key = list[k] as number;
+      this.enter(Math.floor((key - 1) / 2097152) | 0, (key - 1) % 2097152);
+    }
   }
 
   private enter(h1: number, h2: number): void {
@@ -116,12 +183,30 @@ export class RowDuplicates {
   }
 
   get exact(): boolean {
+    if (this.list !== null) return true;
     this.flush();
     return this.threshold === TWO_32;
   }
 
   /** Rows that repeat an earlier row (a row seen 3 times counts 2). */
   get duplicates(): number {
+    return this.count();
+  }
+
+  /** The duplicates; `sorter` lends its scratch arrays to the list's sort (build-report.ts). */
+  count(sorter: RadixSorter = new RadixSorter()): number {
+    if (this.list !== null) {
+      if (this.countedAt !== this.listed) {
+        // Sorted in place: the keys' order no longer matters once every row is in.
+        const keys = this.list.subarray(0, this.listed);
+        sorter.sort(keys);
+        let distinct = keys.length > 0 ? 1 : 0;
+        for (let i = 1; i < keys.length; i++) if (keys[i] !== keys[i - 1]) distinct++;
+        this.counted = keys.length - distinct;
+        this.countedAt = this.listed;
+      }
+      return this.counted;
+    }
     this.flush();
     let sampledRows = 0;
     for (let i = 0; i < this.tableSize; i++) sampledRows += this.slots[2 * i + 1] as number;
