@@ -32,7 +32,7 @@ module.exports = {
     },
     {
       name: 'frontend-nothing-server-side',
-      comment: 'the pages import only their own modules (and lambdas/contract.ts, types only)',
+      comment: 'the pages import only their own modules (and lambdas/contract.ts: types and constants, no imports of its own)',
       severity: 'error',
       from: { path: '^frontend/' },
       to: { path: ['^lambdas/(?!contract\\.ts$)', '^lib/', '^local/', '^bin/'] },

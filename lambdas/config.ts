@@ -9,7 +9,7 @@
  * `STRIPE_WEBHOOK_SECRET`.
  */
 import * as z from 'zod/mini';
-import { DEFAULT_PROFILE_MEMORY_BUDGET_MB, type RuntimeConfigDocument } from './contract';
+import { DEFAULT_PROFILE_MEMORY_BUDGET_MB, PAYMENT_MODES, type RuntimeConfigDocument } from './contract';
 
 const extension = z.string().check(z.regex(/^\.[a-z0-9]{1,10}$/));
 
@@ -26,6 +26,8 @@ export const runtimeConfigSchema = z.object({
       dynamodb: z.optional(z.url()),
       ses: z.optional(z.url()),
       stripe: z.optional(z.url()),
+      /** EventBridge PutEvents (local/event-bus.ts). */
+      events: z.optional(z.url()),
     }),
     {},
   ),
@@ -74,7 +76,7 @@ export const runtimeConfigSchema = z.object({
     { maxAttempts: 3, maxLogBytes: 1024 * 1024 },
   ),
   stripe: z.object({
-    paymentMode: z._default(z.enum(['payment-link', 'checkout-session']), 'payment-link'),
+    paymentMode: z._default(z.enum(PAYMENT_MODES), 'payment-link'),
     paymentLinkId: z.optional(z.string().check(z.regex(/^plink_[A-Za-z0-9]+$/))),
     paymentLinkUrl: z.optional(z.url()),
     priceId: z.optional(z.string()),

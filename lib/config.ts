@@ -9,7 +9,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import * as z from 'zod/mini';
-import type { RuntimeConfigDocument } from '../lambdas/contract';
+import { PAYMENT_MODES, type RuntimeConfigDocument } from '../lambdas/contract';
 
 const extension = z.string({ error: 'expected a lower-case file extension with its dot, like ".csv"' }).check(
   z.regex(/^\.[a-z0-9]{1,10}$/, 'expected a lower-case file extension with its dot, like ".csv"'),
@@ -106,7 +106,7 @@ export const deployConfigSchema = z.strictObject(
          * deploy-time Price (`priceId` from the Stripe wiring).
          * @default 'payment-link'
          */
-        paymentMode: z._default(z.enum(['payment-link', 'checkout-session'], 'expected "payment-link" or "checkout-session"'), 'payment-link'),
+        paymentMode: z._default(z.enum(PAYMENT_MODES, 'expected "payment-link" or "checkout-session"'), 'payment-link'),
         /** Existing Secrets Manager secret holding the Stripe secret key. @default - the stack creates one */
         secretKeySecretName: z.optional(nonEmpty('a Secrets Manager secret name', 512)),
         /** Existing Secrets Manager secret holding the webhook signing secret. @default - the stack creates one */

@@ -67,6 +67,7 @@ export function registerOrderActions(orders: Command): void {
     .command('resend')
     .description('email a fresh download link, under the same rules as the buyer\'s "Lost your link?"')
     .argument('<orderId>', 'the order number')
+    .option('--dry-run', 'check and say where the link would go; send nothing')
     .addHelpText('after', `
 Sends the lookup email with a new link (the shop's download limit and lifetime) to the address
 that paid. Refused (exit 1, with the reason) for an order that is not paid, refunded, disputed
@@ -74,13 +75,18 @@ or has no result.
 
 Examples:
   npx uplock orders resend 1b4e28ba-2fa1-4d3a-9b5e-6f7f8e9d0a1b
+  npx uplock orders resend 1b4e28ba-2fa1-4d3a-9b5e-6f7f8e9d0a1b --dry-run
   npx uplock --stack Uplock orders resend 1b4e28ba-2fa1-4d3a-9b5e-6f7f8e9d0a1b --json`)
     .action(
       runAction(async (ctx, args) => {
         const orderId = await orderIdArg(args[0]);
         const { store, mailer, settings, operations } = await adapters(ctx);
-        const sent = await operations.resendOrder(orderId, { store, mailer, settings });
-        return { json: sent, text: `Emailed a fresh download link for ${orderId} to ${sent.to}.` };
+        const dryRun = ctx.options.dryRun === true;
+        const sent = await operations.resendOrder(orderId, { store, mailer, settings, dryRun });
+        return {
+          json: sent,
+          text: dryRun ? `Would email a fresh download link for ${orderId} to ${sent.to}. Nothing sent (--dry-run).` : `Emailed a fresh download link for ${orderId} to ${sent.to}.`,
+        };
       }),
     );
 
@@ -141,13 +147,15 @@ Examples:
     .argument('<orderId>', 'the order number')
     .option('--downloads <n>', 'downloads to add to each link')
     .option('--days <d>', 'days to add to each link (from now for a link that has expired)')
+    .option('--dry-run', 'print what each link would become; change nothing')
     .addHelpText('after', `
 Refused (exit 1) for a refunded or disputed order (its links stay revoked) and for an order
 with no links yet.
 
 Examples:
   npx uplock orders extend 1b4e28ba-2fa1-4d3a-9b5e-6f7f8e9d0a1b --downloads 5
-  npx uplock orders extend 1b4e28ba-2fa1-4d3a-9b5e-6f7f8e9d0a1b --downloads 3 --days 14 --json`)
+  npx uplock orders extend 1b4e28ba-2fa1-4d3a-9b5e-6f7f8e9d0a1b --downloads 3 --days 14 --json
+  npx uplock orders extend 1b4e28ba-2fa1-4d3a-9b5e-6f7f8e9d0a1b --days 30 --dry-run`)
     .action(
       runAction(async (ctx, args) => {
         const orderId = await orderIdArg(args[0]);
@@ -155,12 +163,14 @@ Examples:
         const days = positiveInt('--days', ctx.options.days);
         if (downloads === undefined && days === undefined) throw new CliError('missing_option', 'Give --downloads N, --days D or both.', 2);
         const { store, operations } = await adapters(ctx);
-        const result = await operations.extendOrderLinks(orderId, { ...(downloads ? { downloads } : {}), ...(days ? { days } : {}) }, { store });
+        const dryRun = ctx.options.dryRun === true;
+        const result = await operations.extendOrderLinks(orderId, { ...(downloads ? { downloads } : {}), ...(days ? { days } : {}) }, { store, dryRun });
         return {
           json: result,
           text: [
             table(['link', 'downloads left', 'expires'], result.extended.map((l) => [l.link, String(l.downloadsLeft), l.expiresAt])),
             ...(result.revoked ? [`(${result.revoked} revoked link(s) left as they are)`] : []),
+            ...(dryRun ? ['Nothing changed (--dry-run): the links would become the above.'] : []),
           ].join('\n'),
         };
       }),
@@ -170,6 +180,7 @@ Examples:
     .command('rerun')
     .description("run the job again on the stored upload with today's processor, as a new revision of the result")
     .argument('<orderId>', 'the order number')
+    .option('--dry-run', 'make every check (order, upload kept, file type, no rerun running) and say what would happen; run nothing')
     .addHelpText('after', `
 Runs the processor of this checkout (the built-in data profile, or the job folder the config
 names) here, on the upload kept in the bucket. The order's links keep serving the old result
@@ -179,11 +190,19 @@ upload has expired (uploads are kept for the shop's retention days).
 
 Examples:
   npx uplock orders rerun 1b4e28ba-2fa1-4d3a-9b5e-6f7f8e9d0a1b
+  npx uplock orders rerun 1b4e28ba-2fa1-4d3a-9b5e-6f7f8e9d0a1b --dry-run
   npx uplock --stack Uplock orders rerun 1b4e28ba-2fa1-4d3a-9b5e-6f7f8e9d0a1b --json`)
     .action(
       runAction(async (ctx, args) => {
         const orderId = await orderIdArg(args[0]);
         const { deps, operations, processor } = await rerunDeps(ctx);
+        if (ctx.options.dryRun === true) {
+          const plan = await operations.rerunPlan(orderId, deps);
+          return {
+            json: plan,
+            text: `Would run ${plan.processor} on the upload of ${orderId} (${plan.fileName}, ${plan.size} bytes) as revision ${plan.revision}${plan.emailed ? ', then email the buyer a link to it' : ''}. Nothing run (--dry-run).`,
+          };
+        }
         ctx.note(`Running ${processor.name} on the upload of ${orderId}…`);
         const result = await operations.rerunOrder(orderId, deps);
         return {

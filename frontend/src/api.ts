@@ -3,7 +3,7 @@
  * for the shape the page relies on: a half-deployed backend should produce a clear message,
  * not `undefined` on screen.
  */
-import type { CreatedOrder, JobState, Lang, OrderView, PaymentState, PublicConfig } from '../../lambdas/contract';
+import { JOB_STATES, PAYMENT_STATES, type CreatedOrder, type JobState, type Lang, type OrderView, type PaymentState, type PublicConfig } from '../../lambdas/contract';
 
 export type { CreatedOrder, JobState, Lang, OrderView, PaymentState } from '../../lambdas/contract';
 /** What the page reads from `GET /api/config`; `retentionDays` may be missing on an older backend. */
@@ -70,8 +70,8 @@ function isFiniteNumber(value: unknown): value is number {
   return typeof value === 'number' && Number.isFinite(value);
 }
 
-const jobStates: readonly JobState[] = ['awaiting_upload', 'processing', 'done', 'failed'];
-const paymentStates: readonly PaymentState[] = ['unpaid', 'pending', 'paid', 'refunded'];
+const jobStates: readonly JobState[] = JOB_STATES;
+const paymentStates: readonly PaymentState[] = PAYMENT_STATES;
 
 export async function getConfig(): Promise<SiteConfig> {
   const { data } = await request('GET', '/api/config');

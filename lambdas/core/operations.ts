@@ -251,13 +251,14 @@ const NO_LINK_MESSAGES: Record<NoLinkReason, string> = {
 /** `uplock orders resend`: a fresh link by email, under the rules of the buyer's own lookup (core/lookup.ts). */
 export async function resendOrder(
   orderId: OrderId,
-  deps: LookupDeps & { store: LookupDeps['store'] & OrderReader },
-): Promise<{ orderId: OrderId; to: string; sent: true }> {
+  deps: LookupDeps & { store: LookupDeps['store'] & OrderReader; dryRun?: boolean },
+): Promise<{ orderId: OrderId; to: string; sent: boolean; dryRun?: true }> {
   const order = await existingOrder(orderId, deps.store);
   const reason = noLinkReason(order);
   if (reason) throw new OperationRefused(`no_link_${reason}`, `Order ${orderId} gets no download link: ${NO_LINK_MESSAGES[reason]}.`);
   // The result went to the payer; the lookup's rules decide whether a link is due.
   const to = order.payerEmail ?? order.email;
+  if (deps.dryRun) return { orderId, to, sent: false, dryRun: true };
   await sendOrderLinks(to, [order], order.lang, deps, 'resend');
   return { orderId, to, sent: true };
 }
@@ -306,6 +307,8 @@ export async function refundOrderPayment(orderId: OrderId, reason: string | unde
 
 export interface ExtendDeps {
   readonly store: OrderReader & Pick<OperationsStore, 'recordOrderEvent' | 'tokensOfOrder' | 'extendToken'>;
+  /** Say what each link would become; write nothing. */
+  readonly dryRun?: boolean;
   readonly now?: () => number;
 }
 
@@ -320,7 +323,11 @@ export interface ExtendedLink {
  * `uplock orders extend`: N more downloads and D more days on every link of the order that is
  * not revoked. Days count from the link's expiry, or from now for a link that has expired.
  */
-export async function extendOrderLinks(orderId: OrderId, add: { downloads?: number; days?: number }, deps: ExtendDeps): Promise<{ orderId: OrderId; extended: ExtendedLink[]; revoked: number }> {
+export async function extendOrderLinks(
+  orderId: OrderId,
+  add: { downloads?: number; days?: number },
+  deps: ExtendDeps,
+): Promise<{ orderId: OrderId; extended: ExtendedLink[]; revoked: number; dryRun?: true }> {
   const order = await existingOrder(orderId, deps.store);
   if (order.payment === 'refunded') throw new OperationRefused('refunded', `Order ${orderId} was refunded: its links stay revoked.`);
   if (order.disputedAt) throw new OperationRefused('disputed', `Order ${orderId} is disputed: its links stay revoked.`);
@@ -342,7 +349,7 @@ export async function extendOrderLinks(orderId: OrderId, add: { downloads?: numb
         downloadsLeft: Math.max(0, token.downloadsLeft) + downloads,
         expiresAt: days > 0 ? Math.max(token.expiresAt, Math.floor(now / 1000)) + days * 86400 : token.expiresAt,
       };
-      if (await deps.store.extendToken(token.hash, { downloadsLeft: token.downloadsLeft, expiresAt: token.expiresAt }, next)) {
+      if (deps.dryRun || (await deps.store.extendToken(token.hash, { downloadsLeft: token.downloadsLeft, expiresAt: token.expiresAt }, next))) {
         extended.push({ link: token.hash.slice(0, 12), downloadsLeft: next.downloadsLeft, expiresAt: new Date(next.expiresAt * 1000).toISOString() });
         break;
       }
@@ -351,6 +358,7 @@ export async function extendOrderLinks(orderId: OrderId, add: { downloads?: numb
     }
   }
   if (extended.length === 0 && revoked === 0) throw new OperationRefused('no_links', `Order ${orderId} has no download links yet (it is delivered once paid and done).`);
+  if (deps.dryRun) return { orderId, extended, revoked, dryRun: true };
   await deps.store
     .recordOrderEvent(orderId, { at: new Date(now).toISOString(), kind: 'extended', detail: { downloads, days, links: extended.length } })
     .catch(() => undefined);
@@ -376,6 +384,58 @@ export interface RerunOutcome {
   emailed: boolean;
 }
 
+export interface RerunPlan {
+  orderId: OrderId;
+  /** The revision a rerun would make. */
+  revision: number;
+  processor: string;
+  fileName: string;
+  /** Bytes of the stored upload. */
+  size: number;
+  /** A paid buyer would be emailed a link to the new result. */
+  emailed: boolean;
+  dryRun: true;
+}
+
+/**
+ * `uplock orders rerun --dry-run`: every check the rerun makes before it runs the processor (the
+ * order, its job, a rerun in flight, the stored upload, today's processor taking its type), and
+ * what it would do; it takes no claim, runs nothing, writes nothing and sends nothing.
+ */
+export async function rerunPlan(orderId: OrderId, deps: Pick<RerunDeps, 'store' | 'blobs' | 'processor' | 'settings' | 'notify' | 'now'>): Promise<RerunPlan> {
+  const order = await existingOrder(orderId, deps.store);
+  if (order.job !== 'done') throw noResult(order);
+  if (order.rerunClaim && order.rerunClaim.expiresAt > (deps.now ?? Date.now)()) throw rerunRunning(orderId);
+  const input = await deps.blobs.getInput(uploadKey(orderId));
+  if (!input) throw uploadExpired(order, deps.settings.retentionDays);
+  // Only the object's facts are needed: leave its body unread.
+  await input.body[Symbol.asyncIterator]().return?.();
+  const fileName = input.fileName ?? order.fileName;
+  if (!deps.settings.acceptedExtensions.includes(extensionOf(fileName))) throw notAccepted(fileName, deps.processor);
+  return {
+    orderId,
+    revision: (order.resultRevision ?? 1) + 1,
+    processor: deps.processor.name,
+    fileName,
+    size: input.size,
+    emailed: deps.notify !== false && noLinkReason(order) === undefined,
+    dryRun: true,
+  };
+}
+
+const noResult = (order: Order) =>
+  new OperationRefused('no_result', `Order ${order.orderId} has no result to run again (job: ${order.job}${order.job === 'failed' ? '; a failed job was refunded' : ''}).`);
+const rerunRunning = (orderId: OrderId) => new OperationRefused('rerun_running', `A rerun of order ${orderId} is already running; try again when it has finished.`);
+function uploadExpired(order: Order, retentionDays: number): OperationRefused {
+  const expired = new Date(Date.parse(order.createdAt) + retentionDays * 86400_000).toISOString().slice(0, 10);
+  return new OperationRefused(
+    'upload_expired',
+    `The upload of order ${order.orderId} is gone (uploads are kept ${retentionDays} days, until about ${expired}): it cannot run again. Its result stays as it is.`,
+  );
+}
+const notAccepted = (fileName: string, processor: Processor) =>
+  new OperationRefused('extension_not_accepted', `Today's processor (${processor.name}) does not accept ${extensionOf(fileName) || 'files without an extension'}; the order keeps its result.`);
+
 /**
  * `uplock orders rerun`: the job again, on the stored upload, with this processor, as a new
  * revision of the result (`results/<orderId>/r<n>/`). The links keep serving the old revision
@@ -385,13 +445,11 @@ export interface RerunOutcome {
 export async function rerunOrder(orderId: OrderId, deps: RerunDeps): Promise<RerunOutcome> {
   const now = deps.now ?? Date.now;
   const order = await existingOrder(orderId, deps.store);
-  if (order.job !== 'done') {
-    throw new OperationRefused('no_result', `Order ${orderId} has no result to run again (job: ${order.job}${order.job === 'failed' ? '; a failed job was refunded' : ''}).`);
-  }
+  if (order.job !== 'done') throw noResult(order);
   const revision = (order.resultRevision ?? 1) + 1;
   const startedAt = now();
   if (!(await deps.store.claimRerun(orderId, revision, startedAt, startedAt + claimDurationMs(deps.processor)))) {
-    throw new OperationRefused('rerun_running', `A rerun of order ${orderId} is already running; try again when it has finished.`);
+    throw rerunRunning(orderId);
   }
   const note = (detail: Record<string, unknown>) =>
     deps.store.recordOrderEvent(orderId, { at: new Date(now()).toISOString(), kind: 'rerun', detail: { revision, processor: deps.processor.name, ...detail } }).catch(() => undefined);
@@ -400,17 +458,13 @@ export async function rerunOrder(orderId: OrderId, deps: RerunDeps): Promise<Rer
     await note({ ok: false, code });
     throw new OperationRefused(code, message);
   };
+  const refuseWith = (refusal: OperationRefused) => refuse(refusal.code, refusal.message);
   let primary: string;
   try {
     const input = await deps.blobs.getInput(uploadKey(orderId));
-    if (!input) {
-      const expired = new Date(Date.parse(order.createdAt) + deps.settings.retentionDays * 86400_000).toISOString().slice(0, 10);
-      return await refuse('upload_expired', `The upload of order ${orderId} is gone (uploads are kept ${deps.settings.retentionDays} days, until about ${expired}): it cannot run again. Its result stays as it is.`);
-    }
+    if (!input) return await refuseWith(uploadExpired(order, deps.settings.retentionDays));
     const fileName = input.fileName ?? order.fileName;
-    if (!deps.settings.acceptedExtensions.includes(extensionOf(fileName))) {
-      return await refuse('extension_not_accepted', `Today's processor (${deps.processor.name}) does not accept ${extensionOf(fileName) || 'files without an extension'}; the order keeps its result.`);
-    }
+    if (!deps.settings.acceptedExtensions.includes(extensionOf(fileName))) return await refuseWith(notAccepted(fileName, deps.processor));
     let result;
     try {
       result = await deps.processor.process({

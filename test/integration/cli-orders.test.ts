@@ -149,6 +149,49 @@ describe('orders extend, refund and the timeline', () => {
   }, 240_000);
 });
 
+describe('--dry-run on resend, extend and rerun', () => {
+  it('says what would happen and changes nothing: no email, no new link values, no new revision, nothing on the timeline', async () => {
+    const email = 'dry-run@example.com';
+    const { orderId, link } = await paidOrder(email);
+    const before = await show(orderId);
+    const itemBefore = await db.send(new GetCommand({ TableName: cloud.config.tableName, Key: { pk: `ORDER#${orderId}` } }));
+
+    const resend = await uplock(['--json', 'orders', 'resend', orderId, '--dry-run'], { cloud });
+    expect(resend.code).toBe(0);
+    expect(resend.json()).toEqual({ orderId, to: email, sent: false, dryRun: true });
+
+    const extend = await uplock(['--json', 'orders', 'extend', orderId, '--downloads', '4', '--dry-run'], { cloud });
+    expect(extend.code).toBe(0);
+    expect(extend.json()).toMatchObject({ orderId, dryRun: true, extended: [expect.objectContaining({ downloadsLeft: 9 })] });
+
+    const rerun = await uplock(['--json', 'orders', 'rerun', orderId, '--dry-run'], { cloud });
+    expect(rerun.code).toBe(0);
+    expect(rerun.json()).toMatchObject({ orderId, revision: 2, fileName: 'data.csv', emailed: true, dryRun: true });
+    const rerunText = await uplock(['orders', 'rerun', orderId, '--dry-run'], { cloud });
+    expect(rerunText.stdout).toMatch(/^Would run .* as revision 2, then email the buyer a link to it\. Nothing run \(--dry-run\)\.$/m);
+
+    // Nothing changed: one email (the delivery), the link as delivered, no revision 2, the same timeline and item.
+    expect(await waitForEmails(cloud, email, 2, 300)).toHaveLength(1);
+    expect(await bucketObject(`results/${orderId}/r2/report.html`)).toBeUndefined();
+    expect((await show(orderId)).timeline).toEqual(before.timeline);
+    const itemAfter = await db.send(new GetCommand({ TableName: cloud.config.tableName, Key: { pk: `ORDER#${orderId}` } }));
+    expect(itemAfter.Item).toEqual(itemBefore.Item);
+    expect((await download(link)).headers.get('location')).not.toContain('/r2/');
+    // The link still holds its own count: 5, one taken just now, one added for real.
+    const real = await uplock(['--json', 'orders', 'extend', orderId, '--downloads', '1'], { cloud });
+    expect(real.json()).toMatchObject({ extended: [expect.objectContaining({ downloadsLeft: 5 })] });
+
+    // The dry run refuses what the rerun would: an expired upload, an unknown order.
+    await s3.send(new DeleteObjectCommand({ Bucket: cloud.config.bucketName, Key: `uploads/${orderId}/input` }));
+    const expired = await uplock(['--json', 'orders', 'rerun', orderId, '--dry-run'], { cloud });
+    expect(expired.code).toBe(1);
+    expect(expired.json<{ error: { code: string } }>().error.code).toBe('upload_expired');
+    const unknown = await uplock(['--json', 'orders', 'rerun', UNKNOWN, '--dry-run'], { cloud });
+    expect(unknown.code).toBe(1);
+    expect(unknown.json<{ error: { code: string } }>().error.code).toBe('order_not_found');
+  }, 180_000);
+});
+
 describe('orders show: a delayed payment on the timeline', () => {
   it('shows the payment pending, failing, then a card payment, each once and in order', async () => {
     const email = 'delayed-then-card@example.com';

@@ -368,6 +368,6 @@ function recordTooLong(row: number, bytes: Uint8Array): ProcessingError {
   const hint = quoteCount % 2 === 1 ? ' This usually means a double quote (") was opened and never closed.' : '';
   return new ProcessingError(
     'line_too_long',
-    `Row ${row} is longer than 1 MB, which is more than this report supports.${hint}`,
+    `Row ${row} is longer than 1 MiB, which is more than this report supports.${hint}`,
   );
 }

@@ -128,7 +128,7 @@ export class JsonArrayScanner {
     if (to <= from) return;
     this.partBytes += to - from;
     if (this.partBytes > MAX_RECORD_BYTES) {
-      throw new ProcessingError('line_too_long', `The record starting at byte ${this.elementStart.toLocaleString('en-US')} is longer than 1 MB, which is more than this report supports.`);
+      throw new ProcessingError('line_too_long', `The record starting at byte ${this.elementStart.toLocaleString('en-US')} is longer than 1 MiB, which is more than this report supports.`);
     }
     this.parts.push(chunk.slice(from, to));
   }

@@ -81,5 +81,5 @@ export function recordEntries(value: object): Array<[string, string | null]> {
 }
 
 function lineTooLong(line: number): ProcessingError {
-  return new ProcessingError('line_too_long', `Line ${line} is longer than 1 MB, which is more than this report supports.`);
+  return new ProcessingError('line_too_long', `Line ${line} is longer than 1 MiB, which is more than this report supports.`);
 }

@@ -43,9 +43,10 @@ export function formats(lang: ReportLang): Formats {
       return `${text} %`;
     },
     bytes: (n) => {
-      if (n >= 1024 ** 3) return `${fixed.format(n / 1024 ** 3)} GB`;
-      if (n >= 1024 ** 2) return `${fixed.format(n / 1024 ** 2)} MB`;
-      if (n >= 1024) return `${fixed.format(n / 1024)} KB`;
+      // Binary multiples say so (KiB, MiB, GiB), as the upload limit and the pages do.
+      if (n >= 1024 ** 3) return `${fixed.format(n / 1024 ** 3)} GiB`;
+      if (n >= 1024 ** 2) return `${fixed.format(n / 1024 ** 2)} MiB`;
+      if (n >= 1024) return `${fixed.format(n / 1024)} KiB`;
       return lang === 'ja' ? `${whole.format(n)} バイト` : `${whole.format(n)} bytes`;
     },
     dateTime: (iso) => {

@@ -63,7 +63,7 @@ describe('bad input ends in a ProcessingError a customer understands', () => {
   it('a line larger than 1 MB', async () => {
     const error = await failure(`a,b\n1,${'x'.repeat(1024 * 1024 + 10)}\n`, { chunkSizes: [65_536] });
     expect(error.code).toBe('line_too_long');
-    expect(error.customerMessage).toMatch(/Row 2 is longer than 1 MB/);
+    expect(error.customerMessage).toMatch(/Row 2 is longer than 1 MiB/);
   });
 
   it('a quote left open runs into the 1 MB limit with a hint', async () => {
