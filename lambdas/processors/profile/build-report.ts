@@ -52,6 +52,8 @@ export function buildReport(profiler: DataProfiler, facts: ScanFacts, options: R
   // One sorter for every column's numbers and dates: they share its scratch arrays.
   const sorter = new RadixSorter();
   const rankable = keepOrderForRanks(profiler);
+  // Pearson reads the columns by row, which for some is their numbers in arrival order: before the sorts.
+  const pearson = pearsonMatrix(profiler.extras);
   const columns = profiler.columns.map((column, index) => columnReport(column, index, profiler.rows, sorter));
   const duplicates = profiler.duplicates;
   const csv = facts.dialect.format === 'csv';
@@ -99,7 +101,7 @@ export function buildReport(profiler: DataProfiler, facts: ScanFacts, options: R
     columns,
     warnings,
     meta: { generatedAt: options.generatedAt, orderId: options.orderId, lang: options.lang, memoryBudgetMb: options.memoryBudgetMb, exact },
-    correlations: correlations(extras, columns, rankable, sorter),
+    correlations: correlations(extras, columns, pearson, rankable, sorter),
     missingPatterns: missingPatterns(extras, columns),
     sample: { first: extras.first, random: extras.random },
   };
@@ -117,6 +119,11 @@ function keepOrderForRanks(profiler: DataProfiler): Map<number, ExactNumbers> {
   extras.aligned.forEach((values, c) => {
     const numbers = (profiler.columns[c] as ColumnProfile | undefined)?.exactNumbers;
     if (values === null || numbers === undefined) return;
+    if (extras.dense[c] === numbers) {
+      numbers.keepOrder = true;
+      out.set(c, numbers);
+      return;
+    }
     const held = numbers.values;
     let k = 0;
     for (let r = 0; r < extras.alignedRows; r++) {
@@ -662,17 +669,36 @@ function identifierReason(c: ColumnReport, nonMissing: number): 'name' | 'sequen
   return null;
 }
 
+/** The row-aligned columns, by row (read before the sorts), and Pearson between each pair of them. */
+interface PearsonMatrix {
+  readonly columns: number[];
+  readonly values: Float64Array[];
+  readonly r: Array<Array<number | null>>;
+}
+
+function pearsonMatrix(extras: RowExtras): PearsonMatrix {
+  const columns: number[] = [];
+  const values: Float64Array[] = [];
+  extras.aligned.forEach((_, c) => {
+    const v = extras.rowValues(c);
+    if (v === null) return;
+    columns.push(c);
+    values.push(v);
+  });
+  return { columns, values, r: values.length < 2 ? [] : symmetric(values) };
+}
+
 /** Pearson between the held numeric columns; Spearman too while every row is held. */
-function correlations(extras: RowExtras, columns: readonly ColumnReport[], rankable: ReadonlyMap<number, ExactNumbers>, sorter: RadixSorter): Correlations | null {
-  const picked: Array<{ name: string; index: number; values: Float64Array }> = [];
-  extras.aligned.forEach((values, i) => {
+function correlations(extras: RowExtras, columns: readonly ColumnReport[], all: PearsonMatrix, rankable: ReadonlyMap<number, ExactNumbers>, sorter: RadixSorter): Correlations | null {
+  const picked: Array<{ name: string; index: number; at: number; values: Float64Array }> = [];
+  all.columns.forEach((i, at) => {
     const c = columns[i];
-    if (values === null || c === undefined || (c.type !== 'integer' && c.type !== 'decimal')) return;
+    if (c === undefined || (c.type !== 'integer' && c.type !== 'decimal')) return;
     if (c.stats === null || c.stats.min === c.stats.max) return;
-    picked.push({ name: c.name, index: i, values: values.subarray(0, extras.alignedRows) });
+    picked.push({ name: c.name, index: i, at, values: all.values[at] as Float64Array });
   });
   if (picked.length < 2) return null;
-  const pearson = symmetric(picked.map((p) => p.values));
+  const pearson = picked.map((p) => picked.map((q) => (all.r[p.at] as Array<number | null>)[q.at] as number | null));
   const exact = !extras.truncated;
   const spearman = exact ? symmetric(picked.map((p) => rankOf(p.values, rankable.get(p.index), sorter))) : null;
   return { columns: picked.map((p) => p.name), pearson, spearman, rows: extras.alignedRows, exact };
@@ -765,7 +791,8 @@ function symmetric(columns: readonly Float64Array[]): Array<Array<number | null>
 /**
  * Ranks 1..n of the numbers (ties get their average rank); NaN stays NaN. From the column's own
  * sort when it kept each value's arrival position (`held`, see keepOrderForRanks), else from a
- * sort of its own (radix-sort.ts).
+ * sort of its own (radix-sort.ts). `values` may be that sort's own array (a column held through
+ * its numbers): then it has no NaN and is not read.
  */
 function rankOf(values: Float64Array, held: ExactNumbers | undefined, sorter: RadixSorter): Float64Array {
   let sorted: Float64Array;

@@ -219,8 +219,9 @@ export class DataProfiler implements RecordSink {
     const kernel = this.kernel;
     extras.startBatch(batch, rows, width);
     for (let c = 0; c < width; c++) {
-      (columns[c] as ColumnProfile).addBatch(batch, c, rows);
-      extras.column(c, kernel.kinds, kernel.values, rows);
+      const column = columns[c] as ColumnProfile;
+      column.addBatch(batch, c, rows);
+      extras.column(c, kernel.kinds, kernel.values, rows, column.exactNumbers);
     }
     extras.endBatch();
     this.kernel.rowHashes(rows, width);

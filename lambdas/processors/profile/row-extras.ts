@@ -1,5 +1,5 @@
 import type { CellBatch } from './column-profile';
-import type { MemoryBudget } from './exact-values';
+import type { ExactNumbers, MemoryBudget } from './exact-values';
 import { ValueKind } from './value-parser';
 
 /** Columns whose numbers are kept row by row for correlations (the first numeric ones). */
@@ -21,6 +21,13 @@ export class RowExtras {
   readonly random: Array<Array<string | null>> = [];
   /** Per column: its numbers by row (NaN = not a number), while it looks numeric. */
   aligned: Array<Float64Array | null> = [];
+  /**
+   * Per column: while every row so far holds a number and the column's exact numbers hold them
+   * all in order, those numbers are its row-aligned values (the first `alignedRows` of them) and
+   * `aligned` keeps no copy; the first other cell, or the numbers leaving for the sketch, makes
+   * the copy. A column of millions of numbers is so held once, not twice.
+   */
+  dense: Array<ExactNumbers | null> = [];
   alignedRows = 0;
   /** Rows not held for correlations once the budget ran out. */
   truncated = false;
@@ -57,21 +64,49 @@ export class RowExtras {
     while (this.aligned.length < width && this.aligned.length < CORRELATION_COLUMNS) {
       // A column that appears late (JSON) has no numbers for the rows before it.
       this.aligned.push(this.alignedRows === 0 && !this.truncated ? new Float64Array(0) : null);
+      this.dense.push(null);
       this.present.push(0);
       this.numeric.push(0);
     }
     if (!this.truncated && this.alignedRows + rows > this.alignedCapacity) this.growAligned(this.alignedRows + rows);
   }
 
-  /** Takes column c's cells of the batch, right after the kernel classified them. */
-  column(c: number, kinds: Uint8Array, values: Float64Array, rows: number): void {
+  /**
+   * Takes column c's cells of the batch, right after the kernel classified them and the column
+   * took them (`exact`: the column's exact numbers now, this batch's included).
+   */
+  column(c: number, kinds: Uint8Array, values: Float64Array, rows: number, exact: ExactNumbers | undefined): void {
     if (c < PATTERN_COLUMNS) {
       const bit = 1 << c;
       const bits = this.missingBits;
       for (let r = 0; r < rows; r++) if (kinds[r] === ValueKind.Missing) bits[r] = (bits[r] as number) | bit;
     }
-    const target = c < this.aligned.length ? this.aligned[c] : null;
+    let target = c < this.aligned.length ? this.aligned[c] : null;
     if (target === null || target === undefined) return;
+    const held = this.dense[c] as ExactNumbers | null;
+    if (held !== null || (this.alignedRows === 0 && !this.truncated && exact !== undefined)) {
+      let numbers = 0;
+      for (let r = 0; r < rows; r++) {
+        const kind = kinds[r] as number;
+        if (kind === ValueKind.Integer || kind === ValueKind.Decimal) numbers++;
+      }
+      // Rows past a truncation are not held: only the held prefix has to stay as it is.
+      const same = held === null || held === exact;
+      if (same && exact !== undefined && (this.truncated ? held !== null : numbers === rows && exact.length === this.alignedRows + rows)) {
+        this.dense[c] = exact;
+        this.present[c] = (this.present[c] as number) + numbers;
+        this.numeric[c] = (this.numeric[c] as number) + numbers;
+        return;
+      }
+      if (held !== null) {
+        const copy = this.undense(c, held);
+        if (copy === null) {
+          this.dropColumn(c);
+          return;
+        }
+        target = copy;
+      }
+    }
     let present = 0;
     let numeric = 0;
     const at = this.alignedRows;
@@ -103,8 +138,31 @@ export class RowExtras {
     if (!this.truncated) this.alignedRows += this.batchRows;
   }
 
+  /**
+   * The column stops being held through its exact numbers: its rows so far are copied into an
+   * array of its own (null when that does not fit the budget).
+   */
+  private undense(c: number, held: ExactNumbers): Float64Array | null {
+    this.dense[c] = null;
+    const old = this.aligned[c] as Float64Array;
+    if (!this.budget.take((this.alignedCapacity - old.length) * 8)) return null;
+    const copy = new Float64Array(this.alignedCapacity);
+    copy.set(held.values.subarray(0, this.alignedRows));
+    this.aligned[c] = copy;
+    return copy;
+  }
+
+  /** The column's values by row, the first `alignedRows` (read them before its numbers are sorted). */
+  rowValues(c: number): Float64Array | null {
+    const held = this.dense[c];
+    if (held !== null && held !== undefined) return held.values.subarray(0, this.alignedRows);
+    const aligned = this.aligned[c];
+    return aligned === null || aligned === undefined ? null : aligned.subarray(0, this.alignedRows);
+  }
+
   private dropColumn(c: number): void {
     const held = this.aligned[c];
+    this.dense[c] = null;
     if (held === null || held === undefined) return;
     this.budget.give(held.length * 8);
     this.aligned[c] = null;
@@ -113,14 +171,15 @@ export class RowExtras {
   private growAligned(needed: number): void {
     let size = Math.max(4096, this.alignedCapacity * 2);
     while (size < needed) size *= 2;
-    const columns = this.aligned.filter((a) => a !== null).length;
+    // Columns held through their exact numbers keep their first small array until they copy.
+    const columns = this.aligned.filter((a, c) => a !== null && this.dense[c] === null).length;
     if (!this.budget.take((size - this.alignedCapacity) * 8 * columns)) {
       this.truncated = true;
       return;
     }
     for (let c = 0; c < this.aligned.length; c++) {
       const old = this.aligned[c];
-      if (old === null || old === undefined) continue;
+      if (old === null || old === undefined || this.dense[c] !== null) continue;
       const grown = new Float64Array(size);
       grown.set(old.subarray(0, this.alignedRows));
       this.aligned[c] = grown;

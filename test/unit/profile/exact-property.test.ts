@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { binEdges } from '../../../lambdas/processors/profile/build-report';
-import { column, profile } from './helpers';
+import { column, profile, seededRandom } from './helpers';
 
 /**
  * On random files, every figure the report calls exact equals a plain reference computation:
@@ -145,4 +145,64 @@ describe('exact figures equal a reference computation on random files', () => {
       { numRuns: 60, seed: 15 },
     );
   }, 120_000);
+
+  it('correlations of columns that are all numbers for many batches, then not (held through their sorted numbers, then copied)', async () => {
+    // Each column is numbers only up to its break row (maybe never), then gets a missing cell or
+    // text there; files span several batches (the first is cut at 64 rows, then 4,096 each).
+    const spec = fc.record({
+      rows: fc.integer({ min: 70, max: 9000 }),
+      breaks: fc.array(fc.option(fc.double({ min: 0, max: 1, noNaN: true }), { nil: null }), { minLength: 3, maxLength: 3 }),
+      text: fc.boolean(),
+      seed: fc.integer({ min: 1, max: 1 << 30 }),
+    });
+    await fc.assert(
+      fc.asyncProperty(spec, async ({ rows, breaks, text, seed }) => {
+        const random = seededRandom(seed);
+        const at = breaks.map((b) => (b === null ? -1 : Math.floor(b * rows)));
+        const cells = Array.from({ length: rows }, (_, r) => [
+          String(Math.floor(random() * 50)),
+          String(Math.round(random() * 1e6) / 100),
+          String(r % 7 === 0 ? -r : r),
+        ].map((v, c) => (r === at[c] ? (text ? 'n/a!' : '') : v)));
+        const r = await profile(`a,b,c\n${cells.map((row) => row.join(',')).join('\n')}\n`, { memoryBudgetMb: 1024 });
+        const values = [0, 1, 2].map((c) => cells.map((row) => (row[c] === '' || row[c] === 'n/a!' ? Number.NaN : Number(row[c]))));
+        const pearson = (x: number[], y: number[]): number | null => {
+          const pairs = x.map((v, i) => [v, y[i] as number] as const).filter(([p, q]) => !Number.isNaN(p) && !Number.isNaN(q));
+          const mx = pairs.reduce((t, [p]) => t + p, 0) / pairs.length;
+          const my = pairs.reduce((t, [, q]) => t + q, 0) / pairs.length;
+          let sxy = 0;
+          let sxx = 0;
+          let syy = 0;
+          for (const [p, q] of pairs) {
+            sxy += (p - mx) * (q - my);
+            sxx += (p - mx) ** 2;
+            syy += (q - my) ** 2;
+          }
+          return sxy / Math.sqrt(sxx * syy);
+        };
+        const ranks = (x: number[]): number[] => {
+          const sorted = x.filter((v) => !Number.isNaN(v)).sort((p, q) => p - q);
+          const first = new Map<number, number>();
+          const last = new Map<number, number>();
+          sorted.forEach((v, i) => {
+            if (!first.has(v)) first.set(v, i);
+            last.set(v, i);
+          });
+          return x.map((v) => (Number.isNaN(v) ? v : ((first.get(v) as number) + (last.get(v) as number)) / 2 + 1));
+        };
+        const corr = r.correlations;
+        expect(corr?.columns).toEqual(['a', 'b', 'c']);
+        expect(corr?.exact).toBe(true);
+        expect(corr?.rows).toBe(rows);
+        const ranked = values.map(ranks);
+        for (let i = 0; i < 3; i++) {
+          for (let j = 0; j < 3; j++) {
+            expect(corr?.pearson[i]?.[j]).toBeCloseTo(pearson(values[i] as number[], values[j] as number[]) as number, 9);
+            expect(corr?.spearman?.[i]?.[j]).toBeCloseTo(pearson(ranked[i] as number[], ranked[j] as number[]) as number, 9);
+          }
+        }
+      }),
+      { numRuns: 12, seed: 7 },
+    );
+  }, 240_000);
 });
