@@ -9,7 +9,13 @@ import type { Command } from 'commander';
 import { CliError, fields, runAction, table } from '../cli-kit';
 
 export function register(program: Command): void {
-  const job = program.command('job').description('bring your own job: run and check a job folder (docs/jobs.md)');
+  const job = program
+    .command('job')
+    .description('bring your own job: run and check a job folder (docs/jobs.md)')
+    .addHelpText('after', `
+Examples:
+  npx uplock job run examples/jobs/word-count
+  npx uplock --json job run ./my-job ./my-sample.csv`);
   job
     .command('run')
     .description('run a job folder once on a file, check its output against the contract, print the preview and the result files')

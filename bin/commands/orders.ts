@@ -6,7 +6,16 @@ import { registerOrderActions } from './order-actions';
 import { allOrders, readStore } from './order-source';
 
 export function register(program: Command): void {
-  const orders = program.command('orders').description('look up the shop\'s orders and act on one: resend, refund, extend, rerun, delete');
+  const orders = program
+    .command('orders')
+    .description('look up the shop\'s orders and act on one: resend, refund, extend, rerun, delete')
+    .addHelpText('after', `
+Each command has its own --help. Commands that change something take --dry-run.
+
+Examples:
+  npx uplock orders list --status paid --since 7d
+  npx uplock orders show 1b4e28ba-2fa1-4d3a-9b5e-6f7f8e9d0a1b
+  npx uplock orders refund 1b4e28ba-2fa1-4d3a-9b5e-6f7f8e9d0a1b --dry-run`);
   orders
     .command('list')
     .description('orders, newest first')

@@ -19,7 +19,13 @@ interface WireOptions {
 }
 
 export function register(program: Command): void {
-  const stripe = program.command('stripe').description('Stripe set-up of this installation');
+  const stripe = program
+    .command('stripe')
+    .description('Stripe set-up of this installation')
+    .addHelpText('after', `
+Examples:
+  npx uplock stripe wire
+  npx uplock --stack Uplock stripe wire`);
   stripe
     .command('wire')
     .description('create or update the Product, Price, Payment Link and webhook endpoint in Stripe')

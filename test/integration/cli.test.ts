@@ -1,9 +1,20 @@
 /** The operator's tool itself: help, version, exit codes, JSON errors, and its target. */
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
+import type { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildProgram } from '../../bin/cli';
 import { uplock } from './cli-support';
 import { readyOrder, startTestCloud, type TestCloud } from './local-cloud';
+
+/** Every command of the tool, groups (orders, stripe, job) and leaves alike, as the program declares them. */
+const EVERY_COMMAND: string[][] = (() => {
+  const walk = (command: Command, path: string[]): string[][] => [
+    ...(path.length ? [path] : []),
+    ...command.commands.filter((c) => c.name() !== 'help').flatMap((c) => walk(c, [...path, c.name()])),
+  ];
+  return walk(buildProgram(), []);
+})();
 
 const version = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -16,7 +27,11 @@ describe('uplock without a cloud', () => {
     expect(run.stdout).toMatch(/Examples:/);
   });
 
-  it.each([['stripe', 'wire'], ['sweep'], ['orders', 'list'], ['orders', 'show'], ['orders', 'resend'], ['orders', 'refund'], ['orders', 'extend'], ['orders', 'rerun'], ['orders', 'delete'], ['stats'], ['export'], ['broadcast'], ['smoke']])('has --help with examples for %s', async (...command) => {
+  it('lists every command (groups and leaves) for the --help check below', () => {
+    expect(EVERY_COMMAND.map((c) => c.join(' '))).toEqual(expect.arrayContaining(['orders', 'orders rerun', 'broadcast', 'job run', 'profile', 'smoke', 'stripe wire']));
+  });
+
+  it.each(EVERY_COMMAND.map((command) => [command.join(' '), command] as const))('has --help with examples for %s', async (_name, command) => {
     const run = await uplock([...command, '--help']);
 
     expect(run.code).toBe(0);
