@@ -446,12 +446,9 @@ await timedSweep('sweep 2 (everything settled)');
 {
   const before = snapshot();
   // Imported here, not at the top: the adapters build their logger from the environment at import.
-  const [{ jobPorts }, { payments }, { resumeExpiredJobs }] = await Promise.all([
-    import('../lambdas/adapters/job-deps'),
-    import('../lambdas/adapters/stripe-payments'),
-    import('../lambdas/core/job'),
-  ]);
-  const scan = await measured(() => resumeExpiredJobs(jobPorts(payments())));
+  // The sweeper's own deps (handlers/sweeper.ts resumeDeps), as its handler runs them.
+  const { resumeExpiredJobs } = await import('../lambdas/core/job');
+  const scan = await measured(() => resumeExpiredJobs(sweeper.resumeDeps));
   const cost = since(before);
   console.log(
     `of which resumeExpiredJobs alone (a filtered Scan of the whole table, ${items.length}+ items): ${scan.seconds.toFixed(1)} s, ` +

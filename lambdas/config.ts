@@ -26,6 +26,8 @@ export const runtimeConfigSchema = z.object({
       dynamodb: z.optional(z.url()),
       ses: z.optional(z.url()),
       stripe: z.optional(z.url()),
+      /** EventBridge PutEvents (local/event-bus.ts). */
+      events: z.optional(z.url()),
     }),
     {},
   ),

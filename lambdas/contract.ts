@@ -135,7 +135,7 @@ export interface RuntimeConfigDocument {
   /** Public base URL of the site (no trailing slash): links in emails, Stripe redirects. */
   siteUrl: string;
   /** Local stand-ins only; absent in AWS. */
-  endpoints?: { s3?: string; dynamodb?: string; ses?: string; stripe?: string };
+  endpoints?: { s3?: string; dynamodb?: string; ses?: string; stripe?: string; events?: string };
   product: { name: string; description: string };
   price: { amount: number; currency: string };
   maxUploadBytes: number;
@@ -200,6 +200,31 @@ export const HANDLED_STRIPE_EVENT_TYPES = [
   'charge.dispute.created',
 ] as const;
 export type HandledStripeEventType = (typeof HANDLED_STRIPE_EVENT_TYPES)[number];
+
+// ---------------------------------------------------------------------------------------------
+// The pipeline's own EventBridge events (default bus; lambdas/adapters/event-bus.ts puts them,
+// lib/ routes them in AWS, local/event-bus.ts in the local cloud)
+// ---------------------------------------------------------------------------------------------
+
+/** `source` of every event uplock puts on the bus ("aws." sources are reserved for AWS). */
+export const UPLOCK_EVENT_SOURCE = 'uplock';
+
+/**
+ * A job failed: the stripe-events function refunds the order if it is paid ("no result, no
+ * charge"), so the job itself never needs the Stripe client. Detail: `JobFailedDetail`.
+ */
+export const JOB_FAILED_DETAIL_TYPE = 'Job Failed';
+export interface JobFailedDetail {
+  orderId: string;
+  /** The order table: the stack's rule matches only its own table's events. */
+  table: string;
+}
+
+/**
+ * The sweeper re-announces an upload whose job was killed with S3's own detail type and detail
+ * shape (bucket name, URL-encoded key), so the upload rule runs the job exactly as for S3's event.
+ */
+export const UPLOAD_ANNOUNCED_DETAIL_TYPE = 'Object Created';
 
 // ---------------------------------------------------------------------------------------------
 // The operator's tool (`npx uplock`): what `--json` prints (docs/operations.md)

@@ -20,6 +20,8 @@ export interface HandlerAccess {
   readonly bucket?: BucketAccess;
   readonly secrets?: readonly StripeSecretKind[];
   readonly sendEmail?: boolean;
+  /** Put the pipeline's own events (lambdas/contract.ts) on the default EventBridge bus. */
+  readonly putEvents?: boolean;
 }
 
 /** The GSI the lookup route queries (keys `email` / `createdAt`; see lib/storage.ts). */
@@ -50,24 +52,28 @@ export const handlerAccess = {
   },
   // Decrements the token and presigns a GET of the result.
   download: { table: 'readwrite', bucket: { read: ['results/'] } },
-  // Reads the upload, writes result and preview, delivers, refunds when the job fails after payment.
+  // Reads the upload, writes result and preview, delivers (the Stripe key only derives the link's
+  // token key: no Stripe call), and announces a paid order's failed job on the bus ("Job Failed":
+  // stripe-events refunds it).
   'process-upload': {
     table: 'readwrite',
     bucket: { read: ['uploads/'], write: ['results/', 'previews/'] },
     secrets: ['secretKey'],
     sendEmail: true,
+    putEvents: true,
   },
   // Lists paid sessions of the Payment Link and fulfils any the webhook missed (their orders read in
   // batches), applies refunds and disputes whose events were lost, and re-announces uploads whose
-  // job was killed (a scan for expired job claims, then HeadObject + CopyObject of the upload onto itself).
+  // job was killed (a scan for expired job claims, then an "Object Created" put on the bus: no S3 access).
   sweeper: {
     table: 'readwrite',
     bulkReads: ['dynamodb:BatchGetItem', 'dynamodb:Scan'],
-    bucket: { read: ['uploads/'], write: ['uploads/'] },
     secrets: ['secretKey'],
     sendEmail: true,
+    putEvents: true,
   },
   // Same path as the webhook, but EventBridge already authenticated the event: no signing secret.
+  // Also refunds a paid order whose job failed (the job's "Job Failed" event).
   'stripe-events': { table: 'readwrite', secrets: ['secretKey'], sendEmail: true },
 } as const satisfies Record<FunctionName, HandlerAccess>;
 
@@ -102,6 +108,7 @@ export interface Bindable {
   bindBucket(bucket: IBucket, access: BucketAccess): unknown;
   bindSecret(secret: ISecret, kind: StripeSecretKind): unknown;
   bindEmail(email: EmailSending): unknown;
+  bindEvents(): unknown;
 }
 
 export function applyAccess(target: Bindable, access: HandlerAccess, resources: AccessResources): void {
@@ -109,4 +116,5 @@ export function applyAccess(target: Bindable, access: HandlerAccess, resources: 
   if (access.bucket) target.bindBucket(resources.bucket, access.bucket);
   for (const kind of access.secrets ?? []) target.bindSecret(resources.secrets[kind], kind);
   if (access.sendEmail) target.bindEmail(resources.email);
+  if (access.putEvents) target.bindEvents();
 }

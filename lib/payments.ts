@@ -2,8 +2,9 @@
  * Stripe's side of the pipeline: the two secrets (API key, webhook signing secret), the deploy-time
  * Stripe wiring (a custom resource that creates or updates the Product, Price, Payment Link and
  * webhook endpoint and stores the endpoint's signing secret), the reconciliation sweeper on a
- * schedule, and the optional route from a Stripe event destination's partner event bus to the
- * `stripe-events` job. The webhook function itself is an API route (lambdas/routes.ts); this
+ * schedule, the job's "Job Failed" events to the `stripe-events` function (the refund of a paid
+ * order whose job failed), and the optional route from a Stripe event destination's partner event
+ * bus to that same function. The webhook function itself is an API route (lambdas/routes.ts); this
  * construct only owns what is not behind HTTP.
  */
 import { CustomResource, Duration, RemovalPolicy, SecretValue, Stack, Validations } from 'aws-cdk-lib';
@@ -16,7 +17,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
-import { HANDLED_STRIPE_EVENT_TYPES } from '../lambdas/contract';
+import { HANDLED_STRIPE_EVENT_TYPES, JOB_FAILED_DETAIL_TYPE, UPLOCK_EVENT_SOURCE } from '../lambdas/contract';
 import type { RuntimeConfigJson, StripeWiringIds } from './config';
 import { iam5Resource } from './nag';
 import type { StripeSecretKind } from './runtime-binding';
@@ -69,6 +70,7 @@ export class Payments extends Construct {
   readonly secrets: Readonly<Record<StripeSecretKind, secretsmanager.ISecret>>;
   sweeperSchedule?: events.Rule;
   stripeEventsRule?: events.Rule;
+  jobFailedRule?: events.Rule;
   /** The deploy-time wiring: its handler and the custom resource (after `wireStripe`). */
   wiringFunction?: UplockFunction;
   wiring?: CustomResource;
@@ -198,6 +200,21 @@ export class Payments extends Construct {
       targets: [new targets.LambdaFunction(sweeper, { retryAttempts: 2, maxEventAge: SWEEP_EVERY, deadLetterQueue })],
     });
     return this.sweeperSchedule;
+  }
+
+  /**
+   * The job's "Job Failed" events (default bus) to the `stripe-events` function, which holds the
+   * Stripe client and refunds a paid order ("no result, no charge"); only this stack's table's.
+   * Retried like Stripe's events; a refund still owed after that is the sweeper's (it reconciles
+   * every paid session of the last days).
+   */
+  routeJobFailures(handler: IFunction, tableName: string, deadLetterQueue: IQueue): events.Rule {
+    this.jobFailedRule = new events.Rule(this, 'JobFailed', {
+      description: "uplock: a job failed: refund the order if it is paid (no result, no charge)",
+      eventPattern: { source: [UPLOCK_EVENT_SOURCE], detailType: [JOB_FAILED_DETAIL_TYPE], detail: { table: [tableName] } },
+      targets: [new targets.LambdaFunction(handler, { retryAttempts: 8, maxEventAge: Duration.hours(24), deadLetterQueue })],
+    });
+    return this.jobFailedRule;
   }
 
   /** Deliver Stripe events from an event destination's partner bus to the `stripe-events` job. */

@@ -1,6 +1,6 @@
 /**
  * The process job, started by S3's "Object Created" event for `uploads/` on the default
- * EventBridge bus: a Lambda function by default, or (jobRuntime "fargate") the same job code as a
+ * EventBridge bus (or the sweeper's re-announcement of it, same shape): a Lambda function by default, or (jobRuntime "fargate") the same job code as a
  * Fargate task for files past Lambda's 15-minute / 10 GB limits. Deliveries EventBridge gives up
  * on, failed asynchronous invocations and failed tasks all land in one dead-letter queue.
  */
@@ -17,6 +17,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { UPLOCK_EVENT_SOURCE } from '../lambdas/contract';
 import { iam5Resource } from './nag';
 
 /** Key prefix whose new objects start the job. */
@@ -78,9 +79,11 @@ export class Processing extends Construct {
     });
 
     this.uploadRule = new events.Rule(this, 'UploadCreated', {
-      description: 'uplock: a customer upload arrived under uploads/: run the process job',
+      description: 'uplock: a customer upload arrived under uploads/ (or the sweeper announced it again): run the process job',
       eventPattern: {
-        source: ['aws.s3'],
+        // S3's own event, or the sweeper's re-announcement of an upload whose job was killed (same
+        // detail type and shape: lambdas/adapters/event-bus.ts), so every job target sees one event form.
+        source: ['aws.s3', UPLOCK_EVENT_SOURCE],
         detailType: ['Object Created'],
         detail: {
           bucket: { name: [props.dataBucket.bucketName] },

@@ -139,6 +139,17 @@ export class RuntimeBinding {
     this.config.emailConfigurationSet = email.configurationSetName;
   }
 
+  /**
+   * Grant `events:PutEvents` on the account's default bus, where the stack's rules for the
+   * pipeline's own events are (lib/payments.ts, lib/processing.ts). Nothing goes in the config: the
+   * SDK puts on the default bus when no bus is named.
+   */
+  bindEvents(): void {
+    // Functions and the task role alike are constructs: the bus is in their stack's account and region.
+    const bus = Stack.of(this.grantee as unknown as IConstruct).formatArn({ service: 'events', resource: 'event-bus', resourceName: 'default' });
+    this.grantee.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['events:PutEvents'], resources: [bus] }));
+  }
+
   /** The config as it stands now (tokens unresolved). */
   get runtimeConfig(): RuntimeConfigJson {
     return structuredCloneConfig(this.config);

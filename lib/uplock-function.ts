@@ -113,6 +113,12 @@ export class UplockFunction extends NodejsFunction {
     return this;
   }
 
+  /** Put the pipeline's own events on the default EventBridge bus. */
+  bindEvents(): this {
+    this.binding.bindEvents();
+    return this;
+  }
+
   /** The runtime config with every binding so far (tokens unresolved). */
   get runtimeConfig(): RuntimeConfigJson {
     return this.binding.runtimeConfig;

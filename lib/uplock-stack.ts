@@ -163,11 +163,12 @@ export class UplockStack extends Stack {
     const sweeper = makeFunction('sweeper');
     sendAsyncFailuresTo(sweeper, deadLetterQueue);
     this.payments.scheduleSweeper(sweeper, deadLetterQueue);
-    if (config.stripe.eventBusName) {
-      const stripeEvents = makeFunction('stripe-events');
-      sendAsyncFailuresTo(stripeEvents, deadLetterQueue);
-      this.payments.routeStripeEvents(config.stripe.eventBusName, stripeEvents, deadLetterQueue);
-    }
+    // Always there: it refunds a paid order whose job failed (the job holds no Stripe client);
+    // with an event destination it also takes Stripe's events from the partner bus.
+    const stripeEvents = makeFunction('stripe-events');
+    sendAsyncFailuresTo(stripeEvents, deadLetterQueue);
+    this.payments.routeJobFailures(stripeEvents, this.storage.table.tableName, deadLetterQueue);
+    if (config.stripe.eventBusName) this.payments.routeStripeEvents(config.stripe.eventBusName, stripeEvents, deadLetterQueue);
 
     const webhookFunction = this.functions.get('stripe-webhook');
     if (!webhookFunction) throw new Error('UplockStack: the route table has no stripe-webhook handler');

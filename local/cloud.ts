@@ -1,7 +1,8 @@
 /**
  * The local cloud behind `npm start` and the integration tests: DynamoDB (dynalite), S3 (s3rver),
- * SES (aws-ses-v2-local), Stripe (local/stripe), the S3 → EventBridge bus and the gateway, all on
- * 127.0.0.1. The handlers run in this process with the real SDK clients pointed at the stand-ins.
+ * SES (aws-ses-v2-local), Stripe (local/stripe), the EventBridge bus (S3's events and the
+ * pipeline's own, with the stack's rules: local/event-bus.ts) and the gateway, all on 127.0.0.1.
+ * The handlers run in this process with the real SDK clients pointed at the stand-ins.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
@@ -22,7 +23,8 @@ import { wireStripe } from '../lambdas/adapters/stripe-wiring';
 import { defaultProcessor } from '../lambdas/processors';
 import { installFaultHook } from '../lambdas/adapters/fault-hook';
 import { acceptedExtensionsFor, loadJobFolder } from '../lambdas/processors/command/manifest';
-import { LocalEventBus, type ObjectCreatedEvent } from './event-bus';
+import { LocalEventBus, type LocalRule } from './event-bus';
+import { JOB_FAILED_DETAIL_TYPE, UPLOAD_ANNOUNCED_DETAIL_TYPE, UPLOCK_EVENT_SOURCE } from '../lambdas/contract';
 import { keepSentMail } from './sent-mail';
 import { FaultSwitchboard, parseFaultPlan, type FaultPlan } from './faults';
 import { LocalSesAccount, type SesQuota } from './ses-account';
@@ -196,6 +198,13 @@ export async function startLocalCloud(opts: LocalCloudOptions): Promise<LocalClo
       stops.push(() => standIn.close());
     }
 
+    // The default event bus with the stack's rules (lib/processing.ts, lib/payments.ts); its
+    // PutEvents endpoint is the config's `endpoints.events`, on a free port: only this process's
+    // handlers put events.
+    bus = new LocalEventBus(localRules(functionTimeoutMs), (rule, error) => log(`${rule} error: ${error instanceof Error ? error.stack : String(error)}`));
+    const busEndpoint = await bus.listen(0);
+    stops.push(busEndpoint.close);
+
     // Gateway: listening first, so the Payment Link can redirect back to it.
     const gateway: Gateway = await startGateway({
       port: ports.gateway,
@@ -251,7 +260,7 @@ export async function startLocalCloud(opts: LocalCloudOptions): Promise<LocalClo
 
     // The same builder gives the operator's tool (bin/target.ts) this config.
     const config: RuntimeConfig = localRuntimeConfig({
-      urls: { site: gateway.url, s3: s3Url, dynamodb: dynamoUrl, ses: sesUrl, ...(stripeStandIn ? { stripe: stripeStandIn.url } : {}) },
+      urls: { site: gateway.url, s3: s3Url, dynamodb: dynamoUrl, ses: sesUrl, events: busEndpoint.url, ...(stripeStandIn ? { stripe: stripeStandIn.url } : {}) },
       wiring: stripeSetup,
       acceptedExtensions: defaultProcessor.acceptedExtensions,
       ...(overrides ? { overrides } : {}),
@@ -264,15 +273,6 @@ export async function startLocalCloud(opts: LocalCloudOptions): Promise<LocalClo
     process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
     process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
 
-    const processJob = import('../lambdas/handlers/process-upload');
-    bus = new LocalEventBus(
-      { bucket: BUCKET, prefix: 'uploads/' },
-      async (event: ObjectCreatedEvent) => {
-        const job: (event: ObjectCreatedEvent, context: Context) => Promise<unknown> = (await processJob).handler;
-        return job(event, lambdaContext('process-upload', functionTimeoutMs));
-      },
-      (error) => log(`process job error: ${error instanceof Error ? error.stack : String(error)}`),
-    );
     const events = bus;
     s3rver.on('event', (notification: { Records?: [] }) => events.publish(notification));
     // Let running jobs finish before the stores go away.
@@ -331,6 +331,43 @@ export async function startLocalCloud(opts: LocalCloudOptions): Promise<LocalClo
     await stop();
     throw error;
   }
+}
+
+/**
+ * The stack's rules on the default bus, as predicates: S3's (or the sweeper's) "Object Created"
+ * under uploads/ of the data bucket runs the job (lib/processing.ts); the job's "Job Failed" for
+ * this table goes to the stripe-events function (lib/payments.ts). Handlers load on first use,
+ * after UPLOCK_CONFIG is set.
+ */
+function localRules(functionTimeoutMs: number): LocalRule[] {
+  const detail = (event: { detail: unknown }) => (event.detail ?? {}) as { bucket?: { name?: unknown }; object?: { key?: unknown }; table?: unknown };
+  const invoke = (name: 'process-upload' | 'stripe-events') => async (event: Parameters<LocalRule['target']>[0]) => {
+    const module = (await (name === 'process-upload' ? import('../lambdas/handlers/process-upload') : import('../lambdas/handlers/stripe-events'))) as {
+      handler: (event: never, context: Context) => Promise<unknown>;
+    };
+    return module.handler(event as never, lambdaContext(name, functionTimeoutMs));
+  };
+  return [
+    {
+      name: 'process job',
+      matches: (event) => {
+        const { bucket, object } = detail(event);
+        return (
+          (event.source === 'aws.s3' || event.source === UPLOCK_EVENT_SOURCE) &&
+          event['detail-type'] === UPLOAD_ANNOUNCED_DETAIL_TYPE &&
+          bucket?.name === BUCKET &&
+          typeof object?.key === 'string' &&
+          decodeURIComponent(object.key).startsWith('uploads/')
+        );
+      },
+      target: invoke('process-upload'),
+    },
+    {
+      name: 'job failure refund',
+      matches: (event) => event.source === UPLOCK_EVENT_SOURCE && event['detail-type'] === JOB_FAILED_DETAIL_TYPE && detail(event).table === TABLE,
+      target: invoke('stripe-events'),
+    },
+  ];
 }
 
 /** The stand-in endpoint's signing secret from an earlier start, if one is kept. */

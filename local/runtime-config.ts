@@ -71,7 +71,7 @@ export interface LocalConfigInput {
   /** An operator's job folder (docs/jobs.md) the job runs instead of the built-in data profile. */
   jobFolder?: string;
   /** Where each service listens (the gateway's URL is the site URL). */
-  readonly urls: { site: string; s3: string; dynamodb: string; ses: string; stripe?: string };
+  readonly urls: { site: string; s3: string; dynamodb: string; ses: string; stripe?: string; events?: string };
   /** What the Stripe wiring found or created (against the stand-in or real test mode). */
   readonly wiring: { paymentLinkId: string; paymentLinkUrl: string; priceId: string };
   /** The default processor's extensions, so the page and the job agree. */
@@ -90,7 +90,7 @@ export function localRuntimeConfig(input: LocalConfigInput): RuntimeConfig {
     tableName: LOCAL_TABLE,
     bucketName: LOCAL_BUCKET,
     siteUrl: urls.site,
-    endpoints: { s3: urls.s3, dynamodb: urls.dynamodb, ses: urls.ses, ...(urls.stripe ? { stripe: urls.stripe } : {}) },
+    endpoints: { s3: urls.s3, dynamodb: urls.dynamodb, ses: urls.ses, ...(urls.stripe ? { stripe: urls.stripe } : {}), ...(urls.events ? { events: urls.events } : {}) },
     maxUploadBytes: 50 * 1024 * 1024,
     downloadLimit: 5,
     linkTtlHours: 168,

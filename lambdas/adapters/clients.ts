@@ -29,7 +29,7 @@ export interface AwsClientSettings {
   readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string };
 }
 
-/** DynamoDB, SES, Secrets Manager: the endpoint and throwaway keys locally, the default chain in AWS. */
+/** DynamoDB, SES, Secrets Manager, EventBridge: the endpoint and throwaway keys locally, the default chain in AWS. */
 export function awsClientSettings(region: string, endpoint: string | undefined): AwsClientSettings {
   return endpoint ? { region, endpoint, credentials: LOCAL_CREDENTIALS } : { region };
 }
@@ -56,3 +56,4 @@ export function s3ClientSettings(region: string, endpoint: string | undefined): 
 export const dynamoSettings = (config: RuntimeConfig): AwsClientSettings => awsClientSettings(config.region, config.endpoints.dynamodb);
 export const s3Settings = (config: RuntimeConfig): S3ClientSettings => s3ClientSettings(config.region, config.endpoints.s3);
 export const sesSettings = (config: RuntimeConfig): AwsClientSettings => awsClientSettings(config.region, config.endpoints.ses);
+export const eventsSettings = (config: RuntimeConfig): AwsClientSettings => awsClientSettings(config.region, config.endpoints.events);

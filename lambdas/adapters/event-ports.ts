@@ -1,10 +1,11 @@
 /**
  * What handleStripeEvent, deliverIfDue and refundNoResult need, wired to the real adapters, given
  * the Payments to use. This module imports no Stripe code: ./event-deps.ts passes the eagerly
- * loaded client (handlers that talk to Stripe on every call), ./job-deps.ts the one loaded on first
- * use (./payments-on-demand.ts), so the job's bundle evaluates `stripe` only for a refund.
+ * loaded client (handlers that talk to Stripe on every call). The job delivers but never talks to
+ * Stripe: it takes `deliveryPorts` alone (./job-deps.ts).
  */
 import { loadConfig } from '../config';
+import type { DeliveryDeps } from '../core/delivery';
 import type { EventDeps } from '../core/stripe-events';
 import type { Payments } from '../ports/payments';
 import { fault } from './fault-hook';
@@ -15,6 +16,17 @@ import { deliverySettings, expectedPayment } from './settings';
 import { tokenKey } from './token-key';
 
 export function eventPorts(payments: Payments): EventDeps {
+  const config = loadConfig();
+  return {
+    ...deliveryPorts(),
+    payments,
+    expected: expectedPayment(config),
+    paymentMode: config.stripe.paymentMode,
+  };
+}
+
+/** Delivery's ports (core/delivery.ts): store, mailer, settings, token key; no Stripe. */
+export function deliveryPorts(): Omit<EventDeps, 'payments' | 'expected' | 'paymentMode'> & DeliveryDeps {
   const config = loadConfig();
   const send = mailer();
   return {
@@ -30,12 +42,9 @@ export function eventPorts(payments: Payments): EventDeps {
         }
       },
     },
-    payments,
     settings: deliverySettings(config),
     tokenKey: tokenKey(config),
     fault,
-    expected: expectedPayment(config),
-    paymentMode: config.stripe.paymentMode,
     report: (level, message, fields) => logger[level](message, fields),
     count: (metric) => countMetric(metric),
   };

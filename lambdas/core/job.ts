@@ -137,7 +137,10 @@ export interface JobDeps {
   readonly blobs: JobBlobs;
   readonly processor: Processor;
   readonly settings: JobSettings;
-  /** "No result, no charge": refund a paid order whose job failed (core/stripe-events.ts refundNoResult). */
+  /**
+   * "No result, no charge": see that a paid order whose job failed is refunded (core/stripe-events.ts
+   * refundNoResult; the job's own wiring announces the failure to the function that holds Stripe).
+   */
   readonly refundNoResult: (orderId: OrderId) => Promise<unknown>;
   /** The customer may have paid already (core/delivery.ts deliverIfDue). */
   readonly deliverIfDue: (orderId: OrderId) => Promise<unknown>;
@@ -312,7 +315,7 @@ function exhausted(order: Order, now: number, maxAttempts: number): boolean {
   return order.job === 'processing' && (order.jobClaim?.expiresAt ?? 0) < now && (order.jobClaim?.attempts ?? 0) >= maxAttempts;
 }
 
-async function giveUp(order: Order, deps: JobDeps): Promise<void> {
+async function giveUp(order: Order, deps: Pick<JobDeps, 'store' | 'refundNoResult' | 'report' | 'count' | 'fault'>): Promise<void> {
   const moved = await deps.store.failJob(order.orderId, { code: 'job_stopped', message: GAVE_UP }, order.jobClaim?.attempts);
   if (moved) {
     deps.count?.('JobFailures');
@@ -335,7 +338,10 @@ export interface ResumeReport {
  * and refunded. Idempotent: a job resumed twice is claimed once.
  */
 export async function resumeExpiredJobs(
-  deps: Pick<JobDeps, 'store' | 'blobs' | 'refundNoResult' | 'report' | 'count' | 'now' | 'fault'> & { settings: Pick<JobSettings, 'maxAttempts'> },
+  deps: Pick<JobDeps, 'store' | 'refundNoResult' | 'report' | 'count' | 'now' | 'fault'> & {
+    blobs: Pick<JobBlobs, 'reannounceInput'>;
+    settings: Pick<JobSettings, 'maxAttempts'>;
+  },
   limit = 100,
 ): Promise<ResumeReport> {
   const now = (deps.now ?? Date.now)();
@@ -343,7 +349,7 @@ export async function resumeExpiredJobs(
   for (const order of await deps.store.expiredJobs(now, limit)) {
     try {
       if (exhausted(order, now, deps.settings.maxAttempts)) {
-        await giveUp(order, deps as JobDeps);
+        await giveUp(order, deps);
         report.failed++;
       } else if (deps.blobs.reannounceInput) {
         await deps.blobs.reannounceInput(uploadKey(order.orderId));

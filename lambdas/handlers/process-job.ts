@@ -6,7 +6,6 @@
  */
 import { once } from '../adapters/clients';
 import { jobPorts } from '../adapters/job-deps';
-import { paymentsOnDemand } from '../adapters/payments-on-demand';
 import { loadConfig } from '../config';
 import { runJob, type JobDeps, type JobOutcome, type Processor } from '../core/job';
 import { createProfileProcessor } from '../processors/profile';
@@ -24,8 +23,8 @@ export const configuredProcessor = once((): Processor => {
   return commandProcessor(loadJobFolder(job.folder), { hostEnv, maxLogBytes: job.maxLogBytes, ...(job.workDir ? { workBase: job.workDir } : {}) });
 });
 
-// Stripe only for a refund when a paid order's job fails: loaded then, not at cold start.
-const jobWiring = once(() => jobPorts(paymentsOnDemand()));
+// No Stripe in the job: a paid order's failure is refunded by the stripe-events function (adapters/job-deps.ts).
+const jobWiring = once(() => jobPorts());
 
 export function jobDeps(processor: Processor): JobDeps {
   const wiring = jobWiring();

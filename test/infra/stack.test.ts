@@ -62,8 +62,8 @@ describe('the process function and the profile memory budget', () => {
 describe('functions and least privilege', () => {
   const r = (token: string) => renderToken(stack, token);
 
-  it('builds one function per route-table handler plus the process job and the sweeper, with the shared defaults', () => {
-    const expected = [...new Set(routes.map((route) => route.handler)), 'process-upload', 'sweeper'].sort();
+  it('builds one function per route-table handler plus the process job, the sweeper and stripe-events, with the shared defaults', () => {
+    const expected = [...new Set(routes.map((route) => route.handler)), 'process-upload', 'sweeper', 'stripe-events'].sort();
 
     expect([...stack.functions.keys()].sort()).toEqual(expected);
     for (const name of expected) {
@@ -98,7 +98,7 @@ describe('functions and least privilege', () => {
   } as const;
 
   it.each(
-    ([...new Set([...routes.map((route) => route.handler), 'process-upload', 'sweeper'])] as FunctionName[]).flatMap((name) =>
+    ([...new Set([...routes.map((route) => route.handler), 'process-upload', 'sweeper', 'stripe-events'])] as FunctionName[]).flatMap((name) =>
       (['unwired', 'wired'] as const).map((state) => [name, state] as const),
     ),
   )('UPLOCK_CONFIG of %s is valid for the handlers\' own schema (Stripe %s)', (name, state) => {
@@ -180,19 +180,19 @@ describe('functions and least privilege', () => {
       `secretsmanager:GetSecretValue ${i.secretKey}`,
       ...i.ses,
       ...i.deadLetters,
+      i.putEvents,
     ]],
     // Asynchronous jobs also send their failed invocations to the dead-letter queue.
     ['sweeper', (i) => [
       ...i.tableRw,
       `dynamodb:BatchGetItem ${i.table}`,
       `dynamodb:Scan ${i.table}`,
-      `s3:GetObject ${i.bucket}/uploads/*`,
-      `s3:ListBucket ${i.bucket} if {"StringLike":{"s3:prefix":["uploads/*"]}}`,
-      `s3:PutObject ${i.bucket}/uploads/*`,
       `secretsmanager:GetSecretValue ${i.secretKey}`,
       ...i.ses,
       ...i.deadLetters,
+      i.putEvents,
     ]],
+    ['stripe-events', (i) => [...i.tableRw, `secretsmanager:GetSecretValue ${i.secretKey}`, ...i.ses, ...i.deadLetters]],
   ])('%s may do exactly what its access row says, on the named resources only', (name, expected) => {
     expect(dataGrants(name)).toEqual(expected(ids()).sort());
   });
@@ -230,6 +230,7 @@ describe('functions and least privilege', () => {
     tableRw: string[];
     ses: string[];
     deadLetters: string[];
+    putEvents: string;
   }
   function ids(): Ids {
     const table = `<${logicalId(stack.storage.table)}.Arn>`;
@@ -241,6 +242,7 @@ describe('functions and least privilege', () => {
       tableRw: ['DeleteItem', 'GetItem', 'PutItem', 'Query', 'UpdateItem'].map((a) => `dynamodb:${a} ${table}`),
       ses: [`ses:SendEmail ${r(stack.email.identityArn)}`, `ses:SendEmail ${r(stack.email.configurationSetArn)}`],
       deadLetters: ['GetQueueAttributes', 'GetQueueUrl', 'SendMessage'].map((a) => `sqs:${a} <${logicalId(stack.processing.deadLetterQueue)}.Arn>`),
+      putEvents: 'events:PutEvents arn:<AWS::Partition>:events:<AWS::Region>:<AWS::AccountId>:event-bus/default',
     };
   }
 });
@@ -297,7 +299,7 @@ describe('processing', () => {
   it('starts the job on "Object Created" under uploads/ of the data bucket, with retries and a dead-letter queue', () => {
     template.hasResourceProperties('AWS::Events::Rule', {
       EventPattern: {
-        source: ['aws.s3'],
+        source: ['aws.s3', 'uplock'],
         'detail-type': ['Object Created'],
         detail: { bucket: { name: [{ Ref: logicalId(stack.storage.dataBucket) }] }, object: { key: [{ prefix: 'uploads/' }] } },
       },
@@ -312,7 +314,7 @@ describe('processing', () => {
   });
 
   it('sends failed asynchronous runs of the job and the sweeper to the dead-letter queue', () => {
-    for (const name of ['process-upload', 'sweeper'] as const) {
+    for (const name of ['process-upload', 'sweeper', 'stripe-events'] as const) {
       template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
         FunctionName: { Ref: logicalId(fn(name)) },
         MaximumRetryAttempts: 2,
@@ -328,8 +330,23 @@ describe('processing', () => {
     });
   });
 
-  it('has no Stripe partner-bus rule and no stripe-events function unless a bus is configured', () => {
-    expect(stack.functions.has('stripe-events')).toBe(false);
+  it('routes this table\'s "Job Failed" events from the default bus to stripe-events (the no-result refund), with retries and DLQ', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: { source: ['uplock'], 'detail-type': ['Job Failed'], detail: { table: [{ Ref: logicalId(stack.storage.table) }] } },
+      Targets: [
+        Match.objectLike({
+          Arn: { 'Fn::GetAtt': [logicalId(fn('stripe-events')), 'Arn'] },
+          RetryPolicy: { MaximumRetryAttempts: 8, MaximumEventAgeInSeconds: 86400 },
+          DeadLetterConfig: { Arn: { 'Fn::GetAtt': [logicalId(stack.processing.deadLetterQueue), 'Arn'] } },
+        }),
+      ],
+    });
+    // The default bus: where PutEvents without a bus name puts the job's events.
+    const rule = template.findResources('AWS::Events::Rule')[logicalId(stack.payments.jobFailedRule ?? stack)] as { Properties: Record<string, unknown> };
+    expect(rule.Properties).not.toHaveProperty('EventBusName');
+  });
+
+  it('has no Stripe partner-bus rule unless a bus is configured', () => {
     expect(stack.payments.stripeEventsRule).toBeUndefined();
   });
 });
