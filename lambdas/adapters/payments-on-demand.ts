@@ -1,10 +1,11 @@
 /**
- * Payments for handlers that rarely talk to Stripe: the job (a refund only when a paid order's
- * job fails: "no result, no charge") and get-order (a Checkout Session only in checkout-session
- * mode, only once the preview is ready). The `stripe` package (about 240 KiB minified) is imported
- * on the first call, not at cold start, so a poll or a job that never needs it never evaluates it.
- * Handlers that need Stripe on every request (the webhook, the sweeper, the checkout-session
- * lookup) import ./stripe-payments.ts directly, so the load happens in their init phase.
+ * Payments for a handler that rarely talks to Stripe: get-order (a Checkout Session only in
+ * checkout-session mode, only once the preview is ready). The `stripe` package (about 240 KiB
+ * minified) is imported on the first call, not at cold start, so a poll that never needs it never
+ * evaluates it. Handlers that need Stripe on every request (the webhook, the sweeper, the
+ * checkout-session lookup, stripe-events) import ./stripe-payments.ts directly, so the load
+ * happens in their init phase. The job needs no Stripe at all: a paid order's failure goes to
+ * stripe-events on the bus (./job-deps.ts).
  *
  * In a bundle the dynamic import stays inside the one file (lib/bundling.ts has no code
  * splitting): the bytes ship, but their evaluation waits (docs/architecture.md §9).

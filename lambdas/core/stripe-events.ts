@@ -214,7 +214,12 @@ export async function reconcileSession(session: SessionFacts, deps: EventDeps, e
   const to = paymentStateOf(session);
   // Already reconciled (the sweeper sees every session again and again): nothing left to do, and
   // nothing is written. A paid order not yet delivered, or one whose job failed, goes on.
-  if (settled(order, session.id, to)) return 'no_change';
+  if (settled(order, session.id, to)) {
+    // Pending with this session: if its failure was handled first and a kill cut the return to
+    // unpaid short, this redelivery finishes it (a read, only for a pending order's own session).
+    if (to === 'pending' && order.payment === 'pending') await failureStands(orderId, session.id, deps);
+    return 'no_change';
+  }
   const paymentIntentId = paymentIntentOf(session);
 
   const record: PaymentRecordFacts = {
@@ -229,9 +234,7 @@ export async function reconcileSession(session: SessionFacts, deps: EventDeps, e
   // a refund handled meanwhile either finds this order paid (chargeRefunded) or left its note
   // before this read. Linked before, a refund landing between the two would be missed by both.
   const early = paymentIntentId ? await deps.store.linkPaymentIntent(paymentIntentId, orderId) : {};
-  if (moved && to === 'pending' && (await deps.store.seenEvent(failedPaymentKey(session.id)))) {
-    // Its async_payment_failed was handled first (Stripe reorders): the failure stands.
-    await deps.store.setPayment(orderId, 'unpaid', undefined, { onlySession: session.id });
+  if (moved && to === 'pending' && (await failureStands(orderId, session.id, deps))) {
     await fault(deps)('event:payment-recorded');
     return 'no_change';
   }
@@ -259,6 +262,16 @@ export async function reconcileSession(session: SessionFacts, deps: EventDeps, e
  * (the sweeper skips such sessions without a write).
  */
 export const sessionSettled = (order: Order, session: SessionFacts): boolean => settled(order, session.id, paymentStateOf(session));
+
+/**
+ * Its async_payment_failed was handled before this session's `completed` (Stripe reorders): the
+ * failure stands, and the order returns to unpaid. True when the failure was noted.
+ */
+async function failureStands(orderId: OrderId, sessionId: string, deps: EventDeps): Promise<boolean> {
+  if (!(await deps.store.seenEvent(failedPaymentKey(sessionId)))) return false;
+  await deps.store.setPayment(orderId, 'unpaid', undefined, { onlySession: sessionId });
+  return true;
+}
 
 /** Marks a session whose delayed payment failed: a `completed` (unpaid) handled after it must not make the order pending. */
 export const failedPaymentKey = (sessionId: string): string => `failed:${sessionId}`;

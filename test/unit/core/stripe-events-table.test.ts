@@ -7,6 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { handleStripeEvent } from '../../../lambdas/core/stripe-events';
+import { Killed } from '../in-memory/shop';
 import { expected, Story, type Effects, type Step } from '../in-memory/story';
 
 describe('each event type on an order whose job is done', () => {
@@ -69,6 +70,21 @@ describe('each event arriving early: before the order is paid, or before deliver
 
     expect(story.effects()).toEqual(effects);
     expect(story.shop.order(story.orderId).job).toBe('done');
+  });
+});
+
+describe('an early async_payment_failed, its completed killed between two writes', () => {
+  it('the completed recorded pending and died before returning the order to unpaid: Stripe\'s redelivery after the in-progress expiry finishes it', async () => {
+    const story = await new Story().run('A:async:failed');
+    const completed = story.event('A:completed:unpaid');
+    story.shop.store.killAfterWrite('setPayment', (to) => to === 'pending');
+    await expect(story.shop.deliver(completed, story.shop.now + 10_000)).rejects.toBeInstanceOf(Killed);
+    expect(story.shop.order(story.orderId).payment).toBe('pending');
+
+    story.shop.advance(10_001);
+    await story.shop.deliver(completed);
+
+    expect(story.effects()).toEqual(expected({ payment: 'unpaid' }));
   });
 });
 

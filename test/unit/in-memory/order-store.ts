@@ -20,6 +20,7 @@ import type { CheckoutStore } from '../../../lambdas/core/checkout';
 import type { JobStore } from '../../../lambdas/core/job';
 import type { EventStore } from '../../../lambdas/core/stripe-events';
 import type { ConsumeResult } from '../../../lambdas/ports/order-store';
+import { Killed } from './killed';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
@@ -42,12 +43,18 @@ export class InMemoryOrderStore implements EventStore, JobStore, CheckoutStore, 
   writes = 0;
   reads = 0;
   private readonly lostReplies = new Set<string>();
+  private killAfter: { method: 'setPayment'; when: (to: PaymentState) => boolean } | undefined;
 
   constructor(private readonly clock: () => number = Date.now) {}
 
   /** The next call of `method` is applied, then answers "condition failed" (a lost reply, retried by the SDK). */
   loseNextReply(method: 'claimDelivery' | 'takeSweepLease'): void {
     this.lostReplies.add(method);
+  }
+
+  /** The next `setPayment` to `to` (as `when` says) lands, then the process dies before it answers. */
+  killAfterWrite(method: 'setPayment', when: (to: PaymentState) => boolean): void {
+    this.killAfter = { method, when };
   }
 
   private lost(method: string): boolean {
@@ -148,6 +155,10 @@ export class InMemoryOrderStore implements EventStore, JobStore, CheckoutStore, 
       }
       if (to === 'refunded') x.refundedAt = new Date(this.clock()).toISOString();
     });
+    if (this.killAfter?.method === 'setPayment' && this.killAfter.when(to)) {
+      this.killAfter = undefined;
+      throw new Killed(`after setPayment(${to})`);
+    }
     return true;
   }
 

@@ -18,6 +18,7 @@ import { EVENT_MEMORY_SECONDS, handleStripeEvent, refundNoResult, type EventDeps
 import type { ListedEvent, RecoveredOutcome, SweepDeps } from '../../../lambdas/core/sweep';
 import type { InputObject } from '../../../lambdas/ports/blob-store';
 import type { Mailer } from '../../../lambdas/ports/mailer';
+import { Killed } from './killed';
 import { InMemoryOrderStore } from './order-store';
 import { InMemoryPayments } from './payments';
 
@@ -67,12 +68,8 @@ export class InMemoryBlobs implements JobBlobs {
   }
 }
 
-/** Thrown by a fault step the test armed: the process "dies" there. */
-export class Killed extends Error {
-  constructor(readonly step: FaultStep) {
-    super(`killed at ${step}`);
-  }
-}
+/** Thrown by a fault step the test armed, or after a write the store was told to die after. */
+export { Killed };
 
 interface IdempotencyRecord {
   status: 'INPROGRESS' | 'COMPLETED';
