@@ -439,7 +439,16 @@ export async function refundNoResult(
   deps: Pick<EventDeps, 'store' | 'payments' | 'mailer' | 'settings' | 'report' | 'count' | 'fault' | 'now'>,
 ): Promise<EventOutcome> {
   const order = await deps.store.getOrder(orderId);
-  if (!order || order.job !== 'failed' || order.payment !== 'paid' || !order.paymentIntentId) return 'no_change';
+  if (!order || order.job !== 'failed' || !order.paymentIntentId) return 'no_change';
+  const mailKey = `mail:no-result:${orderId}`;
+  if (order.payment === 'refunded') {
+    // Refunded already (by an earlier call killed before its email, or at Stripe): the email may
+    // still be owed, and its once-marker says whether it went out.
+    if (await deps.store.seenEvent(mailKey)) return 'no_change';
+    await notifyOnce(mailKey, order.payerEmail ?? order.email, 'no_result', order, deps);
+    return 'refunded_no_result';
+  }
+  if (order.payment !== 'paid') return 'no_change';
   const refund = await requestRefund(
     orderId,
     {
@@ -455,7 +464,7 @@ export async function refundNoResult(
   await deps.store.setPayment(orderId, 'refunded');
   deps.count?.('Refunds');
   deps.report('warn', 'job failed after payment: refunded', { orderId });
-  await notifyOnce(`mail:no-result:${orderId}`, order.payerEmail ?? order.email, 'no_result', order, deps);
+  await notifyOnce(mailKey, order.payerEmail ?? order.email, 'no_result', order, deps);
   return 'refunded_no_result';
 }
 

@@ -72,6 +72,30 @@ describe('refund emails are marked after they are sent', () => {
     expect(new Set(w.refunds)).toEqual(new Set([`uplock-no-result-${orderId}`]));
   });
 
+  it.each(['event:refund-sent', 'event:customer-emailed'] as const)('a crash at %s leaves the order as it is, and the retry still sends the one email', async (step) => {
+    const w = world();
+    await expect(refundNoResult(orderId, w.deps(step))).rejects.toBeInstanceOf(Killed);
+    // No reset: at event:customer-emailed the order is refunded already, and the email is still owed.
+    expect(await refundNoResult(orderId, w.deps())).toBe('refunded_no_result');
+    expect(w.sent).toHaveLength(step === 'event:customer-emailed' ? 2 : 1);
+    expect(new Set(w.sent.map((s) => JSON.stringify(s)))).toHaveProperty('size', 1);
+    expect(new Set(w.refunds)).toEqual(new Set([`uplock-no-result-${orderId}`]));
+    expect(await refundNoResult(orderId, w.deps())).toBe('no_change');
+    expect(w.sent).toHaveLength(step === 'event:customer-emailed' ? 2 : 1);
+  });
+
+  it('a crash after the order is marked refunded and before the email: the retry sends it, without a second refund', async () => {
+    const w = world();
+    // The killed runtime marked the payment refunded, then died before the send.
+    const dying = { ...w.deps(), mailer: { send: () => new Promise<void>(() => undefined) } };
+    void refundNoResult(orderId, dying);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(w.sent).toHaveLength(0);
+    expect(await refundNoResult(orderId, w.deps())).toBe('refunded_no_result');
+    expect(w.sent).toHaveLength(1);
+    expect(w.refunds).toHaveLength(1);
+  });
+
   it('a runtime killed while the email is being sent (no catch block runs), then the retry: the email goes out', async () => {
     const w = world();
     // The killed runtime never hears back: its send stays pending for good, and nothing after it runs.
