@@ -1,5 +1,5 @@
 /**
- * The types and constants that every side of uplock shares: the HTTP bodies of ARCHITECTURE.md §3,
+ * The types and constants that every side of uplock shares: the HTTP bodies of docs/architecture.md §3,
  * the order view, the runtime config (`UPLOCK_CONFIG`, also served in part by `GET /api/config`),
  * the Stripe event types the pipeline acts on, and the JSON the `uplock` tool prints.
  *
@@ -34,7 +34,7 @@ export interface ErrorBody {
 }
 
 // ---------------------------------------------------------------------------------------------
-// HTTP bodies (ARCHITECTURE.md §3)
+// HTTP bodies (docs/architecture.md §3)
 // ---------------------------------------------------------------------------------------------
 
 /** `GET /api/config`: what the page needs to show the offer and check a file before upload. */

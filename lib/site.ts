@@ -149,7 +149,7 @@ export class Site extends Construct {
     Validations.of(this.distribution).acknowledge({
       id: 'AwsSolutions-CFR3',
       reason:
-        'CloudFront standard logs record the request path, and /d/<token> paths carry download tokens, which must never reach logs (ARCHITECTURE.md section 7). API requests are logged by the API access log, by route key only.',
+        'CloudFront standard logs record the request path, and /d/<token> paths carry download tokens, which must never reach logs (docs/architecture.md section 7). API requests are logged by the API access log, by route key only.',
     });
     Validations.of(this.distribution).acknowledge({
       id: 'AwsSolutions-CFR1',

@@ -1,5 +1,5 @@
 /**
- * The HTTP contract of ARCHITECTURE.md §3, as the browser sees it. Every response is checked
+ * The HTTP contract of docs/architecture.md §3, as the browser sees it. Every response is checked
  * for the shape the page relies on: a half-deployed backend should produce a clear message,
  * not `undefined` on screen.
  */

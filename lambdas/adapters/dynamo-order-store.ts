@@ -1,5 +1,5 @@
 /**
- * OrderStore on one DynamoDB table (ARCHITECTURE.md §4), through lib-dynamodb's
+ * OrderStore on one DynamoDB table (docs/architecture.md §4), through lib-dynamodb's
  * DynamoDBDocumentClient. Items: `ORDER#<id>`, `TOKEN#<sha256>`, `EVENT#<stripe event id>`,
  * `PI#<payment intent>`, `RATE#…`. Each transition is one conditional UpdateItem: no
  * transactions, because the local DynamoDB (dynalite) has none and the design needs none.

@@ -1,5 +1,5 @@
 /**
- * BlobStore on the private data bucket (ARCHITECTURE.md §4), through `@aws-sdk/client-s3`; the
+ * BlobStore on the private data bucket (docs/architecture.md §4), through `@aws-sdk/client-s3`; the
  * download link is a presigned GET from `@aws-sdk/s3-request-presigner`. A missing object
  * (`NoSuchKey`, or `NotFound` where S3 answers without a body) is `undefined`, never an error.
  */

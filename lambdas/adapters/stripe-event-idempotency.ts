@@ -1,6 +1,6 @@
 /**
  * Which Stripe events were handled, with Powertools' idempotency utility on the order table
- * (ARCHITECTURE.md §4, item `STRIPE_EVENT#<hash of the event id>`). An event is IN PROGRESS from
+ * (docs/architecture.md §4, item `STRIPE_EVENT#<hash of the event id>`). An event is IN PROGRESS from
  * the moment a handler takes it until handleStripeEvent returned, with an expiry at the function's
  * deadline (the Lambda context's remaining time), and COMPLETED afterwards, for 7 days (Stripe
  * retries for 3). A redelivery while it is in progress gets IdempotencyAlreadyInProgressError

@@ -1,5 +1,5 @@
 /**
- * Payment rules (ARCHITECTURE.md §5): what a Stripe Checkout Session must look like before it may
+ * Payment rules (docs/architecture.md §5): what a Stripe Checkout Session must look like before it may
  * unlock an order. Works on a minimal structural view of the session so core imports no SDK.
  */
 import { parseOrderId, type OrderId } from './ids';

@@ -65,7 +65,7 @@ const apiError = (res: SiteResponse): string => {
   return error ? `${String(error.code)}: ${String(error.message)}` : res.body.slice(0, 120).replace(/\s+/g, ' ');
 };
 
-/** What the page must carry: ARCHITECTURE.md §7 (CSP without inline script, nosniff, frame-ancestors none; HSTS on https). */
+/** What the page must carry: docs/architecture.md §7 (CSP without inline script, nosniff, frame-ancestors none; HSTS on https). */
 export function missingSecurityHeaders(res: SiteResponse, https: boolean): string[] {
   const missing: string[] = [];
   const csp = res.header('content-security-policy') ?? '';
