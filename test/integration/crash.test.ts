@@ -27,7 +27,7 @@ import type { FaultStep } from '../../lambdas/core/faults';
 import type { FaultPlan } from '../../local/faults';
 import { previewKey, resultKey, type OrderId } from '../../lambdas/core/ids';
 import { CloudProcess } from './cloud-process';
-import { createOrderOk, downloadLinkIn, emails, getOrder, payOnStripePage, readyOrder, sampleCsv, uploadFile, waitForOrder, type StoredEmail, type TestCloud } from './local-cloud';
+import { createOrderOk, downloadLinkIn, emails, eventually as converge, getOrder, payOnStripePage, readyOrder, sampleCsv, uploadFile, waitForOrder, type StoredEmail, type TestCloud } from './local-cloud';
 
 const CARD = '4242 4242 4242 4242';
 const IBAN_SUCCEEDS = 'DE89 3704 0044 0532 0130 00';
@@ -66,19 +66,8 @@ const stripe = () => {
   return new StripeSdk('sk_test_uplock_local', { host: url.hostname, port: url.port, protocol: 'http' });
 };
 
-/** Poll until `check` stops throwing (the cloud converges after a restart); rethrows the last failure. */
-async function eventually(check: () => Promise<void>, timeoutMs = 45_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      await check();
-      return;
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
-}
+/** Up to 45 s, every 200 ms: the cloud converges after a restart (local-cloud.ts `eventually`). */
+const eventually = (check: () => Promise<void>, timeoutMs = 45_000): Promise<void> => converge(check, timeoutMs, 200);
 
 const mailTo = async (to: string): Promise<StoredEmail[]> => (await emails(tc())).filter((e) => e.destination.to.includes(to));
 const linksIn = (mails: StoredEmail[]) => new Set(mails.map(downloadLinkIn).filter((l): l is string => l !== undefined));

@@ -83,6 +83,20 @@ export async function waitForOrder(cloud: TestCloud, orderId: string, done: (v: 
 }
 
 /** Fill and submit the first form of the Stripe payment page; returns the response (303 on success). */
+/** Polls until `check` stops throwing (a cloud converging after a restart or a redelivery); rethrows the last failure. */
+export async function eventually(check: () => Promise<void>, timeoutMs = 20_000, everyMs = 100): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await check();
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((r) => setTimeout(r, everyMs));
+    }
+  }
+}
+
 export async function payOnStripePage(payUrl: string, card: string, email?: string): Promise<Response> {
   const page = await fetch(payUrl);
   const html = await page.text();

@@ -12,7 +12,7 @@ import StripeSdk from 'stripe';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { awsClientSettings } from '../../lambdas/adapters/clients';
 import { METRIC_DIMENSIONS, METRIC_NAMESPACE, type MetricName, type TimelineEntry } from '../../lambdas/contract';
-import { createOrderOk, emails, getOrder, payOnStripePage, startTestCloud, uploadFile, waitForOrder, type TestCloud } from './local-cloud';
+import { createOrderOk, emails, eventually, getOrder, payOnStripePage, startTestCloud, uploadFile, waitForOrder, type TestCloud } from './local-cloud';
 
 const CARD = '4242 4242 4242 4242';
 
@@ -102,20 +102,6 @@ async function failedOrder(email: string): Promise<string> {
   await uploadFile(order, 'data.csv', '');
   await waitForOrder(cloud, order.orderId, (v) => v.job === 'failed');
   return order.orderId;
-}
-
-/** Poll until `check` stops throwing. */
-async function eventually(check: () => Promise<void>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      await check();
-      return;
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
 }
 
 /** Stripe holds no delivery of the session's completed event: the webhook answered 2xx. */
