@@ -16,6 +16,9 @@ interface KernelExports {
   ): void;
   rowHashes(hashes: number, rows: number, width: number, h1: number, h2: number): void;
   scanLines(data: number, pos: number, stop: number, delimiter: number, starts: number, ends: number, base: number, width: number, maxRows: number, maxRecord: number, cr: number, out: number): number;
+  exactCells(table: number, starts: number, ends: number, hashes: number, kinds: number, at: number, stride: number, from: number, n: number, bufBase: number, arenaBase: number): number;
+  exactAdd(table: number, hash: number, tag: number, at: number, n: number, count: number): number;
+  exactRehash(table: number): void;
 }
 
 const PAGE = 65536;
@@ -33,6 +36,11 @@ const TOTALS_AT = BATCH_ROWS * OUT_BYTES_PER_ROW;
 const STATS_AT = TOTALS_AT + 64;
 const SCAN_END_AT = STATS_AT + 80;
 const align = (n: number, to: number): number => Math.ceil(n / to) * to;
+/** Room the exact tables' heap starts with, before the batch's bytes (it grows by moving them). */
+const INITIAL_HEAP = 64 * 1024;
+/** Smallest block of the heap: blocks are powers of two from here, so a freed one fits the next of its size. */
+const LOG_MIN_BLOCK = 6;
+const MIN_BLOCK = 2 ** LOG_MIN_BLOCK;
 
 /**
  * The kernel's WebAssembly, as `npm run build:wasm` compiled it. zlib is loaded here, when the
@@ -49,6 +57,11 @@ export function kernelBinary(): Uint8Array<ArrayBuffer> {
  * each buffer the scanner works on is copied in before it is scanned (the arena before each
  * batch), and the kernel writes each column's kinds, values and lengths there for the
  * JavaScript sketches to read.
+ *
+ * The exact distinct-value tables (ExactValues in exact-values.ts) live in the same memory, in a
+ * heap between the per-row outputs and the batch's bytes, so that the kernel counts a column's
+ * cells where they are. When the heap needs more room the batch's bytes move up (`bytesAt`
+ * changes; `relocations` counts the moves, so a caller holding offsets can tell).
  *
  * Instantiated per profile, so concurrent profiles in one process never share a buffer.
  */
@@ -81,8 +94,20 @@ export class CellKernel {
   scanEnd!: Int32Array;
   /** Memory from `bytesAt` on holds the batch's bytes. */
   bytes!: Uint8Array;
-  readonly bytesAt: number;
+  /** Where the batch's bytes start; higher after the heap grew (see `relocations`). */
+  bytesAt: number;
+  /** Times the batch's bytes moved up for the heap: offsets based on `bytesAt` move by as much. */
+  relocations = 0;
+  /** The whole memory, for the exact tables (new when it grew). */
+  heap8!: Uint8Array;
+  heap32!: Int32Array;
   private readonly exports: KernelExports;
+  private readonly heapAt: number;
+  /** The heap's blocks are handed out from `heapTop` up to `bytesAt`; freed ones by size (log2). */
+  private heapTop: number;
+  private readonly freeBlocks: number[][] = [];
+  /** Bytes from `bytesAt` in use: the last `reserve` (what moves with them). */
+  private bytesInUse = 0;
   private readonly cellsAt: number;
   private readonly cellCount: number;
   private readonly outAt: number;
@@ -98,17 +123,26 @@ export class CellKernel {
     this.outAt = this.cellsAt + align(cellCount * 4, 16) * 3;
     // Per row of a batch: kind (1 byte), value (8), length (4), number (8), date (8), two row
     // hashes (4 + 4); then the totals (64 bytes), the statistics (80) and the scan's end (16).
-    this.bytesAt = align(this.outAt + SCAN_END_AT + 16, 16);
+    this.heapAt = align(this.outAt + SCAN_END_AT + 16, MIN_BLOCK);
+    this.heapTop = this.heapAt;
+    this.bytesAt = this.heapAt + INITIAL_HEAP;
     this.reserve(64 * 1024);
   }
 
   /** Room for `size` bytes at `bytesAt`; the views are new when the memory had to grow. */
   reserve(size: number): void {
+    this.bytesInUse = size;
+    this.ensure(this.bytesAt + size);
+  }
+
+  /** Memory up to `end`; the views are new when it had to grow. */
+  private ensure(end: number): void {
     const memory = this.exports.memory;
-    const needed = this.bytesAt + size;
-    if (needed > memory.buffer.byteLength) memory.grow(Math.ceil((needed - memory.buffer.byteLength) / PAGE));
-    else if (this.bytes !== undefined) return;
+    if (end > memory.buffer.byteLength) memory.grow(Math.ceil((end - memory.buffer.byteLength) / PAGE));
+    else if (this.bytes !== undefined && this.bytes.byteOffset === this.bytesAt) return;
     const buffer = memory.buffer;
+    this.heap8 = new Uint8Array(buffer);
+    this.heap32 = new Int32Array(buffer);
     const n = this.cellCount;
     this.starts = new Int32Array(buffer, this.cellsAt, n);
     this.ends = new Int32Array(buffer, this.cellsAt + align(n * 4, 16), n);
@@ -139,6 +173,63 @@ export class CellKernel {
       cellsAt, cellsAt + columnBytes, cellsAt + 2 * columnBytes, at, stride, n, bufBase, arenaBase,
       outAt + KINDS_AT, outAt + VALUES_AT, outAt + LENGTHS_AT, outAt + TOTALS_AT, outAt + NUMBERS_AT, outAt + DATES_AT, outAt + STATS_AT, numberStyle,
     );
+  }
+
+  /**
+   * A block of at least `size` bytes of the heap, for an exact table (its contents are not
+   * cleared); returns its address. Blocks are powers of two, so one freed by a table that grew
+   * is handed to the next table that wants its size.
+   */
+  alloc(size: number): number {
+    const log = Math.max(LOG_MIN_BLOCK, 32 - Math.clz32(size - 1));
+    const reused = this.freeBlocks[log]?.pop();
+    if (reused !== undefined) return reused;
+    const block = 2 ** log;
+    if (this.heapTop + block > this.bytesAt) this.growHeap(this.heapTop + block);
+    const at = this.heapTop;
+    this.heapTop += block;
+    return at;
+  }
+
+  /** Gives back a block `alloc(size)` returned. */
+  free(at: number, size: number): void {
+    const log = Math.max(LOG_MIN_BLOCK, 32 - Math.clz32(size - 1));
+    if (at + 2 ** log === this.heapTop) this.heapTop = at;
+    else (this.freeBlocks[log] ??= []).push(at);
+  }
+
+  /**
+   * Room in the heap up to `end`: the batch's bytes (the part in use) move up, the heap at least
+   * doubling so that they move a few times per profile at most.
+   */
+  private growHeap(end: number): void {
+    const to = align(Math.max(end, this.heapAt + 2 * (this.bytesAt - this.heapAt)), MIN_BLOCK);
+    this.ensure(to + this.bytesInUse);
+    this.heap8.copyWithin(to, this.bytesAt, this.bytesAt + this.bytesInUse);
+    this.bytesAt = to;
+    this.relocations++;
+    this.ensure(to + this.bytesInUse);
+  }
+
+  /**
+   * Counts cells from … n−1 of the column at `at` (laid out as for `cells`, whose kinds it reads)
+   * in the exact table whose header is at `table`; returns n, or the first new cell the table
+   * has no room for (see exactCells in assembly/cells.ts).
+   */
+  exactCells(table: number, at: number, stride: number, from: number, n: number, bufBase: number, arenaBase: number): number {
+    const { cellsAt, outAt } = this;
+    const columnBytes = align(this.cellCount * 4, 16);
+    return this.exports.exactCells(table, cellsAt, cellsAt + columnBytes, cellsAt + 2 * columnBytes, outAt + KINDS_AT, at, stride, from, n, bufBase, arenaBase);
+  }
+
+  /** Adds `count` to a value (its bytes at `bytes` in this memory); false when it is new and the table is full. */
+  exactAdd(table: number, hash: number, tag: number, bytes: number, length: number, count: number): boolean {
+    return this.exports.exactAdd(table, hash, tag, bytes, length, count) !== 0;
+  }
+
+  /** Puts every entry of the table in its (cleared) slots. */
+  exactRehash(table: number): void {
+    this.exports.exactRehash(table);
   }
 
   /** Both hashes of each of the batch's `rows` rows (`width` cells each) into rowHash1 and rowHash2. */

@@ -1,5 +1,5 @@
 import { BATCH_ROWS, type CellKernel } from './cell-kernel';
-import { ExactNumbers, ExactValues, KEY_DATE, KEY_NUMBER, KEY_TEXT, type MemoryBudget } from './exact-values';
+import { ExactNumbers, ExactValues, KEY_NUMBER, type MemoryBudget } from './exact-values';
 import { HyperLogLog } from './hyperloglog';
 import { KllSketch } from './kll-sketch';
 import { RadixSorter } from './radix-sort';
@@ -162,7 +162,7 @@ export class ColumnProfile {
       loadStats(this.numeric, stats, 0);
       if (this.exactNumbers !== undefined && !this.exactNumbers.addMany(kernel.numbers, numbers)) {
         // The numbers leave: the exact table must hold those it was counting through them.
-        if (this.numbersOnly) this.putNumbersInTable(this.exactNumbers.length);
+        if (this.numbersOnly) this.putNumbersInTable(batch, this.exactNumbers.length);
         this.numericSketch = sketchOf(this.exactNumbers, this.sizes.kllK);
         this.exactNumbers = undefined;
       }
@@ -187,7 +187,7 @@ export class ColumnProfile {
       if (this.exactValues !== undefined) {
         if (this.numbersOnly && plainNumbers) first = n;
         else {
-          if (this.numbersOnly) this.putNumbersInTable(heldNumbers);
+          if (this.numbersOnly) this.putNumbersInTable(batch, heldNumbers);
           if (this.exactValues !== undefined) first = this.addExact(batch, at, n);
         }
       }
@@ -200,11 +200,13 @@ export class ColumnProfile {
    * exact table by value, labelled as String() writes them (which is how they were written). If
    * they do not fit the budget, the sketches take over from the table and the numbers.
    */
-  private putNumbersInTable(held: number): void {
+  private putNumbersInTable(batch: CellBatch, held: number): void {
     this.numbersOnly = false;
     const exact = this.exactValues;
     const numbers = this.exactNumbers;
     if (exact === undefined || numbers === undefined || held === 0) return;
+    const kernel = batch.kernel;
+    const bytesAt = kernel.bytesAt;
     const sorted = Float64Array.from(numbers.values.subarray(0, held));
     new RadixSorter().sort(sorted);
     for (let i = 0; i < held; ) {
@@ -212,12 +214,13 @@ export class ColumnProfile {
       let j = i + 1;
       while (j < held && sorted[j] === v) j++;
       const label = encoder.encode(String(v));
-      if (!exact.add(hashNumber(v), KEY_NUMBER, label, 0, label.length, j - i)) {
+      if (!exact.add(kernel, hashNumber(v), KEY_NUMBER, label, 0, label.length, j - i)) {
         this.dropExactValues(sorted, i);
-        return;
+        break;
       }
       i = j;
     }
+    followKernel(batch, bytesAt);
   }
 
   /**
@@ -226,21 +229,12 @@ export class ColumnProfile {
    */
   private addExact(batch: CellBatch, at: number, n: number): number {
     const exact = this.exactValues as ExactValues;
-    const { kinds } = batch.kernel;
-    const { buf, arena, starts, ends, hashes, stride } = batch;
-    for (let i = 0; i < n; i++) {
-      const kind = kinds[i] as number;
-      if (kind === ValueKind.Missing) continue;
-      const p = at + i * stride;
-      const tag = kind === ValueKind.Integer || kind === ValueKind.Decimal ? KEY_NUMBER : kind === ValueKind.Date || kind === ValueKind.DateTime ? KEY_DATE : KEY_TEXT;
-      const s = starts[p] as number;
-      const ok = s >= 0 ? exact.add(hashes[p] as number, tag, buf, s, ends[p] as number) : exact.add(hashes[p] as number, tag, arena, -1 - s, ends[p] as number);
-      if (!ok) {
-        this.dropExactValues();
-        return i;
-      }
-    }
-    return n;
+    const kernel = batch.kernel;
+    const bytesAt = kernel.bytesAt;
+    const counted = exact.addCells(kernel, at, batch.stride, n, batch.bufBase, batch.arenaBase);
+    followKernel(batch, bytesAt);
+    if (counted < n) this.dropExactValues();
+    return counted;
   }
 
   /**
@@ -378,6 +372,20 @@ export class ColumnProfile {
     if (samples.length === SAMPLES_PER_KIND) this.samplesWanted &= ~(1 << kind);
     return this.samplesWanted;
   }
+}
+
+/**
+ * After the exact table grew in the kernel's memory: the batch's views of that memory are new if
+ * it grew, and the batch's bytes moved up with `bytesAt` if the table's heap needed their room.
+ */
+function followKernel(batch: CellBatch, bytesAt: number): void {
+  const kernel = batch.kernel;
+  const moved = kernel.bytesAt - bytesAt;
+  batch.bufBase += moved;
+  batch.arenaBase += moved;
+  batch.starts = kernel.starts;
+  batch.ends = kernel.ends;
+  batch.hashes = kernel.hashes;
 }
 
 /** The quantile sketch that takes over from exact values, fed what they held, in arrival order. */

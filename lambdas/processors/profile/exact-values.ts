@@ -6,6 +6,7 @@
  */
 
 import { DEFAULT_PROFILE_MEMORY_BUDGET_MB } from '../../contract';
+import type { CellKernel } from './cell-kernel';
 import { RadixSorter } from './radix-sort';
 
 /** Bytes the exact structures of one profile may hold in total; one budget per profile. */
@@ -46,150 +47,200 @@ export const KEY_DATE = 2;
 const INITIAL_ENTRIES = 64;
 const INITIAL_ARENA = 1024;
 const ENTRY_BYTES = 4 * 4;
+/** What a table holds before it first grows; not taken from the budget. */
+const INITIAL_BYTES = INITIAL_ENTRIES * (2 * 4 + ENTRY_BYTES) + INITIAL_ARENA;
+/** The table's header in the kernel's memory: eight i32 (exactCells in assembly/cells.ts). */
+const HEADER_BYTES = 8 * 4;
+const SLOTS = 0;
+const MASK = 1;
+const ENTRIES = 2;
+const SIZE = 3;
+const ROOM = 4;
+const KEYS = 5;
+const KEYS_USED = 6;
+const KEYS_ROOM = 7;
 
 /**
  * Value → count, exact: open addressing on the cell's 32-bit hash, then the key's bytes compared,
  * so two values sharing a hash are still two values. Entries are kept in arrival order: a key
  * is a tag byte (the cell's kind), then the value's bytes. ≈ 24 bytes per distinct value plus
  * its bytes.
+ *
+ * The table lives in the profile's cell kernel memory (cell-kernel.ts), from the first batch it
+ * counts on, so the kernel counts a column's cells of a batch in one call where they already
+ * are (exactCells in assembly/cells.ts): ~6 ns a cell where a JavaScript table took ~70 ns
+ * (docs/processor.md). JavaScript grows it, within the budget, when the kernel finds it full.
  */
 export class ExactValues {
-  size = 0;
-  private table: Int32Array;
-  private mask: number;
-  private hashes: Int32Array;
-  private counts: Int32Array;
-  private offsets: Int32Array;
-  /** Length of the key (tag + bytes). */
-  private keyLengths: Int32Array;
-  private arena: Uint8Array;
-  private arenaLength = 0;
   /** Bytes this object holds (reserved from the budget). */
-  bytes: number;
+  bytes = INITIAL_BYTES;
+  private kernel: CellKernel | undefined;
+  /** Address of the table's header in the kernel's memory. */
+  private table = 0;
 
-  constructor(private readonly budget: MemoryBudget) {
-    this.table = new Int32Array(INITIAL_ENTRIES * 2);
-    this.mask = INITIAL_ENTRIES * 2 - 1;
-    this.hashes = new Int32Array(INITIAL_ENTRIES);
-    this.counts = new Int32Array(INITIAL_ENTRIES);
-    this.offsets = new Int32Array(INITIAL_ENTRIES);
-    this.keyLengths = new Int32Array(INITIAL_ENTRIES);
-    this.arena = new Uint8Array(INITIAL_ARENA);
-    this.bytes = INITIAL_ENTRIES * (2 * 4 + ENTRY_BYTES) + INITIAL_ARENA;
+  constructor(private readonly budget: MemoryBudget) {}
+
+  /** Distinct values held. */
+  get size(): number {
+    return this.kernel === undefined ? 0 : (this.kernel.heap32[(this.table >> 2) + SIZE] as number);
+  }
+
+  /** Puts the table in the kernel's memory (once: a profile has one kernel). */
+  use(kernel: CellKernel): void {
+    if (this.kernel !== undefined) return;
+    const table = kernel.alloc(HEADER_BYTES);
+    const slots = kernel.alloc(INITIAL_ENTRIES * 2 * 4);
+    const entries = kernel.alloc(INITIAL_ENTRIES * ENTRY_BYTES);
+    const keys = kernel.alloc(INITIAL_ARENA);
+    const heap = kernel.heap32;
+    heap.fill(0, slots >> 2, (slots >> 2) + INITIAL_ENTRIES * 2);
+    heap.set([slots, INITIAL_ENTRIES * 2 - 1, entries, 0, INITIAL_ENTRIES, keys, 0, INITIAL_ARENA], table >> 2);
+    this.kernel = kernel;
+    this.table = table;
   }
 
   /**
-   * Counts one value (`tag`: its kind). Returns false when the value is new and there is no room
-   * for it within the budget: nothing was counted, the caller falls back to sketches.
+   * Counts cells 0 … n−1 of the column at `at` of the kernel's batch (kinds as its last `cells`
+   * call wrote them; missing cells are skipped). Returns n, or the first cell that is new and
+   * does not fit the budget: the cells before it were counted, it and the rest were not. The
+   * batch's bytes may have moved (kernel.bytesAt) if the table grew.
    */
-  add(hash: number, tag: number, buf: Uint8Array, start: number, end: number, count = 1): boolean {
-    const table = this.table;
-    const mask = this.mask;
-    let i = hash & mask;
+  addCells(kernel: CellKernel, at: number, stride: number, n: number, bufBase: number, arenaBase: number): number {
+    this.use(kernel);
+    let i = 0;
     for (;;) {
-      const e = table[i] as number;
-      if (e === 0) break;
-      if (this.hashes[e - 1] === hash && this.matches(e - 1, tag, buf, start, end)) {
-        this.counts[e - 1] = (this.counts[e - 1] as number) + count;
-        return true;
-      }
-      i = (i + 1) & mask;
+      i = kernel.exactCells(this.table, at, stride, i, n, bufBase, arenaBase);
+      if (i === n) return n;
+      const p = at + i * stride;
+      const s = kernel.starts[p] as number;
+      const e = kernel.ends[p] as number;
+      const bytesAt = kernel.bytesAt;
+      if (!this.makeRoom(1 + (s >= 0 ? e - s : e + 1 + s))) return i;
+      bufBase += kernel.bytesAt - bytesAt;
+      arenaBase += kernel.bytesAt - bytesAt;
     }
-    const keyBytes = 1 + end - start;
-    if (this.size === this.hashes.length && !this.growEntries()) return false;
-    if (this.arenaLength + keyBytes > this.arena.length && !this.growArena(keyBytes)) return false;
-    const entry = this.size++;
-    const arena = this.arena;
-    const at = this.arenaLength;
-    this.offsets[entry] = at;
-    arena[at] = tag;
-    arena.set(buf.subarray(start, end), at + 1);
-    this.keyLengths[entry] = keyBytes;
-    this.arenaLength = at + keyBytes;
-    this.hashes[entry] = hash;
-    this.counts[entry] = count;
-    // The table was sized for the entries; find the free slot again if it was rebuilt.
-    if (this.table !== table) {
-      i = hash & this.mask;
-      while (this.table[i] !== 0) i = (i + 1) & this.mask;
-    }
-    this.table[i] = entry + 1;
-    return true;
   }
 
-  private matches(entry: number, tag: number, buf: Uint8Array, start: number, end: number): boolean {
-    const arena = this.arena;
-    const at = this.offsets[entry] as number;
-    if (arena[at] !== tag) return false;
-    if ((this.keyLengths[entry] as number) !== 1 + end - start) return false;
-    for (let k = start, j = at + 1; k < end; k++, j++) if (arena[j] !== buf[k]) return false;
+  /**
+   * Counts one value (`tag`: its kind) `count` times, through the kernel's memory. Returns false
+   * when the value is new and there is no room for it within the budget: nothing was counted,
+   * the caller falls back to sketches.
+   */
+  add(kernel: CellKernel, hash: number, tag: number, buf: Uint8Array, start: number, end: number, count: number): boolean {
+    this.use(kernel);
+    const n = end - start;
+    const at = kernel.alloc(Math.max(1, n));
+    kernel.heap8.set(buf.subarray(start, end), at);
+    let added = kernel.exactAdd(this.table, hash, tag, at, n, count);
+    if (!added && this.makeRoom(1 + n)) added = kernel.exactAdd(this.table, hash, tag, at, n, count);
+    kernel.free(at, Math.max(1, n));
+    return added;
+  }
+
+  /** Room for one more entry with a key of `keyBytes`: grows the entries, then the keys, as needed. */
+  private makeRoom(keyBytes: number): boolean {
+    const kernel = this.kernel as CellKernel;
+    const t = this.table >> 2;
+    if (kernel.heap32[t + SIZE] === kernel.heap32[t + ROOM] && !this.growEntries()) return false;
+    // heap32 again: growing may have grown the memory (new views).
+    if ((kernel.heap32[t + KEYS_USED] as number) + keyBytes > (kernel.heap32[t + KEYS_ROOM] as number) && !this.growArena(keyBytes)) return false;
     return true;
   }
 
   private growEntries(): boolean {
-    const n = this.hashes.length;
-    // Entries double (4 arrays) and the table doubles: the old arrays are freed after the copy.
+    const kernel = this.kernel as CellKernel;
+    const t = this.table >> 2;
+    const n = kernel.heap32[t + ROOM] as number;
+    // Entries double and the table doubles: the old blocks go back to the kernel after the copy.
     const extra = n * ENTRY_BYTES + n * 2 * 4;
     if (!this.budget.take(extra)) return false;
     this.bytes += extra;
-    const grow = (a: Int32Array): Int32Array => {
-      const b = new Int32Array(n * 2);
-      b.set(a);
-      return b;
-    };
-    this.hashes = grow(this.hashes);
-    this.counts = grow(this.counts);
-    this.offsets = grow(this.offsets);
-    this.keyLengths = grow(this.keyLengths);
-    const size = n * 4;
-    const table = new Int32Array(size);
-    const mask = size - 1;
-    for (let e = 0; e < this.size; e++) {
-      let i = (this.hashes[e] as number) & mask;
-      while (table[i] !== 0) i = (i + 1) & mask;
-      table[i] = e + 1;
-    }
-    this.table = table;
-    this.mask = mask;
+    const entries = kernel.alloc(2 * n * ENTRY_BYTES);
+    const slots = kernel.alloc(4 * n * 4);
+    const heap = kernel.heap32;
+    const oldEntries = heap[t + ENTRIES] as number;
+    const oldSlots = heap[t + SLOTS] as number;
+    kernel.heap8.copyWithin(entries, oldEntries, oldEntries + n * ENTRY_BYTES);
+    heap.fill(0, slots >> 2, (slots >> 2) + 4 * n);
+    heap[t + SLOTS] = slots;
+    heap[t + MASK] = 4 * n - 1;
+    heap[t + ENTRIES] = entries;
+    heap[t + ROOM] = 2 * n;
+    kernel.exactRehash(this.table);
+    kernel.free(oldEntries, n * ENTRY_BYTES);
+    kernel.free(oldSlots, 2 * n * 4);
     return true;
   }
 
   private growArena(need: number): boolean {
-    let size = this.arena.length * 2;
-    while (size < this.arenaLength + need) size *= 2;
+    const kernel = this.kernel as CellKernel;
+    const t = this.table >> 2;
+    const room = kernel.heap32[t + KEYS_ROOM] as number;
+    const used = kernel.heap32[t + KEYS_USED] as number;
+    let size = room * 2;
+    while (size < used + need) size *= 2;
     if (size > 0x7fffffff) return false;
-    const extra = size - this.arena.length;
+    const extra = size - room;
     if (!this.budget.take(extra)) return false;
     this.bytes += extra;
-    const grown = new Uint8Array(size);
-    grown.set(this.arena.subarray(0, this.arenaLength));
-    this.arena = grown;
+    const keys = kernel.alloc(size);
+    const heap = kernel.heap32;
+    const old = heap[t + KEYS] as number;
+    kernel.heap8.copyWithin(keys, old, old + used);
+    heap[t + KEYS] = keys;
+    heap[t + KEYS_ROOM] = size;
+    kernel.free(old, room);
     return true;
   }
 
   /** Gives the memory back (after a fallback or once the report is built). */
   release(): void {
-    this.budget.give(this.bytes - (INITIAL_ENTRIES * (2 * 4 + ENTRY_BYTES) + INITIAL_ARENA));
+    this.budget.give(this.bytes - INITIAL_BYTES);
     this.bytes = 0;
+    const kernel = this.kernel;
+    if (kernel === undefined) return;
+    const heap = kernel.heap32;
+    const t = this.table >> 2;
+    kernel.free(heap[t + SLOTS] as number, ((heap[t + MASK] as number) + 1) * 4);
+    kernel.free(heap[t + ENTRIES] as number, (heap[t + ROOM] as number) * ENTRY_BYTES);
+    kernel.free(heap[t + KEYS] as number, heap[t + KEYS_ROOM] as number);
+    kernel.free(this.table, HEADER_BYTES);
+    this.kernel = undefined;
+  }
+
+  /** Where entry e's record is, in i32 (hash, count, key offset, key length). */
+  private record(entry: number): number {
+    const kernel = this.kernel as CellKernel;
+    return ((kernel.heap32[(this.table >> 2) + ENTRIES] as number) >> 2) + entry * 4;
+  }
+
+  /** Where entry e's key (tag, then bytes) is in the kernel's memory. */
+  private key(entry: number): number {
+    const kernel = this.kernel as CellKernel;
+    return (kernel.heap32[(this.table >> 2) + KEYS] as number) + (kernel.heap32[this.record(entry) + 2] as number);
   }
 
   count(entry: number): number {
-    return this.counts[entry] as number;
+    return (this.kernel as CellKernel).heap32[this.record(entry) + 1] as number;
   }
 
   hash(entry: number): number {
-    return this.hashes[entry] as number;
+    return (this.kernel as CellKernel).heap32[this.record(entry)] as number;
   }
 
-  /** The entry's bytes (the value as written). */
+  /**
+   * The entry's bytes (the value as written): a view of the kernel's memory, valid until the
+   * memory grows (the next batch); copy it to keep it longer.
+   */
   label(entry: number): Uint8Array {
-    const at = this.offsets[entry] as number;
-    return this.arena.subarray(at + 1, at + (this.keyLengths[entry] as number));
+    const kernel = this.kernel as CellKernel;
+    const at = this.key(entry);
+    return kernel.heap8.subarray(at + 1, at + (kernel.heap32[this.record(entry) + 3] as number));
   }
 
   /** The entry's kind tag (KEY_TEXT, KEY_NUMBER, KEY_DATE). */
   tag(entry: number): number {
-    return this.arena[this.offsets[entry] as number] as number;
+    return (this.kernel as CellKernel).heap8[this.key(entry)] as number;
   }
 
   /**
@@ -198,7 +249,8 @@ export class ExactValues {
    */
   topEntries(limit: number, skipTag = -1): number[] {
     const best: number[] = [];
-    for (let e = 0; e < this.size; e++) {
+    const size = this.size;
+    for (let e = 0; e < size; e++) {
       if (skipTag !== -1 && this.tag(e) === skipTag) continue;
       if (best.length === limit && this.before(best[limit - 1] as number, e)) continue;
       let k = best.length === limit ? limit - 1 : best.length;
@@ -214,8 +266,8 @@ export class ExactValues {
 
   /** Entry a is listed before entry b: higher count, then smaller label. */
   private before(a: number, b: number): boolean {
-    const ca = this.counts[a] as number;
-    const cb = this.counts[b] as number;
+    const ca = this.count(a);
+    const cb = this.count(b);
     if (ca !== cb) return ca > cb;
     const la = this.label(a);
     const lb = this.label(b);
@@ -226,9 +278,13 @@ export class ExactValues {
 
   /** Entries in order of count, most frequent first (for seeding the fallback sketch). */
   byCount(): Int32Array {
-    const order = new Int32Array(this.size);
-    for (let e = 0; e < this.size; e++) order[e] = e;
-    const counts = this.counts;
+    const size = this.size;
+    const order = new Int32Array(size);
+    const counts = new Int32Array(size);
+    for (let e = 0; e < size; e++) {
+      order[e] = e;
+      counts[e] = this.count(e);
+    }
     order.sort((a, b) => (counts[b] as number) - (counts[a] as number) || a - b);
     return order;
   }

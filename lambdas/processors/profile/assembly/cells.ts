@@ -673,3 +673,152 @@ export function scanLines(
   store<i32>(out, pos);
   return rows;
 }
+
+// The exact distinct-value table of a column (ExactValues in exact-values.ts): value → count,
+// held in this memory, so that a whole column of a batch is counted in one call. Its header, at
+// `table` (eight i32): the slots' address, their mask, the entries' address, entries held,
+// entries room, the keys' address, key bytes held, key bytes room. A slot holds 0 or entry + 1;
+// an entry is 16 bytes: the cell's hash, its count, its key's offset and the key's length; a key
+// is the kind tag (0 text, 1 number, 2 date: KEY_TEXT… in exact-values.ts), then the value's bytes.
+
+// The slot where the last `findEntry` stopped: the value's, or the free one it may take.
+let slotAt: usize = 0;
+
+/** Bytes [a, a + n) and [b, b + n) are equal: eight at a time, then four, then one. */
+@inline function sameBytes(a: usize, b: usize, n: i32): bool {
+  let k: i32 = 0;
+  for (; k + 8 <= n; k += 8) if (load<u64>(a + <usize>k) != load<u64>(b + <usize>k)) return false;
+  if (k + 4 <= n) {
+    if (load<u32>(a + <usize>k) != load<u32>(b + <usize>k)) return false;
+    k += 4;
+  }
+  for (; k < n; k++) if (load<u8>(a + <usize>k) != load<u8>(b + <usize>k)) return false;
+  return true;
+}
+
+/**
+ * The entry (its address) holding the value `tag` + bytes [a, a + n) with this hash, or 0 when
+ * there is none; `slotAt` is then the free slot where it goes (linear probing, as the JavaScript
+ * table did: the hash's low bits first).
+ */
+@inline function findEntry(slots: usize, mask: u32, entries: usize, keys: usize, hash: i32, tag: u32, a: usize, n: i32): usize {
+  let slot = <u32>hash & mask;
+  let at = slots + (<usize>slot << 2);
+  let e = load<i32>(at);
+  while (e != 0) {
+    const entry = entries + (<usize>(e - 1) << 4);
+    if (load<i32>(entry) == hash && load<i32>(entry, 12) == n + 1) {
+      const key = keys + <usize>load<i32>(entry, 8);
+      if (<u32>load<u8>(key) == tag && sameBytes(key + 1, a, n)) {
+        slotAt = at;
+        return entry;
+      }
+    }
+    slot = (slot + 1) & mask;
+    at = slots + (<usize>slot << 2);
+    e = load<i32>(at);
+  }
+  slotAt = at;
+  return 0;
+}
+
+/**
+ * Puts a new value in the free slot `slotAt` when the entries and the keys have room for it;
+ * returns false (nothing changed) when they have not.
+ */
+@inline function newEntry(table: usize, hash: i32, tag: u32, a: usize, n: i32, count: i32): bool {
+  const size = load<i32>(table, 12);
+  const used = load<i32>(table, 24);
+  if (size == load<i32>(table, 16) || used + n + 1 > load<i32>(table, 28)) return false;
+  const key = <usize>load<u32>(table, 20) + <usize>used;
+  store<u8>(key, <u8>tag);
+  memory.copy(key + 1, a, <usize>n);
+  const entry = <usize>load<u32>(table, 8) + (<usize>size << 4);
+  store<i32>(entry, hash);
+  store<i32>(entry, count, 4);
+  store<i32>(entry, used, 8);
+  store<i32>(entry, n + 1, 12);
+  store<i32>(slotAt, size + 1);
+  store<i32>(table, size + 1, 12);
+  store<i32>(table, used + n + 1, 24);
+  return true;
+}
+
+/** The key tag of a cell kind: numbers 1, dates 2, the rest (text, booleans) 0. */
+@inline function keyTag(kind: u8): u32 {
+  return kind == INTEGER || kind == DECIMAL ? 1 : kind == DATE || kind == DATETIME ? 2 : 0;
+}
+
+/**
+ * Counts cells i = from … n−1 of a column (as `cells` lays them out, with the kinds it wrote)
+ * in the table at `table`, skipping missing ones. Returns n, or the first cell that is new and
+ * finds the entries or the keys full: JavaScript grows them (within the memory budget) and calls
+ * again from there.
+ */
+export function exactCells(
+  table: usize,
+  starts: usize,
+  ends: usize,
+  hashes: usize,
+  kinds: usize,
+  at: i32,
+  stride: i32,
+  from: i32,
+  n: i32,
+  bufBase: usize,
+  arenaBase: usize,
+): i32 {
+  const slots = <usize>load<u32>(table);
+  const mask = load<u32>(table, 4);
+  const entries = <usize>load<u32>(table, 8);
+  const keys = <usize>load<u32>(table, 20);
+  let p = at + from * stride;
+  for (let i = from; i < n; i++, p += stride) {
+    const kind = load<u8>(kinds + <usize>i);
+    if (kind == MISSING) continue;
+    const tag = keyTag(kind);
+    const off = <usize>p << 2;
+    const s = load<i32>(starts + off);
+    const e = load<i32>(ends + off);
+    const hash = load<i32>(hashes + off);
+    let a: usize;
+    let len: i32;
+    if (s >= 0) {
+      a = bufBase + <usize>s;
+      len = e - s;
+    } else {
+      a = arenaBase + <usize>(-1 - s);
+      len = e + 1 + s;
+    }
+    const entry = findEntry(slots, mask, entries, keys, hash, tag, a, len);
+    if (entry != 0) store<i32>(entry, load<i32>(entry, 4) + 1, 4);
+    else if (!newEntry(table, hash, tag, a, len, 1)) return i;
+  }
+  return n;
+}
+
+/**
+ * Adds `count` to the value `tag` + bytes [a, a + n) with this hash in the table at `table`.
+ * Returns false (nothing counted) when it is new and the entries or the keys are full.
+ */
+export function exactAdd(table: usize, hash: i32, tag: u32, a: usize, n: i32, count: i32): bool {
+  const entry = findEntry(<usize>load<u32>(table), load<u32>(table, 4), <usize>load<u32>(table, 8), <usize>load<u32>(table, 20), hash, tag, a, n);
+  if (entry != 0) {
+    store<i32>(entry, load<i32>(entry, 4) + count, 4);
+    return true;
+  }
+  return newEntry(table, hash, tag, a, n, count);
+}
+
+/** Fills the table's slots (zeroed, `mask` + 1 of them) from its entries, after they grew. */
+export function exactRehash(table: usize): void {
+  const slots = <usize>load<u32>(table);
+  const mask = load<u32>(table, 4);
+  const entries = <usize>load<u32>(table, 8);
+  const size = load<i32>(table, 12);
+  for (let e = 0; e < size; e++) {
+    let slot = <u32>load<i32>(entries + (<usize>e << 4)) & mask;
+    while (load<i32>(slots + (<usize>slot << 2)) != 0) slot = (slot + 1) & mask;
+    store<i32>(slots + (<usize>slot << 2), e + 1);
+  }
+}
