@@ -39,6 +39,8 @@ const align = (n: number, to: number): number => Math.ceil(n / to) * to;
 /** Room the exact tables' heap starts with, before the batch's bytes (it grows by moving them). */
 const INITIAL_HEAP = 64 * 1024;
 /** Smallest block of the heap: blocks are powers of two from here, so a freed one fits the next of its size. */
+/** Bytes past the batch's that the kernel may read (and ignore): its value comparisons read words. */
+const OVER_READ = 16;
 const LOG_MIN_BLOCK = 6;
 const MIN_BLOCK = 2 ** LOG_MIN_BLOCK;
 
@@ -132,7 +134,7 @@ export class CellKernel {
   /** Room for `size` bytes at `bytesAt`; the views are new when the memory had to grow. */
   reserve(size: number): void {
     this.bytesInUse = size;
-    this.ensure(this.bytesAt + size);
+    this.ensure(this.bytesAt + size + OVER_READ);
   }
 
   /** Memory up to `end`; the views are new when it had to grow. */
@@ -191,6 +193,11 @@ export class CellKernel {
     return at;
   }
 
+  /** Bytes the heap can still hand out before the batch's bytes must move. */
+  get heapRoom(): number {
+    return this.bytesAt - this.heapTop;
+  }
+
   /** Gives back a block `alloc(size)` returned. */
   free(at: number, size: number): void {
     const log = Math.max(LOG_MIN_BLOCK, 32 - Math.clz32(size - 1));
@@ -204,11 +211,11 @@ export class CellKernel {
    */
   private growHeap(end: number): void {
     const to = align(Math.max(end, this.heapAt + 2 * (this.bytesAt - this.heapAt)), MIN_BLOCK);
-    this.ensure(to + this.bytesInUse);
+    this.ensure(to + this.bytesInUse + OVER_READ);
     this.heap8.copyWithin(to, this.bytesAt, this.bytesAt + this.bytesInUse);
     this.bytesAt = to;
     this.relocations++;
-    this.ensure(to + this.bytesInUse);
+    this.ensure(to + this.bytesInUse + OVER_READ);
   }
 
   /**

@@ -106,18 +106,20 @@ export class ExactValues {
    * batch's bytes may have moved (kernel.bytesAt) if the table grew.
    */
   addCells(kernel: CellKernel, at: number, stride: number, n: number, bufBase: number, arenaBase: number): number {
+    // Taking room in the kernel's heap may move the batch's bytes up: the bases follow them.
+    let bytesAt = kernel.bytesAt;
     this.use(kernel);
     let i = 0;
     for (;;) {
+      bufBase += kernel.bytesAt - bytesAt;
+      arenaBase += kernel.bytesAt - bytesAt;
+      bytesAt = kernel.bytesAt;
       i = kernel.exactCells(this.table, at, stride, i, n, bufBase, arenaBase);
       if (i === n) return n;
       const p = at + i * stride;
       const s = kernel.starts[p] as number;
       const e = kernel.ends[p] as number;
-      const bytesAt = kernel.bytesAt;
       if (!this.makeRoom(1 + (s >= 0 ? e - s : e + 1 + s))) return i;
-      bufBase += kernel.bytesAt - bytesAt;
-      arenaBase += kernel.bytesAt - bytesAt;
     }
   }
 

@@ -681,17 +681,32 @@ export function scanLines(
 // an entry is 16 bytes: the cell's hash, its count, its key's offset and the key's length; a key
 // is the kind tag (0 text, 1 number, 2 date: KEY_TEXT… in exact-values.ts), then the value's bytes.
 
+// Tables with at least this many slots (128 KiB of them) are warmed a group of cells at a time.
+const WARM_SLOTS: u32 = 32767;
+const WARM_GROUP: i32 = 32;
+const WARM_GROUP_MAX: i32 = 64;
+const WARM_AT = memory.data(WARM_GROUP_MAX * 4);
+// Keeps the warming loads (their sum is stored, so they are not optimised away).
+let warmSink: u32 = 0;
+
 // The slot where the last `findEntry` stopped: the value's, or the free one it may take.
 let slotAt: usize = 0;
 
-/** Bytes [a, a + n) and [b, b + n) are equal: eight at a time, then four, then one. */
+/**
+ * Bytes [a, a + n) and [b, b + n) are equal. Up to 16 bytes (most values) without a branch on
+ * their length, two words each masked to it, since a branch per length mispredicts on a column
+ * of mixed values; the 8 bytes after each are readable (the batch's bytes are reserved with 8
+ * to spare; a key is followed by more heap or by them).
+ */
 @inline function sameBytes(a: usize, b: usize, n: i32): bool {
+  if (n <= 16) {
+    const low = <u64>n << 3;
+    const lowMask = select<u64>(u64.MAX_VALUE, (<u64>1 << low) - 1, n >= 8);
+    const highMask = select<u64>(u64.MAX_VALUE, select<u64>(0, (<u64>1 << (low - 64)) - 1, n <= 8), n >= 16);
+    return (((load<u64>(a) ^ load<u64>(b)) & lowMask) | ((load<u64>(a, 8) ^ load<u64>(b, 8)) & highMask)) == 0;
+  }
   let k: i32 = 0;
   for (; k + 8 <= n; k += 8) if (load<u64>(a + <usize>k) != load<u64>(b + <usize>k)) return false;
-  if (k + 4 <= n) {
-    if (load<u32>(a + <usize>k) != load<u32>(b + <usize>k)) return false;
-    k += 4;
-  }
   for (; k < n; k++) if (load<u8>(a + <usize>k) != load<u8>(b + <usize>k)) return false;
   return true;
 }
@@ -772,28 +787,54 @@ export function exactCells(
   const mask = load<u32>(table, 4);
   const entries = <usize>load<u32>(table, 8);
   const keys = <usize>load<u32>(table, 20);
+  // A large table is mostly out of the caches by the column's next batch, and each value costs
+  // three misses in a row (slot, entry, key): a first pass over a group of cells touches them
+  // with nothing depending on one another, so the misses overlap; the counting pass then finds
+  // them cached.
+  const warm = mask >= WARM_SLOTS;
+  let touched: u32 = 0;
   let p = at + from * stride;
-  for (let i = from; i < n; i++, p += stride) {
-    const kind = load<u8>(kinds + <usize>i);
-    if (kind == MISSING) continue;
-    const tag = keyTag(kind);
-    const off = <usize>p << 2;
-    const s = load<i32>(starts + off);
-    const e = load<i32>(ends + off);
-    const hash = load<i32>(hashes + off);
-    let a: usize;
-    let len: i32;
-    if (s >= 0) {
-      a = bufBase + <usize>s;
-      len = e - s;
-    } else {
-      a = arenaBase + <usize>(-1 - s);
-      len = e + 1 + s;
+  for (let g = from; g < n; ) {
+    const m = min(g + WARM_GROUP, n);
+    if (warm) {
+      // Three passes, each of loads independent of one another: the slots, their entries, their keys.
+      for (let i = g, q = p; i < m; i++, q += stride) {
+        store<i32>(WARM_AT + (<usize>(i - g) << 2), load<i32>(slots + (<usize>(<u32>load<i32>(hashes + (<usize>q << 2)) & mask) << 2)));
+      }
+      for (let k: usize = 0, end = <usize>(m - g) << 2; k < end; k += 4) {
+        const e = load<i32>(WARM_AT + k);
+        // Entry 0's place when the slot is empty: the loads stay in the table.
+        store<i32>(WARM_AT + k, load<i32>(entries + (<usize>select<i32>(e - 1, 0, e != 0) << 4), 8));
+      }
+      for (let k: usize = 0, end = <usize>(m - g) << 2; k < end; k += 4) touched += load<u8>(keys + <usize>load<i32>(WARM_AT + k));
     }
-    const entry = findEntry(slots, mask, entries, keys, hash, tag, a, len);
-    if (entry != 0) store<i32>(entry, load<i32>(entry, 4) + 1, 4);
-    else if (!newEntry(table, hash, tag, a, len, 1)) return i;
+    for (let i = g; i < m; i++, p += stride) {
+      const kind = load<u8>(kinds + <usize>i);
+      if (kind == MISSING) continue;
+      const tag = keyTag(kind);
+      const off = <usize>p << 2;
+      const s = load<i32>(starts + off);
+      const e = load<i32>(ends + off);
+      const hash = load<i32>(hashes + off);
+      let a: usize;
+      let len: i32;
+      if (s >= 0) {
+        a = bufBase + <usize>s;
+        len = e - s;
+      } else {
+        a = arenaBase + <usize>(-1 - s);
+        len = e + 1 + s;
+      }
+      const entry = findEntry(slots, mask, entries, keys, hash, tag, a, len);
+      if (entry != 0) store<i32>(entry, load<i32>(entry, 4) + 1, 4);
+      else if (!newEntry(table, hash, tag, a, len, 1)) {
+        warmSink = touched;
+        return i;
+      }
+    }
+    g = m;
   }
+  warmSink = touched;
   return n;
 }
 
