@@ -1,5 +1,6 @@
 /**
- * The order table's ports in memory (what core declares: EventStore, JobStore, CheckoutStore, SweepStore), with the conditions of the DynamoDB adapters
+ * The order table's ports in memory (what core declares: EventStore, JobStore, CheckoutStore, SweepStore,
+ * and the rerun claim of OperationsStore), with the conditions of the DynamoDB adapters
  * (lambdas/adapters/dynamo-order-store.ts, dynamo-sweep-store.ts) written out as code: each method
  * is one conditional single-item write, `false` when its condition does not hold. Core runs on it
  * without servers (test/unit/core/*.test.ts).
@@ -19,6 +20,7 @@ import type { SweepCursor, SweepLease, SweepStore } from '../../../lambdas/core/
 import type { CheckoutStore } from '../../../lambdas/core/checkout';
 import type { JobStore } from '../../../lambdas/core/job';
 import type { EventStore } from '../../../lambdas/core/stripe-events';
+import type { OperationsStore } from '../../../lambdas/core/operations';
 import type { ConsumeResult } from '../../../lambdas/ports/order-store';
 import { Killed } from './killed';
 
@@ -31,7 +33,7 @@ interface PaymentIntentItem {
 }
 
 /** What core's use cases need of the OrderStore port (EventStore, JobStore, CheckoutStore), the download's token calls, and SweepStore. */
-export class InMemoryOrderStore implements EventStore, JobStore, CheckoutStore, SweepStore {
+export class InMemoryOrderStore implements EventStore, JobStore, CheckoutStore, SweepStore, Pick<OperationsStore, 'claimRerun' | 'finishRerun' | 'releaseRerun'> {
   readonly orders = new Map<OrderId, Order>();
   readonly tokenHashes = new Map<OrderId, string[]>();
   readonly tokens = new Map<string, DeliveryToken>();
@@ -135,6 +137,34 @@ export class InMemoryOrderStore implements EventStore, JobStore, CheckoutStore, 
 
   async expiredJobs(now: number, limit: number): Promise<Order[]> {
     return [...this.orders.values()].filter((o) => o.job === 'processing' && (o.jobClaim?.expiresAt ?? 0) < now).slice(0, limit);
+  }
+
+  // --- the operator's rerun (core/operations.ts OperationsStore) ---
+
+  async claimRerun(orderId: OrderId, revision: number, now: number, expiresAt: number): Promise<boolean> {
+    this.write();
+    const o = this.orders.get(orderId);
+    if (!o || o.job !== 'done') return false;
+    if (o.rerunClaim && !(o.rerunClaim.expiresAt < now)) return false;
+    this.update(orderId, (x) => void (x.rerunClaim = { revision, expiresAt }));
+    return true;
+  }
+
+  async finishRerun(orderId: OrderId, revision: number, primaryArtifact: string, resultFiles: readonly string[]): Promise<boolean> {
+    this.write();
+    if (this.orders.get(orderId)?.rerunClaim?.revision !== revision) return false;
+    this.update(orderId, (x) => {
+      x.resultRevision = revision;
+      x.primaryArtifact = primaryArtifact;
+      x.resultFiles = [...resultFiles];
+      delete x.rerunClaim;
+    });
+    return true;
+  }
+
+  async releaseRerun(orderId: OrderId, revision: number): Promise<void> {
+    this.write();
+    if (this.orders.get(orderId)?.rerunClaim?.revision === revision) this.update(orderId, (x) => void delete x.rerunClaim);
   }
 
   // --- payment and delivery (core/stripe-events.ts EventStore, core/delivery.ts DeliveryStore) ---
