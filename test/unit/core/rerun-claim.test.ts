@@ -33,7 +33,7 @@ const result = (): ProcessorResult => ({ preview: { kind: 'job' }, artifacts: [{
 /** A done order, and reruns whose first run of the processor waits until `finishFirst` is called. */
 function setup(claimMs: number | undefined) {
   let clock = T0;
-  const store = Object.assign(new InMemoryOrderStore(() => clock), { recordOrderEvent: async () => undefined });
+  const store = new InMemoryOrderStore(() => clock);
   store.orders.set(ORDER, done);
   let finishFirst: () => void = () => undefined;
   const firstRelease = new Promise<void>((resolve) => (finishFirst = resolve));
