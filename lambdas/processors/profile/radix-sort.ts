@@ -50,7 +50,16 @@ export class RadixSorter {
       if (order !== undefined && n === 1) order[0] = 0;
       return;
     }
-    const withOrder = order !== undefined;
+    const index = this.run(values, order !== undefined);
+    if (order !== undefined) order.set(index.subarray(0, n));
+  }
+
+  /**
+   * Sorts `values` (at least 2) in place; returns the positions before the sort when `withOrder`
+   * (the sorter's own scratch array: valid until its next sort).
+   */
+  private run(values: Float64Array, withOrder: boolean): Uint32Array {
+    const n = values.length;
     this.reserve(n, withOrder);
     const words = new Uint32Array(values.buffer, values.byteOffset, n * 2);
     const counts = this.counts;
@@ -160,15 +169,131 @@ export class RadixSorter {
         words[2 * i + 1] = ~h;
       }
     }
-    if (withOrder) (order as Uint32Array).set(index.subarray(0, n));
+    return index;
   }
+
+  /**
+   * Sorts `values` ascending in place, as `sort` does, choosing the cheapest way that gives the
+   * same bits: nothing for values already in order (an id column), a count of each distinct
+   * value for a column of few distinct values (ages, prices, dates), else the radix sort. With
+   * `ranks` (values.length long), writes each value's rank 1..n (ties: their average rank) at
+   * its position before the sort, which is what the Spearman correlation reads.
+   */
+  sortRanked(values: Float64Array, ranks?: RankArray): void {
+    const n = values.length;
+    if (inKeyOrder(values)) {
+      if (ranks !== undefined) ranksOf(values, undefined, ranks);
+      return;
+    }
+    if (sortFew(values, this, ranks)) return;
+    const order = this.run(values, ranks !== undefined);
+    if (ranks !== undefined) ranksOf(values, order.subarray(0, n), ranks);
+  }
+}
+
+/**
+ * Ranks are half-integers up to the count of values: a Float32Array holds them exactly up to
+ * 2^23 values and takes half the memory of a Float64Array (docs/processor.md, "Speed and memory").
+ */
+export type RankArray = Float32Array | Float64Array;
+
+export function rankArray(n: number): RankArray {
+  return n <= 1 << 23 ? new Float32Array(n) : new Float64Array(n);
+}
+
+/** Whether the values are already in the order the radix sort gives (−0 before 0, no NaN). */
+function inKeyOrder(values: Float64Array): boolean {
+  for (let i = 1; i < values.length; i++) {
+    const a = values[i - 1] as number;
+    const b = values[i] as number;
+    if (a < b) continue;
+    // Equal: in order unless 0 comes before −0 (1 / ±0 is ±Infinity).
+    if (a === b && (a !== 0 || 1 / a <= 1 / b)) continue;
+    return false;
+  }
+  return true;
+}
+
+/** Distinct values at most for counting instead of sorting: the table stays within a few hundred KB. */
+const FEW_DISTINCT = 1 << 16;
+
+/**
+ * Sorts by counting, when at most FEW_DISTINCT values (and at most one in eight) are distinct:
+ * every value's bits go into a hash table with their count, the distinct values are sorted (a few
+ * thousand), and the column is written back value by value. Returns false, having changed nothing
+ * but `ranks`, when there are more, or a NaN.
+ */
+function sortFew(values: Float64Array, sorter: RadixSorter, ranks: RankArray | undefined): boolean {
+  const n = values.length;
+  const limit = Math.min(FEW_DISTINCT, n >>> 3);
+  if (limit < 64) return false;
+  let bits = 7;
+  while (1 << bits < 2 * limit) bits++;
+  const shift = 32 - bits;
+  const mask = (1 << bits) - 1;
+  const table = new Int32Array(1 << bits);
+  const keys = new Uint32Array(2 * limit);
+  const counts = new Float64Array(limit);
+  const words = new Uint32Array(values.buffer, values.byteOffset, n * 2);
+  let m = 0;
+  for (let i = 0; i < n; i++) {
+    const lo = words[2 * i] as number;
+    const hi = words[2 * i + 1] as number;
+    let h = Math.imul(lo ^ Math.imul(hi, 0x9e3779b1), 0x85ebca6b) >>> shift;
+    let code = -1;
+    for (;;) {
+      const e = table[h] as number;
+      if (e === 0) break;
+      if (keys[2 * e - 2] === lo && keys[2 * e - 1] === hi) {
+        code = e - 1;
+        break;
+      }
+      h = (h + 1) & mask;
+    }
+    if (code < 0) {
+      if (m === limit) return false;
+      code = m++;
+      keys[2 * code] = lo;
+      keys[2 * code + 1] = hi;
+      table[h] = code + 1;
+    }
+    counts[code] = (counts[code] as number) + 1;
+    if (ranks !== undefined) ranks[i] = code;
+  }
+  const distinct = new Float64Array(keys.buffer, 0, m);
+  for (let k = 0; k < m; k++) if (distinct[k] !== distinct[k]) return false;
+  const order = new Uint32Array(m);
+  sorter.sort(distinct.slice(0, m), order);
+  // Written back in the order of their bits, as the radix sort leaves them; each group of equal
+  // values (−0 and 0 are one) gets its average rank.
+  const rankOfCode = ranks === undefined ? undefined : new Float64Array(m);
+  let at = 0;
+  for (let k = 0; k < m; ) {
+    let group = k + 1;
+    const v = distinct[order[k] as number] as number;
+    while (group < m && distinct[order[group] as number] === v) group++;
+    const start = at;
+    for (let q = k; q < group; q++) {
+      const code = order[q] as number;
+      const c = counts[code] as number;
+      values.fill(distinct[code] as number, at, at + c);
+      at += c;
+    }
+    if (rankOfCode !== undefined) {
+      const rank = (start + at - 1) / 2 + 1;
+      for (let q = k; q < group; q++) rankOfCode[order[q] as number] = rank;
+    }
+    k = group;
+  }
+  if (ranks !== undefined && rankOfCode !== undefined) for (let i = 0; i < n; i++) ranks[i] = rankOfCode[ranks[i] as number] as number;
+  return true;
 }
 
 /**
  * Ranks 1..n of values sorted ascending (ties get their average rank), written for each value
  * at its position before the sort: rank[order[i]] for sorted[i].
  */
-export function ranksOf(sorted: Float64Array, order: Uint32Array, ranks: Float64Array): void {
+export function ranksOf(sorted: Float64Array, order: Uint32Array | undefined, ranks: RankArray): void {
   const n = sorted.length;
   for (let i = 0; i < n; ) {
     const v = sorted[i] as number;
@@ -176,7 +301,9 @@ export function ranksOf(sorted: Float64Array, order: Uint32Array, ranks: Float64
     // −0 and 0 are one value (the sort put −0 first).
     while (j < n && sorted[j] === v) j++;
     const rank = (i + j - 1) / 2 + 1;
-    for (let q = i; q < j; q++) ranks[order[q] as number] = rank;
+    // No order: the values were sorted already, each is where it was.
+    if (order === undefined) for (let q = i; q < j; q++) ranks[q] = rank;
+    else for (let q = i; q < j; q++) ranks[order[q] as number] = rank;
     i = j;
   }
 }

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { RadixSorter, ranksOf } from '../../../lambdas/processors/profile/radix-sort';
+import { RadixSorter, rankArray, ranksOf } from '../../../lambdas/processors/profile/radix-sort';
 
 /**
  * The exact path's radix sort (radix-sort.ts) against V8's typed-array sort, which it replaced:
@@ -57,6 +57,39 @@ describe('RadixSorter', () => {
         expect(Array.from(ranks)).toEqual(expected);
       }),
       { numRuns: 300 },
+    );
+  });
+
+  it('sortRanked: values in order, few distinct values and many give the radix sort\'s bits and the same ranks', () => {
+    // The three ways sortRanked takes (radix-sort.ts): a column already in order (nothing to do),
+    // at most one value in eight distinct (counted: needs 512 values or more), and the rest.
+    const sorter = new RadixSorter();
+    const few = fc.constantFrom(0, -0, 1.5, -2, 3, 1e300, -1e-300, 5e-324, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 42, 7.25);
+    const kinds = fc.oneof(
+      fc.array(few, { minLength: 512, maxLength: 3000 }),
+      fc.array(few, { minLength: 512, maxLength: 3000 }).map((v) => v.sort((a, b) => a - b)),
+      fc.integer({ min: 0, max: 5000 }).map((n) => Array.from({ length: n }, (_, i) => i * 0.5)),
+      fc.array(value, { minLength: 512, maxLength: 2000 }),
+      fc.array(fc.oneof(few, fc.constant(Number.NaN)), { minLength: 512, maxLength: 1000 }),
+      column,
+    );
+    fc.assert(
+      fc.property(kinds, (values) => {
+        const reference = Float64Array.from(values);
+        const order = new Uint32Array(values.length);
+        sorter.sort(reference, order);
+        const expectedRanks = new Float64Array(values.length);
+        ranksOf(reference, order, expectedRanks);
+        const sorted = Float64Array.from(values);
+        const ranks = rankArray(values.length);
+        sorter.sortRanked(sorted, ranks);
+        expect(new Uint8Array(sorted.buffer)).toEqual(new Uint8Array(reference.buffer));
+        expect(Array.from(ranks)).toEqual(Array.from(expectedRanks));
+        const plain = Float64Array.from(values);
+        sorter.sortRanked(plain);
+        expect(new Uint8Array(plain.buffer)).toEqual(new Uint8Array(reference.buffer));
+      }),
+      { numRuns: 100 },
     );
   });
 });
