@@ -707,129 +707,138 @@ function correlations(extras: RowExtras, columns: readonly ColumnReport[], all: 
 /** Columns of numbers by row (NaN: not a number): the row-aligned numbers, or their ranks. */
 type RowColumn = Float64Array | Float32Array;
 
-interface Centred {
-  mean: number;
-  squares: number;
-}
-
-/** A column's mean and sum of squared deviations, or undefined if it has a NaN. */
-function centred(x: RowColumn): Centred | undefined {
-  let s = 0;
-  for (let i = 0; i < x.length; i++) {
-    const a = x[i] as number;
-    if (a !== a) return undefined;
-    s += a;
-  }
-  const mean = s / x.length;
-  let squares = 0;
-  for (let i = 0; i < x.length; i++) {
-    const d = (x[i] as number) - mean;
-    squares += d * d;
-  }
-  return { mean, squares };
-}
+/** Rows per block of the correlation passes: each column's block is copied into a Float64Array of this size. */
+const BLOCK = 4096;
 
 /**
  * The correlation matrix of the columns: Pearson's r of each pair over the rows where both are
  * numbers, 1 on the diagonal where defined, null where a column is constant or fewer than 3
- * rows count. All pairs are summed in the same passes over the rows (one pass for pairs of
- * columns without a NaN, whose means and sums of squares are each column's own; two for the
- * others: means, then sums of products), each sum in row order, so every r has the bits a pass
- * per pair would give, in a fraction of the time on millions of rows.
+ * rows count. Every column and pair is summed in the same passes over the rows, a block at a
+ * time: a column without a NaN has its own mean and sum of squares, and a pair of such columns
+ * needs one more sum (of products); a pair with a NaN in either column has the means and sums of
+ * its common rows, two passes. Each sum runs in row order, so every r has the bits a pass per
+ * pair would give. Blocks are copied to Float64Arrays so that the loops read one kind of array
+ * (ranks are Float32Arrays), which keeps V8's code for them fast.
  */
 function symmetric(columns: readonly RowColumn[]): Array<Array<number | null>> {
   const k = columns.length;
   const m = columns.map(() => new Array<number | null>(k).fill(null));
-  const cs = columns.map(centred);
   const rows = k === 0 ? 0 : (columns[0] as RowColumn).length;
   const set = (i: number, j: number, sxy: number, sxx: number, syy: number): void => {
     const r = sxx === 0 || syy === 0 ? null : Math.max(-1, Math.min(1, sxy / Math.sqrt(sxx * syy)));
     (m[i] as Array<number | null>)[j] = r;
     (m[j] as Array<number | null>)[i] = r;
   };
-  // Pairs of NaN-free columns (a column with itself: its own sum of squares).
+  const blocks = columns.map(() => new Float64Array(BLOCK));
+  const load = (c: number, from: number, length: number): Float64Array => {
+    const block = blocks[c] as Float64Array;
+    block.set((columns[c] as RowColumn).subarray(from, from + length));
+    return block;
+  };
+  // Pass 1: each column's sum, and whether it has a NaN.
+  const sums = new Float64Array(k);
+  const gaps = new Uint8Array(k);
+  for (let from = 0; from < rows; from += BLOCK) {
+    const length = Math.min(BLOCK, rows - from);
+    for (let c = 0; c < k; c++) {
+      if (gaps[c] === 1) continue;
+      const s = sumOf(load(c, from, length), length, sums[c] as number);
+      if (s !== s) gaps[c] = 1;
+      else sums[c] = s;
+    }
+  }
+  const means = new Float64Array(k);
+  for (let c = 0; c < k; c++) means[c] = (sums[c] as number) / rows;
   const whole: number[] = [];
-  for (let i = 0; i < k; i++) if (cs[i] !== undefined) whole.push(i);
+  for (let c = 0; c < k; c++) if (gaps[c] === 0) whole.push(c);
   const pairs: Array<[number, number]> = [];
   for (let a = 0; a < whole.length; a++) for (let b = a + 1; b < whole.length; b++) pairs.push([whole[a] as number, whole[b] as number]);
-  if (rows >= 3) {
-    for (const i of whole) set(i, i, (cs[i] as Centred).squares, (cs[i] as Centred).squares, (cs[i] as Centred).squares);
-    const sums = pairSums(
-      whole.map((i) => columns[i] as RowColumn),
-      whole.map((i) => (cs[i] as Centred).mean),
-      pairs.map(([i, j]) => [whole.indexOf(i), whole.indexOf(j)] as [number, number]),
-      rows,
-    );
-    pairs.forEach(([i, j], p) => set(i, j, sums[p] as number, (cs[i] as Centred).squares, (cs[j] as Centred).squares));
-  }
-  // Pairs where either column has a NaN.
   const gapped: Array<[number, number]> = [];
-  for (let i = 0; i < k; i++) for (let j = i; j < k; j++) if (cs[i] === undefined || cs[j] === undefined) gapped.push([i, j]);
-  if (gapped.length > 0) gappedPairs(columns, gapped, rows, set);
+  for (let i = 0; i < k; i++) for (let j = i; j < k; j++) if (gaps[i] === 1 || gaps[j] === 1) gapped.push([i, j]);
+  // Pass 2: sums of squares and of products of the whole columns; the common rows' count and
+  // sums of the gapped pairs.
+  const squares = new Float64Array(k);
+  const products = new Float64Array(pairs.length);
+  const common = new Float64Array(gapped.length * 3);
+  for (let from = 0; from < rows; from += BLOCK) {
+    const length = Math.min(BLOCK, rows - from);
+    for (let c = 0; c < k; c++) {
+      const block = load(c, from, length);
+      if (gaps[c] === 0) squares[c] = productSum(block, block, means[c] as number, means[c] as number, length, squares[c] as number);
+    }
+    pairs.forEach(([i, j], p) => {
+      products[p] = productSum(blocks[i] as Float64Array, blocks[j] as Float64Array, means[i] as number, means[j] as number, length, products[p] as number);
+    });
+    gapped.forEach(([i, j], p) => commonSums(blocks[i] as Float64Array, blocks[j] as Float64Array, length, common, 3 * p));
+  }
+  if (rows >= 3) {
+    for (const c of whole) set(c, c, squares[c] as number, squares[c] as number, squares[c] as number);
+    pairs.forEach(([i, j], p) => set(i, j, products[p] as number, squares[i] as number, squares[j] as number));
+  }
+  if (gapped.length === 0) return m;
+  // Pass 3: the gapped pairs' sums of products and squares about their common rows' means.
+  const centred = new Float64Array(gapped.length * 3);
+  for (let from = 0; from < rows; from += BLOCK) {
+    const length = Math.min(BLOCK, rows - from);
+    for (let c = 0; c < k; c++) if (gapped.some(([i, j]) => i === c || j === c)) load(c, from, length);
+    gapped.forEach(([i, j], p) => {
+      const n = common[3 * p] as number;
+      commonProducts(blocks[i] as Float64Array, blocks[j] as Float64Array, (common[3 * p + 1] as number) / n, (common[3 * p + 2] as number) / n, length, centred, 3 * p);
+    });
+  }
+  gapped.forEach(([i, j], p) => {
+    if ((common[3 * p] as number) < 3) return;
+    set(i, j, centred[3 * p] as number, centred[3 * p + 1] as number, centred[3 * p + 2] as number);
+  });
   return m;
 }
 
-/** Σ (x − mx)(y − my) over the rows, for each pair of columns (none has a NaN), in one pass. */
-function pairSums(columns: readonly RowColumn[], means: readonly number[], pairs: ReadonlyArray<[number, number]>, rows: number): Float64Array {
-  const k = columns.length;
-  const d = new Float64Array(k);
-  const mean = Float64Array.from(means);
-  const left = Int32Array.from(pairs, (p) => p[0]);
-  const right = Int32Array.from(pairs, (p) => p[1]);
-  const sums = new Float64Array(pairs.length);
-  const np = pairs.length;
-  if (np === 0) return sums;
-  for (let r = 0; r < rows; r++) {
-    for (let c = 0; c < k; c++) d[c] = ((columns[c] as RowColumn)[r] as number) - (mean[c] as number);
-    for (let p = 0; p < np; p++) sums[p] = (sums[p] as number) + (d[left[p] as number] as number) * (d[right[p] as number] as number);
-  }
-  return sums;
+/** s + the first `length` values, in order (NaN if one is NaN). */
+function sumOf(x: Float64Array, length: number, s: number): number {
+  for (let i = 0; i < length; i++) s += x[i] as number;
+  return s;
 }
 
-/** Pearson's r of pairs where a column has a NaN: over the rows where both are numbers, two passes. */
-function gappedPairs(columns: readonly RowColumn[], pairs: ReadonlyArray<[number, number]>, rows: number, set: (i: number, j: number, sxy: number, sxx: number, syy: number) => void): void {
-  const np = pairs.length;
-  const xs = pairs.map((p) => columns[p[0]] as RowColumn);
-  const ys = pairs.map((p) => columns[p[1]] as RowColumn);
-  const n = new Float64Array(np);
-  const sx = new Float64Array(np);
-  const sy = new Float64Array(np);
-  for (let r = 0; r < rows; r++) {
-    for (let p = 0; p < np; p++) {
-      const a = (xs[p] as RowColumn)[r] as number;
-      const b = (ys[p] as RowColumn)[r] as number;
-      if (a !== a || b !== b) continue;
-      n[p] = (n[p] as number) + 1;
-      sx[p] = (sx[p] as number) + a;
-      sy[p] = (sy[p] as number) + b;
-    }
+/** s + Σ (x − mx)(y − my) over the first `length` rows, in order. */
+function productSum(x: Float64Array, y: Float64Array, mx: number, my: number, length: number, s: number): number {
+  for (let i = 0; i < length; i++) s += ((x[i] as number) - mx) * ((y[i] as number) - my);
+  return s;
+}
+
+/** Adds the rows where both are numbers to out[at] (their count), out[at + 1] (Σx), out[at + 2] (Σy). */
+function commonSums(x: Float64Array, y: Float64Array, length: number, out: Float64Array, at: number): void {
+  let n = out[at] as number;
+  let sx = out[at + 1] as number;
+  let sy = out[at + 2] as number;
+  for (let i = 0; i < length; i++) {
+    const a = x[i] as number;
+    const b = y[i] as number;
+    if (a !== a || b !== b) continue;
+    n++;
+    sx += a;
+    sy += b;
   }
-  const mx = new Float64Array(np);
-  const my = new Float64Array(np);
-  for (let p = 0; p < np; p++) {
-    mx[p] = (sx[p] as number) / (n[p] as number);
-    my[p] = (sy[p] as number) / (n[p] as number);
+  out[at] = n;
+  out[at + 1] = sx;
+  out[at + 2] = sy;
+}
+
+/** Adds Σ(x − mx)(y − my), Σ(x − mx)², Σ(y − my)² over the rows where both are numbers to out[at..at + 2]. */
+function commonProducts(x: Float64Array, y: Float64Array, mx: number, my: number, length: number, out: Float64Array, at: number): void {
+  let sxy = out[at] as number;
+  let sxx = out[at + 1] as number;
+  let syy = out[at + 2] as number;
+  for (let i = 0; i < length; i++) {
+    const a = x[i] as number;
+    const b = y[i] as number;
+    if (a !== a || b !== b) continue;
+    sxy += (a - mx) * (b - my);
+    sxx += (a - mx) * (a - mx);
+    syy += (b - my) * (b - my);
   }
-  const sxy = new Float64Array(np);
-  const sxx = new Float64Array(np);
-  const syy = new Float64Array(np);
-  for (let r = 0; r < rows; r++) {
-    for (let p = 0; p < np; p++) {
-      const a = (xs[p] as RowColumn)[r] as number;
-      const b = (ys[p] as RowColumn)[r] as number;
-      if (a !== a || b !== b) continue;
-      const da = a - (mx[p] as number);
-      const db = b - (my[p] as number);
-      sxy[p] = (sxy[p] as number) + da * db;
-      sxx[p] = (sxx[p] as number) + da * da;
-      syy[p] = (syy[p] as number) + db * db;
-    }
-  }
-  for (let p = 0; p < np; p++) {
-    const [i, j] = pairs[p] as [number, number];
-    if ((n[p] as number) < 3) continue;
-    set(i, j, sxy[p] as number, sxx[p] as number, syy[p] as number);
-  }
+  out[at] = sxy;
+  out[at + 1] = sxx;
+  out[at + 2] = syy;
 }
 
 /**

@@ -27,17 +27,114 @@ export class RadixSorter {
   private index2 = new Uint32Array(0);
   private readonly counts = new Uint32Array(DIGITS * RADIX);
 
-  private reserve(n: number, withOrder: boolean): void {
+  private reserve(n: number, withOrder: boolean, withLo = true): void {
     if (this.hi.length < n) {
       this.hi = new Uint32Array(n);
-      this.lo = new Uint32Array(n);
       this.hi2 = new Uint32Array(n);
+    }
+    if (withLo && this.lo.length < n) {
+      this.lo = new Uint32Array(n);
       this.lo2 = new Uint32Array(n);
     }
     if (withOrder && this.index.length < n) {
       this.index = new Uint32Array(n);
       this.index2 = new Uint32Array(n);
     }
+  }
+
+  /**
+   * Sorts as `sort` does when every value is an integer, or a decimal of up to six places, whose
+   * scaled integers (value × 10^places) span less than 2^32: those integers sort in the values'
+   * order, in two or three passes of one 32-bit key instead of six of two (prices, amounts,
+   * measurements). Each value is written back as its integer ÷ 10^places, which is the value
+   * itself (checked for each value on the way in). Returns false, having changed nothing, for
+   * other values (−0, NaN, infinities, more places, a wider span).
+   */
+  private sortScaled(values: Float64Array, ranks: RankArray | undefined): boolean {
+    const n = values.length;
+    let place = 0;
+    let scale = 1;
+    let min = Number.POSITIVE_INFINITY;
+    let max = Number.NEGATIVE_INFINITY;
+    for (let i = 0; i < n; i++) {
+      const v = values[i] as number;
+      if (v < min) min = v;
+      if (v > max) max = v;
+      // A value is its scaled integer over the scale (NaN and ±Infinity never are).
+      while (Math.round(v * scale) / scale !== v) {
+        if (++place > MAX_PLACES || v !== v) return false;
+        scale = POWERS[place] as number;
+      }
+      if (v === 0 && 1 / v < 0) return false;
+    }
+    if (!(max - min < Number.POSITIVE_INFINITY)) return false;
+    const base = Math.round(min * scale);
+    const span = Math.round(max * scale) - base;
+    if (!(span < 2 ** 32) || Math.abs(base) > Number.MAX_SAFE_INTEGER - 2 ** 32) return false;
+    let bits = 1;
+    while (bits < 32 && span >= 2 ** bits) bits++;
+    const passes = Math.ceil(bits / 12);
+    const digit = Math.ceil(bits / passes);
+    const radix = 1 << digit;
+    const mask = radix - 1;
+    const withOrder = ranks !== undefined;
+    this.reserve(n, withOrder, false);
+    let keys = this.hi;
+    let keys2 = this.hi2;
+    let index = this.index;
+    let index2 = this.index2;
+    const counts = this.counts;
+    counts.fill(0, 0, passes * radix);
+    for (let i = 0; i < n; i++) {
+      const v = values[i] as number;
+      const scaled = Math.round(v * scale);
+      // Checked again at the final scale: the values are then written back from these keys.
+      if (scaled / scale !== v) return false;
+      const key = scaled - base;
+      keys[i] = key;
+      for (let p = 0; p < passes; p++) {
+        const at = p * radix + ((key >>> (p * digit)) & mask);
+        counts[at] = (counts[at] as number) + 1;
+      }
+    }
+    if (withOrder) for (let i = 0; i < n; i++) index[i] = i;
+    for (let p = 0; p < passes; p++) {
+      const from = p * radix;
+      let sum = 0;
+      for (let k = from; k < from + radix; k++) {
+        const c = counts[k] as number;
+        counts[k] = sum;
+        sum += c;
+      }
+      const shift = p * digit;
+      if (withOrder) {
+        for (let i = 0; i < n; i++) {
+          const key = keys[i] as number;
+          const at = from + ((key >>> shift) & mask);
+          const to = counts[at] as number;
+          counts[at] = to + 1;
+          keys2[to] = key;
+          index2[to] = index[i] as number;
+        }
+        const t = index;
+        index = index2;
+        index2 = t;
+      } else {
+        for (let i = 0; i < n; i++) {
+          const key = keys[i] as number;
+          const at = from + ((key >>> shift) & mask);
+          const to = counts[at] as number;
+          counts[at] = to + 1;
+          keys2[to] = key;
+        }
+      }
+      const t = keys;
+      keys = keys2;
+      keys2 = t;
+    }
+    for (let i = 0; i < n; i++) values[i] = ((keys[i] as number) + base) / scale;
+    if (ranks !== undefined) ranksOf(values, index.subarray(0, n), ranks);
+    return true;
   }
 
   /**
@@ -186,6 +283,7 @@ export class RadixSorter {
       return;
     }
     if (sortFew(values, this, ranks)) return;
+    if (n >= SCALED_FROM && this.sortScaled(values, ranks)) return;
     const order = this.run(values, ranks !== undefined);
     if (ranks !== undefined) ranksOf(values, order.subarray(0, n), ranks);
   }
@@ -213,6 +311,12 @@ function inKeyOrder(values: Float64Array): boolean {
   }
   return true;
 }
+
+/** Decimal places at most of a scaled sort (RadixSorter.sortScaled), and their powers of ten. */
+const MAX_PLACES = 6;
+const POWERS = [1, 10, 100, 1000, 10_000, 100_000, 1_000_000] as const;
+/** Values at least for a scaled sort: below, its extra pass over the values is not worth it. */
+const SCALED_FROM = 4096;
 
 /** Distinct values at most for counting instead of sorting: the table stays within a few hundred KB. */
 const FEW_DISTINCT = 1 << 16;

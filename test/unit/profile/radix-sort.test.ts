@@ -72,6 +72,27 @@ describe('RadixSorter', () => {
       fc.array(value, { minLength: 512, maxLength: 2000 }),
       fc.array(fc.oneof(few, fc.constant(Number.NaN)), { minLength: 512, maxLength: 1000 }),
       column,
+      // Many distinct decimals of up to six places (4,096 values or more: sorted as scaled
+      // integers), with a value that is not one (−0, NaN, seven places, a wide span) now and then.
+      fc
+        .tuple(
+          fc.integer({ min: 0, max: 6 }),
+          fc.integer({ min: -3_000_000, max: 3_000_000 }),
+          fc.constantFrom(null, -0, Number.NaN, 1.0000001, 2 ** 40, -(2 ** 45), Number.POSITIVE_INFINITY),
+          fc.integer({ min: 4096, max: 6000 }),
+          fc.integer(),
+        )
+        .map(([places, offset, odd, n, seed]) => {
+          let x = seed | 1;
+          const out = Array.from({ length: n }, () => {
+            x ^= x << 13;
+            x ^= x >>> 17;
+            x ^= x << 5;
+            return (offset + (x % 4_000_000)) / 10 ** places;
+          });
+          if (odd !== null) out[(seed >>> 0) % n] = odd;
+          return out;
+        }),
     );
     fc.assert(
       fc.property(kinds, (values) => {
