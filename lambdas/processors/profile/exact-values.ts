@@ -17,9 +17,14 @@ import { type RankArray, RadixSorter, rankArray } from './radix-sort';
  * times. The budget still counts what doubling would hold (ExactNumbers.capacity, RowExtras).
  */
 export function grownArray(values: Float64Array, length: number, size: number): Float64Array<ArrayBuffer> {
-  const grown = new Float64Array(Math.max(size, Math.min(size * GROWTH, size + MAX_GROWTH_VALUES)));
-  grown.set(values.subarray(0, length));
-  return grown;
+  return sizedArray(values, length, Math.max(size, Math.min(size * GROWTH, size + MAX_GROWTH_VALUES)));
+}
+
+/** A copy of the first `length` values of `values` in an array of exactly `size`. */
+export function sizedArray(values: Float64Array, length: number, size: number): Float64Array<ArrayBuffer> {
+  const sized = new Float64Array(size);
+  sized.set(values.subarray(0, length));
+  return sized;
 }
 const GROWTH = 8;
 /** 2^27 values: 1 GiB of address space at most beyond what was asked. */
@@ -300,6 +305,15 @@ export class ExactNumbers {
       this.sortedFlag = true;
     }
     return v;
+  }
+
+  /**
+   * Room for `count` values in all (DataProfiler.expectRows): allocated now, written as they
+   * arrive; the budget is charged as they arrive, as without it. Never more than the budget.
+   */
+  expect(count: number): void {
+    const size = Math.min(count, Math.floor(this.budget.limit / 8));
+    if (size > this.values.length) this.values = sizedArray(this.values, this.length, size);
   }
 
   release(): void {

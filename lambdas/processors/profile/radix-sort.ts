@@ -43,6 +43,71 @@ export class RadixSorter {
   }
 
   /**
+   * How many of the keys (integers in [0, 2^53), row-duplicates.ts's row keys) equal an earlier
+   * one. The keys are sorted by their upper 32 bits (three passes of 11, each key's lower 21 bits
+   * carried along), then each run of equal upper bits is checked for equal lower bits: one key
+   * of the two halves' sort instead of the six passes of two a full sort of the values takes.
+   */
+  repeats(keys: Float64Array): number {
+    const n = keys.length;
+    if (n < 2) return 0;
+    this.reserve(n, true, false);
+    let upper = this.hi;
+    let upper2 = this.hi2;
+    let lower = this.index;
+    let lower2 = this.index2;
+    const counts = this.counts;
+    counts.fill(0, 0, 3 * RADIX);
+    for (let i = 0; i < n; i++) {
+      const key = keys[i] as number;
+      const u = Math.floor(key / 2097152) >>> 0;
+      upper[i] = u;
+      lower[i] = key - u * 2097152;
+      counts[u & 0x7ff] = (counts[u & 0x7ff] as number) + 1;
+      counts[RADIX + ((u >>> 11) & 0x7ff)] = (counts[RADIX + ((u >>> 11) & 0x7ff)] as number) + 1;
+      counts[2 * RADIX + (u >>> 22)] = (counts[2 * RADIX + (u >>> 22)] as number) + 1;
+    }
+    for (let d = 0; d < 3; d++) {
+      const base = d * RADIX;
+      let sum = 0;
+      for (let k = base; k < base + RADIX; k++) {
+        const c = counts[k] as number;
+        counts[k] = sum;
+        sum += c;
+      }
+      const shift = SHIFTS[d] as number;
+      const mask = MASKS[d] as number;
+      for (let i = 0; i < n; i++) {
+        const u = upper[i] as number;
+        const at = base + ((u >>> shift) & mask);
+        const to = counts[at] as number;
+        counts[at] = to + 1;
+        upper2[to] = u;
+        lower2[to] = lower[i] as number;
+      }
+      let t = upper;
+      upper = upper2;
+      upper2 = t;
+      t = lower;
+      lower = lower2;
+      lower2 = t;
+    }
+    let repeats = 0;
+    for (let i = 0; i < n; ) {
+      const u = upper[i] as number;
+      let j = i + 1;
+      while (j < n && upper[j] === u) j++;
+      // A run of equal upper halves: sorted by the lower halves (a few keys, rarely more).
+      if (j - i > 1) {
+        const run = lower.subarray(i, j).sort();
+        for (let q = 1; q < run.length; q++) if (run[q] === run[q - 1]) repeats++;
+      }
+      i = j;
+    }
+    return repeats;
+  }
+
+  /**
    * Sorts as `sort` does when every value is an integer, or a decimal of up to six places, whose
    * scaled integers (value × 10^places) span less than 2^32: those integers sort in the values'
    * order, in two or three passes of one 32-bit key instead of six of two (prices, amounts,

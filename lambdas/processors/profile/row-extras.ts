@@ -1,5 +1,5 @@
 import type { CellBatch } from './column-profile';
-import { type ExactNumbers, type MemoryBudget, grownArray } from './exact-values';
+import { type ExactNumbers, type MemoryBudget, grownArray, sizedArray } from './exact-values';
 import { ValueKind } from './value-parser';
 
 /** Columns whose numbers are kept row by row for correlations (the first numeric ones). */
@@ -169,6 +169,17 @@ export class RowExtras {
     this.budget.give((this.charged[c] as number) * 8);
     this.charged[c] = 0;
     this.aligned[c] = null;
+  }
+
+  /** About `rows` rows in all (DataProfiler.expectRows): the held columns' arrays take room for them now. */
+  expectRows(rows: number): void {
+    if (this.truncated) return;
+    const size = Math.min(rows, Math.floor(this.budget.limit / 8));
+    for (let c = 0; c < this.aligned.length; c++) {
+      const held = this.aligned[c];
+      if (held === null || held === undefined || this.dense[c] !== null || held.length >= size) continue;
+      this.aligned[c] = sizedArray(held, this.alignedRows, size);
+    }
   }
 
   private growAligned(needed: number): void {

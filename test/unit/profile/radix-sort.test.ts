@@ -113,4 +113,20 @@ describe('RadixSorter', () => {
       { numRuns: 100 },
     );
   });
+
+  it('repeats: counts the keys (integers below 2^53) that equal an earlier one', () => {
+    const sorter = new RadixSorter();
+    const key = fc.oneof(
+      fc.integer({ min: 0, max: 40 }),
+      fc.constantFrom(2 ** 53 - 1, 2 ** 53 - 2097152, 2 ** 21, 2 ** 21 - 1, 2 ** 32 * 2 ** 21 - 1),
+      fc.integer({ min: 0, max: 2 ** 31 }).map((u) => u * 2097152 + 7),
+      fc.double({ min: 0, max: 2 ** 53 - 1, noNaN: true }).map(Math.floor),
+    );
+    fc.assert(
+      fc.property(fc.array(key, { maxLength: 3000 }), (keys) => {
+        expect(sorter.repeats(Float64Array.from(keys))).toBe(keys.length - new Set(keys).size);
+      }),
+      { numRuns: 300 },
+    );
+  });
 });
