@@ -92,6 +92,20 @@ export const canMovePayment = (from: PaymentState, to: PaymentState): boolean =>
 export const paymentStatesBefore = (to: PaymentState): PaymentState[] =>
   (Object.keys(PAYMENT_NEXT) as PaymentState[]).filter((from) => canMovePayment(from, to));
 
+/**
+ * The timeline entry a payment move records, in the store's same conditional write (ports
+ * OrderStore setPayment): `pending` is a delayed payment (a bank debit) under way; back to
+ * `unpaid` is only ever that payment failing (async_payment_failed). The other moves have fields
+ * of their own (paidAt, refundedAt) and record none. A replayed event cannot move the state
+ * again, so it adds no second entry.
+ */
+export function paymentTimelineEntry(to: PaymentState, at: string, sessionId: string | undefined): TimelineEntry | undefined {
+  const detail = sessionId ? { detail: { sessionId } } : {};
+  if (to === 'pending') return { at, kind: 'payment_pending', ...detail };
+  if (to === 'unpaid') return { at, kind: 'payment_failed', ...detail };
+  return undefined;
+}
+
 /** How long a delivery claim blocks others before it is presumed crashed and retried (config `deliveryClaimSeconds`'s default). */
 export const DELIVERY_CLAIM_TTL_MS = 5 * 60 * 1000;
 
