@@ -23,6 +23,11 @@ export interface ProcessorInput {
   readonly fileName: string;
   /** Byte limit from config: stop and fail with `too_large` past it (local S3 does not enforce it). */
   readonly maxBytes: number;
+  /**
+   * The upload's size in bytes when known (S3's Content-Length): a processor may size its memory
+   * for it once instead of growing it as the bytes arrive. Absent: unknown.
+   */
+  readonly sizeBytes?: number;
   /** The order's language (`en`, `ja`): the result is written in it. Absent: English. */
   readonly lang?: string;
   /** The order this result is for, shown in the result's header. Absent: not shown. */
@@ -275,6 +280,7 @@ async function runJobSteps(key: string, deps: JobDeps): Promise<JobOutcome> {
       body: input.body,
       fileName,
       maxBytes: settings.maxUploadBytes,
+      sizeBytes: input.size,
       lang,
       orderId,
       generatedAt: new Date(now()).toISOString(),
