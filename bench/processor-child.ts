@@ -23,6 +23,7 @@ const result = await profileProcessor.process({
   body: createReadStream(file, { highWaterMark: 256 * 1024 }),
   fileName: basename(file),
   maxBytes: Number.MAX_SAFE_INTEGER,
+  sizeBytes: bytes,
 });
 const measured = figures(clock);
 const json = result.artifacts.find((a) => a.name === 'report.json');

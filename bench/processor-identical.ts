@@ -9,7 +9,7 @@
  * The bench file comes from ../shared/bench/gen-csv.mjs (npm run bench:processor makes it).
  */
 import { execFileSync } from 'node:child_process';
-import { createReadStream, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { profileResult } from '../lambdas/processors/profile/index';
@@ -57,7 +57,7 @@ let failed = 0;
 for (const c of cases) {
   const started = performance.now();
   const { artifacts } = await profileResult(
-    { body: createReadStream(c.file, { highWaterMark: 256 * 1024 }), fileName: basename(c.file), maxBytes: Number.MAX_SAFE_INTEGER, lang: 'en', orderId: 'ord_identical', generatedAt: '2026-12-06T00:00:00.000Z' },
+    { body: createReadStream(c.file, { highWaterMark: 256 * 1024 }), fileName: basename(c.file), maxBytes: Number.MAX_SAFE_INTEGER, sizeBytes: statSync(c.file).size, lang: 'en', orderId: 'ord_identical', generatedAt: '2026-12-06T00:00:00.000Z' },
     { memoryBudgetMb: c.budgetMb },
   );
   const json = String(artifacts.find((a) => a.name === 'report.json')?.body);

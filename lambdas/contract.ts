@@ -85,6 +85,11 @@ export interface OrderView {
   error?: ErrorInfo;
   /** Present (true) once the payment is disputed: downloads stop while the bank settles it. */
   disputed?: boolean;
+  /**
+   * Present (true) while a failed job's payment is still held because Stripe refused its
+   * automatic refund for good (docs/payments.md): the shop was alerted and settles it by hand.
+   */
+  refundRefused?: boolean;
 }
 
 /** `GET /api/checkout-sessions/{sessionId}` 200. */

@@ -45,7 +45,7 @@ const RESULT_WAIT_MS = 30_000;
  */
 export async function rerunDeps(ctx: CommandContext, connected?: Target) {
   const { store, blobs, mailer, settings, config, operations } = await adapters(ctx, connected);
-  const { configuredProcessor } = await import('../../lambdas/handlers/process-job');
+  const [{ configuredProcessor }, { jobClaimSettings }] = await Promise.all([import('../../lambdas/handlers/process-job'), import('../../lambdas/adapters/settings')]);
   const processor = configuredProcessor();
   const deps = {
     store,
@@ -57,6 +57,8 @@ export async function rerunDeps(ctx: CommandContext, connected?: Target) {
       maxUploadBytes: config.maxUploadBytes,
       acceptedExtensions: config.acceptedExtensions.filter((e) => processor.acceptedExtensions.includes(e)),
       retentionDays: config.retentionDays,
+      // The same claim length as a run of the job: a rerun is one (config `job.claimSeconds`).
+      ...jobClaimSettings(config),
     },
   };
   return { deps, operations, processor };

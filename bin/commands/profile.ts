@@ -61,7 +61,7 @@ Examples:
         let seen = 0;
         try {
           const result = await profileResult(
-            { body: createReadStream(file, { highWaterMark: 1024 * 1024 }), fileName: basename(file), maxBytes, lang, generatedAt: new Date().toISOString() },
+            { body: createReadStream(file, { highWaterMark: 1024 * 1024 }), fileName: basename(file), maxBytes, sizeBytes: size, lang, generatedAt: new Date().toISOString() },
             {
               ...(memoryMb === undefined ? {} : { memoryBudgetMb: memoryMb }),
               onProgress: (bytes) => {

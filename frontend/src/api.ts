@@ -117,6 +117,7 @@ export async function getOrder(orderId: string): Promise<OrderView> {
   if (typeof data.progress === 'number' && data.progress >= 0 && data.progress <= 100) view.progress = data.progress;
   if (data.slow === true) view.slow = true;
   if (data.disputed === true) view.disputed = true;
+  if (data.refundRefused === true) view.refundRefused = true;
   // Only ever follow an http(s) pay link: the page turns it into an <a href>.
   if (isString(data.payUrl) && /^https?:\/\//i.test(data.payUrl)) view.payUrl = data.payUrl;
   if (isObject(data.error)) {

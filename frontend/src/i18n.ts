@@ -4,7 +4,7 @@
  * emails match the pages.
  */
 import type { Lang } from './api';
-import { en, ja, type MessageKey } from './messages';
+import { en, fill, ja, type MessageKey, type Params } from './messages';
 
 const storageKey = 'uplock.lang';
 const dictionaries: Record<Lang, Record<MessageKey, string>> = { en, ja };
@@ -56,14 +56,10 @@ export function onLangChange(listener: () => void): void {
   listeners.add(listener);
 }
 
-export type Params = Record<string, string | number>;
+export type { Params } from './messages';
 
 export function t(key: MessageKey, params: Params = {}): string {
-  const template = dictionaries[current][key];
-  return template.replace(/\{(\w+)\}/g, (whole, name: string) => {
-    const value = params[name];
-    return value === undefined ? whole : String(value);
-  });
+  return fill(dictionaries[current][key], params);
 }
 
 export function isMessageKey(key: string): key is MessageKey {

@@ -68,6 +68,7 @@ export const en = {
   'step.refunded': 'Refunded',
   'step.disputed': 'Payment disputed',
   'step.refunding': 'Refund on its way',
+  'step.refundByShop': 'Refund by the shop',
   'stepState.done': '(done)',
   'stepState.current': '(in progress)',
   'stepState.pending': '(not started)',
@@ -91,6 +92,7 @@ export const en = {
   'status.noCharge': 'You have not been charged.',
   'status.refunded': 'Your payment has been refunded.',
   'status.refunding': 'Your payment is being refunded automatically.',
+  'status.refundRefused': 'We could not refund your payment automatically. The shop has been alerted and will refund it to you; you do not need to do anything. If you contact the shop, quote the order number above.',
   'status.linksStopped': 'Its download links no longer work.',
   'status.disputed': 'This payment is disputed with your bank.',
   'status.disputedDetail': 'The download links are stopped while the dispute is settled. If you have questions, reply to the email that brought you the link.',
@@ -170,6 +172,15 @@ export const en = {
 } as const;
 
 export type MessageKey = keyof typeof en;
+export type Params = Record<string, string | number>;
+
+/** A message with its `{name}` parameters filled in (as text); an unknown parameter stays as written. */
+export function fill(template: string, params: Params = {}): string {
+  return template.replace(/\{(\w+)\}/g, (whole, name: string) => {
+    const value = params[name];
+    return value === undefined ? whole : String(value);
+  });
+}
 
 export const ja: Record<MessageKey, string> = {
   'site.skip': 'メインコンテンツへスキップ',
@@ -237,6 +248,7 @@ export const ja: Record<MessageKey, string> = {
   'step.refunded': '返金済み',
   'step.disputed': 'お支払いに異議申し立て',
   'step.refunding': '返金手続き中',
+  'step.refundByShop': 'ショップから返金',
   'stepState.done': '（完了）',
   'stepState.current': '（進行中）',
   'stepState.pending': '（未開始）',
@@ -260,6 +272,7 @@ export const ja: Record<MessageKey, string> = {
   'status.noCharge': '料金は請求されていません。',
   'status.refunded': 'お支払いは返金されました。',
   'status.refunding': 'お支払いは自動的に返金されます。',
+  'status.refundRefused': 'お支払いを自動で返金できませんでした。ショップに通知済みで、ショップから返金いたします。お客様の操作は必要ありません。お問い合わせの際は、上記の注文番号をお伝えください。',
   'status.linksStopped': 'ダウンロードリンクは使えなくなりました。',
   'status.disputed': 'このお支払いについて、銀行で異議申し立てが行われています。',
   'status.disputedDetail': '異議申し立てが解決するまで、ダウンロードリンクは停止しています。ご不明な点は、リンクをお送りしたメールにご返信ください。',

@@ -25,7 +25,7 @@ import {
 import { loadConfig } from '../config';
 import { dynamoSettings, once } from './clients';
 import type { OrderId } from '../core/ids';
-import { jobStatesBefore, paymentStatesBefore, type JobError, type Order, type PaymentState } from '../core/order';
+import { jobStatesBefore, paymentStatesBefore, paymentTimelineEntry, type JobError, type Order, type PaymentState } from '../core/order';
 import type { OpenCheckout } from '../core/checkout';
 import type { JobClaim, JobClaimRequest } from '../core/job';
 import type { EarlyEvents } from '../core/stripe-events';
@@ -284,7 +284,7 @@ export class DynamoOrderStore implements OrderStore {
     // A delayed payment starting and failing have no field of their own: they go on the order's
     // timeline (`uplock orders show`) in this same conditional write, so the entry exists exactly
     // when the move happened, and a replayed event, which cannot move the state again, adds none.
-    const entry = paymentHistoryEntry(to, values[':now'] as string, record?.sessionId ?? opts?.onlySession);
+    const entry = paymentTimelineEntry(to, values[':now'] as string, record?.sessionId ?? opts?.onlySession);
     if (entry) {
       sets.push('history = list_append(if_not_exists(history, :emptyHistory), :paymentEntry)');
       Object.assign(values, { ':emptyHistory': [], ':paymentEntry': [entry] });
@@ -666,17 +666,6 @@ function toToken(hash: string, item: Record<string, unknown> | undefined): Token
 }
 
 /** The process-wide OrderStore, configured from the one config object. */
-
-/**
- * The timeline entry a payment move records (setPayment): `pending` is a delayed payment (a bank
- * debit) under way; back to `unpaid` is only ever that payment failing (async_payment_failed).
- */
-function paymentHistoryEntry(to: PaymentState, at: string, sessionId: string | undefined): TimelineEntry | undefined {
-  const detail = sessionId ? { detail: { sessionId } } : {};
-  if (to === 'pending') return { at, kind: 'payment_pending', ...detail };
-  if (to === 'unpaid') return { at, kind: 'payment_failed', ...detail };
-  return undefined;
-}
 export const orderStore = once((): OrderStore => {
   const config = loadConfig();
   return new DynamoOrderStore(documentClient(new DynamoDBClient(dynamoSettings(config))), config.tableName);

@@ -17,6 +17,7 @@ import { pipelineEvents } from './event-bus';
 import { fault } from './fault-hook';
 import { countMetric, logger } from './observability';
 import { blobStore } from './s3-blob-store';
+import { jobClaimSettings } from './settings';
 
 export type JobWiring = Omit<JobDeps, 'processor' | 'settings'> & { settings: Omit<JobDeps['settings'], 'acceptedExtensions'> };
 
@@ -45,7 +46,7 @@ export function jobPorts(): JobWiring {
     settings: {
       maxUploadBytes: config.maxUploadBytes,
       maxAttempts: config.job.maxAttempts,
-      ...(config.job.claimSeconds ? { claimMs: config.job.claimSeconds * 1000 } : {}),
+      ...jobClaimSettings(config),
     },
     refundNoResult: announceRefundOwed(store, (orderId) => pipelineEvents().jobFailed(orderId)),
     deliverIfDue: async (orderId) => {

@@ -5,6 +5,7 @@
  */
 import type { RuntimeConfig } from '../config';
 import type { DeliverySettings } from '../core/delivery';
+import type { JobSettings } from '../core/job';
 import type { ExpectedPayment } from '../core/payment';
 
 export const deliverySettings = (config: RuntimeConfig): DeliverySettings => ({
@@ -14,6 +15,14 @@ export const deliverySettings = (config: RuntimeConfig): DeliverySettings => ({
   linkTtlHours: config.linkTtlHours,
   claimTtlMs: config.deliveryClaimSeconds * 1000,
 });
+
+/**
+ * The claim length config sets for a run of the processor (`job.claimSeconds`), for the job
+ * (adapters/job-deps.ts) and `uplock orders rerun` (bin/commands/order-actions.ts) alike; both hand
+ * it to core/job.ts claimDurationMs, which falls back to the processor's time limit plus the margin.
+ */
+export const jobClaimSettings = (config: RuntimeConfig): Pick<JobSettings, 'claimMs'> =>
+  config.job.claimSeconds ? { claimMs: config.job.claimSeconds * 1000 } : {};
 
 export const expectedPayment = (config: RuntimeConfig): ExpectedPayment => ({
   amount: config.price.amount,

@@ -23,6 +23,11 @@ export interface ProcessorInput {
   readonly fileName: string;
   /** Byte limit from config: stop and fail with `too_large` past it (local S3 does not enforce it). */
   readonly maxBytes: number;
+  /**
+   * The upload's size in bytes when known (S3's Content-Length): a processor may size its memory
+   * for it once instead of growing it as the bytes arrive. Absent: unknown.
+   */
+  readonly sizeBytes?: number;
   /** The order's language (`en`, `ja`): the result is written in it. Absent: English. */
   readonly lang?: string;
   /** The order this result is for, shown in the result's header. Absent: not shown. */
@@ -180,8 +185,14 @@ const SAFE_ARTIFACT = /^[A-Za-z0-9._-]{1,100}$/;
 /** A result file name the bucket layout allows (also checked by core/operations.ts rerunOrder). */
 export const isSafeArtifactName = (name: string): boolean => SAFE_ARTIFACT.test(name);
 
-const GENERIC_FAILURE = 'We could not analyse this file. You have not been charged.';
-const GAVE_UP = 'The analysis stopped before it finished, several times. You have not been charged.';
+/**
+ * The sentence a failure message for the customer ends with (here, processors/command/run-command.ts).
+ * It is true only while nothing was paid: the order view leaves it out otherwise (core/order.ts
+ * orderView), and the order page says what happened to the payment instead.
+ */
+export const NOT_CHARGED = 'You have not been charged.';
+const GENERIC_FAILURE = `We could not analyse this file. ${NOT_CHARGED}`;
+const GAVE_UP = `The analysis stopped before it finished, several times. ${NOT_CHARGED}`;
 
 /** The claim one run holds: what config sets (`job.claimSeconds`), else the processor's time limit plus the margin. */
 export const claimDurationMs = (processor: Processor, configuredMs?: number): number =>
@@ -269,6 +280,7 @@ async function runJobSteps(key: string, deps: JobDeps): Promise<JobOutcome> {
       body: input.body,
       fileName,
       maxBytes: settings.maxUploadBytes,
+      sizeBytes: input.size,
       lang,
       orderId,
       generatedAt: new Date(now()).toISOString(),

@@ -5,7 +5,7 @@
 import type { OrderDetail, OrderStatusFilter, OrderSummary, ShopStats, TimelineEntry } from '../contract';
 import { rerunEmail } from './emails';
 import { uploadKey, type OrderId } from './ids';
-import { claimDurationMs, isSafeArtifactName, ProcessingError, type JobBlobs, type Processor } from './job';
+import { claimDurationMs, isSafeArtifactName, ProcessingError, type JobBlobs, type JobSettings, type Processor } from './job';
 import { noLinkReason, sendOrderLinks, type LookupDeps, type LookupSettings, type LookupToken, type NoLinkReason } from './lookup';
 import { resultFileName, type Order } from './order';
 import type { RefundRequest } from './payment';
@@ -370,7 +370,9 @@ export interface RerunDeps {
   readonly blobs: Pick<JobBlobs, 'getInput' | 'putResult' | 'putPreview'>;
   readonly processor: Processor;
   readonly mailer: LookupDeps['mailer'];
-  readonly settings: LookupSettings & { readonly maxUploadBytes: number; readonly acceptedExtensions: readonly string[]; readonly retentionDays: number };
+  /** `claimMs`: the rerun holds its claim as long as a run of the job does (config `job.claimSeconds`, core/job.ts claimDurationMs). */
+  readonly settings: LookupSettings &
+    Pick<JobSettings, 'claimMs'> & { readonly maxUploadBytes: number; readonly acceptedExtensions: readonly string[]; readonly retentionDays: number };
   /** Email a paid buyer a link to the new result (default). A broadcast's rerun mails its own email instead. */
   readonly notify?: boolean;
   readonly now?: () => number;
@@ -448,7 +450,7 @@ export async function rerunOrder(orderId: OrderId, deps: RerunDeps): Promise<Rer
   if (order.job !== 'done') throw noResult(order);
   const revision = (order.resultRevision ?? 1) + 1;
   const startedAt = now();
-  if (!(await deps.store.claimRerun(orderId, revision, startedAt, startedAt + claimDurationMs(deps.processor)))) {
+  if (!(await deps.store.claimRerun(orderId, revision, startedAt, startedAt + claimDurationMs(deps.processor, deps.settings.claimMs)))) {
     throw rerunRunning(orderId);
   }
   const note = (detail: Record<string, unknown>) =>

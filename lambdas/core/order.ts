@@ -4,6 +4,7 @@
  */
 import type { ErrorInfo, JobState, Lang, OrderView, PaymentState, TimelineEntry } from '../contract';
 import type { OrderId } from './ids';
+import { NOT_CHARGED } from './job';
 
 export type { JobState, Lang, OrderView, PaymentState } from '../contract';
 
@@ -92,6 +93,20 @@ export const canMovePayment = (from: PaymentState, to: PaymentState): boolean =>
 export const paymentStatesBefore = (to: PaymentState): PaymentState[] =>
   (Object.keys(PAYMENT_NEXT) as PaymentState[]).filter((from) => canMovePayment(from, to));
 
+/**
+ * The timeline entry a payment move records, in the store's same conditional write (ports
+ * OrderStore setPayment): `pending` is a delayed payment (a bank debit) under way; back to
+ * `unpaid` is only ever that payment failing (async_payment_failed). The other moves have fields
+ * of their own (paidAt, refundedAt) and record none. A replayed event cannot move the state
+ * again, so it adds no second entry.
+ */
+export function paymentTimelineEntry(to: PaymentState, at: string, sessionId: string | undefined): TimelineEntry | undefined {
+  const detail = sessionId ? { detail: { sessionId } } : {};
+  if (to === 'pending') return { at, kind: 'payment_pending', ...detail };
+  if (to === 'unpaid') return { at, kind: 'payment_failed', ...detail };
+  return undefined;
+}
+
 /** How long a delivery claim blocks others before it is presumed crashed and retried (config `deliveryClaimSeconds`'s default). */
 export const DELIVERY_CLAIM_TTL_MS = 5 * 60 * 1000;
 
@@ -127,9 +142,22 @@ export function orderView(order: Order, extras: { preview?: unknown; payUrl?: st
   }
   if (order.job === 'done' && extras.preview !== undefined) view.preview = extras.preview;
   if (order.job === 'done' && order.payment === 'unpaid' && extras.payUrl) view.payUrl = extras.payUrl;
-  if (order.job === 'failed' && order.jobError) view.error = order.jobError;
+  if (order.job === 'failed' && order.jobError) view.error = order.payment === 'unpaid' ? order.jobError : { code: order.jobError.code, message: withoutNotCharged(order.jobError.message) };
   if (order.disputedAt) view.disputed = true;
+  if (order.job === 'failed' && order.payment === 'paid' && noResultRefundRefused(order)) view.refundRefused = true;
   return view;
+}
+
+/** The "no result, no charge" refund's idempotency key (core/stripe-events.ts refundNoResult). */
+export const noResultRefundKey = (orderId: OrderId): string => `uplock-no-result-${orderId}`;
+
+/** Stripe refused the failed job's refund for good (core/stripe-events.ts requestRefund notes it on the timeline). */
+const noResultRefundRefused = (order: Order): boolean =>
+  (order.history ?? []).some((entry) => entry.kind === 'refund_refused' && entry.detail?.idempotencyKey === noResultRefundKey(order.orderId));
+
+/** A paid order's failure message without the job's "not charged" sentence, which is then untrue. */
+function withoutNotCharged(message: string): string {
+  return message.endsWith(NOT_CHARGED) ? message.slice(0, -NOT_CHARGED.length).trimEnd() : message;
 }
 
 /** The name under `results/<orderId>/` of a result file in the revision the order's links serve. */

@@ -12,7 +12,7 @@ import { deliverIfDue, type DeliveryDeps, type DeliveryStore } from './delivery'
 import { refundEmail, type RefundKind } from './emails';
 import type { Fault } from './faults';
 import { parseOrderId, type OrderId } from './ids';
-import type { Order, PaymentState } from './order';
+import { noResultRefundKey, type Order, type PaymentState } from './order';
 import {
   ALREADY_REFUNDED,
   checkSession,
@@ -454,7 +454,7 @@ export async function refundNoResult(
     {
       paymentIntentId: order.paymentIntentId,
       reason: 'requested_by_customer',
-      idempotencyKey: `uplock-no-result-${orderId}`,
+      idempotencyKey: noResultRefundKey(orderId),
       metadata: { uplock_order: orderId, uplock_reason: 'the job failed: no result, no charge' },
     },
     deps,

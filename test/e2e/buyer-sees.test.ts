@@ -103,6 +103,13 @@ describe.skipIf(!hasChromium)('what the buyer sees', { timeout: 120_000 }, () =>
       main: 'We could not process your file.',
       detail: 'Reason: This is not a text file. Your payment has been refunded.',
     },
+    {
+      name: 'failed-refund-refused',
+      view: { job: 'failed', payment: 'paid', delivered: false, refundRefused: true, error: { code: 'not_text', message: 'This is not a text file.' } },
+      steps: [['File received', 'done'], ['Free preview', 'failed'], ['Refund by the shop', 'current']],
+      main: 'We could not process your file.',
+      detail: 'Reason: This is not a text file. We could not refund your payment automatically. The shop has been alerted and will refund it to you',
+    },
   ] as const)('$name: no completed payment, no "Result emailed" step, says what happened', async ({ name, view, steps, main, detail }) => {
     // Act
     const opened = await orderPage(view);
@@ -115,6 +122,8 @@ describe.skipIf(!hasChromium)('what the buyer sees', { timeout: 120_000 }, () =>
     expect(await page.locator('#steps .step-done').allInnerTexts()).not.toContainEqual(expect.stringContaining('Payment'));
     if (detail) expect(await page.locator('#status-detail').innerText()).toContain(detail);
     else expect(await page.locator('#status-detail').isVisible()).toBe(false);
+    // A payment arrived: the page never claims there was no charge.
+    if (view.payment !== 'unpaid') expect(await page.locator('main').innerText()).not.toContain('not been charged');
     expect(await page.locator('#pay').isVisible()).toBe(false);
     expect(await seriousA11yViolations(page)).toEqual([]);
     await screenshots(page, `order-${name}`);

@@ -130,7 +130,8 @@ describe('a refund Stripe refuses for good', () => {
     expect((await timeline(orderId)).filter((e) => e.kind === 'refund_refused')).toEqual([
       expect.objectContaining({ detail: { code: 'charge_disputed', reason: 'the job failed: no result, no charge', idempotencyKey: `uplock-no-result-${orderId}` } }),
     ]);
-    expect(await getOrder(cloud, orderId)).toMatchObject({ job: 'failed', payment: 'paid' });
+    // The order page learns it (GET /api/orders/{id}): it says the shop refunds it, not "not charged".
+    expect(await getOrder(cloud, orderId)).toMatchObject({ job: 'failed', payment: 'paid', refundRefused: true });
     expect(counted('RefundRefused') - before).toBe(1);
     // The planned refusal is spent: had anything asked Stripe again (a 5xx and a redelivery, the
     // sweeper), that refund would have gone through.
@@ -175,7 +176,8 @@ describe('a refund Stripe refuses for good', () => {
     await waitForOrder(cloud, order.orderId, (v) => v.job === 'failed');
     await eventually(async () => expect((await timeline(order.orderId)).map((e) => e.kind)).toContain('refund_refused'));
     expect((await timeline(order.orderId)).find((e) => e.kind === 'refund_refused')?.detail).toMatchObject({ code: 'charge_disputed' });
-    expect(await getOrder(cloud, order.orderId)).toMatchObject({ job: 'failed', payment: 'paid' });
+    // The page shows the dispute (the bank settles it); the view says both.
+    expect(await getOrder(cloud, order.orderId)).toMatchObject({ job: 'failed', payment: 'paid', disputed: true, refundRefused: true });
     expect((await stripe().refunds.list({ payment_intent: paymentIntent })).data).toHaveLength(0);
     expect(counted('RefundRefused') - refusedBefore).toBe(1);
     await cloud.sweep();
@@ -194,5 +196,6 @@ describe('a refund Stripe refuses for good', () => {
     await waitForOrder(cloud, orderId, (v) => v.payment === 'refunded');
     expect((await stripe().refunds.list({ payment_intent: paymentIntent })).data).toHaveLength(1);
     expect((await timeline(orderId)).map((e) => e.kind)).not.toContain('refund_refused');
+    expect(await getOrder(cloud, orderId)).not.toHaveProperty('refundRefused');
   });
 });

@@ -10,6 +10,7 @@ import { byId, describeError, show, siteConfig, startPage } from '../chrome';
 import { wireEraseRequest } from '../erase-request';
 import { formatDuration, formatNumber, formatPrice, onLangChange, t } from '../i18n';
 import type { MessageKey } from '../messages';
+import { isFinal, orderStatus, orderSteps, waitsForPerson, type Said, type StepState } from '../order-status';
 import { renderPreview } from '../preview';
 import { renderJobProgress } from '../job-progress';
 
@@ -58,7 +59,7 @@ let view: OrderView | undefined;
 let renderedPreview: string | undefined;
 
 const fastPollMs = 1_000;
-/** While only the customer can move the order on (paying), poll gently. */
+/** While only a person can move the order on (the customer paying, the shop refunding by hand), poll gently. */
 const slowPollMs = 5_000;
 const maxBackoffMs = 15_000;
 
@@ -73,8 +74,6 @@ function showProblem(message: MessageKey | { text: string }): void {
   show(skeleton, false);
 }
 
-/** `ended`: a step that stops the order (a refund, a dispute) without being a success or a failure. */
-type StepState = 'done' | 'current' | 'pending' | 'failed' | 'ended';
 const stepStateKey: Record<StepState, MessageKey | undefined> = {
   done: 'stepState.done',
   current: 'stepState.current',
@@ -84,38 +83,9 @@ const stepStateKey: Record<StepState, MessageKey | undefined> = {
   ended: undefined,
 };
 
-/**
- * The steps the order has taken and has left. A refunded or disputed order shows that instead of
- * a completed payment, and an order that ends without a result (refund, dispute, failed job) has
- * no "Result emailed" step at all: nothing is on its way, so nothing is pending or failed.
- */
-function steps(order: OrderView): [MessageKey, StepState][] {
-  const upload: StepState = order.job === 'awaiting_upload' ? 'current' : 'done';
-  const analysis: StepState =
-    order.job === 'done' ? 'done' : order.job === 'failed' ? 'failed' : order.job === 'processing' ? 'current' : 'pending';
-  const start: [MessageKey, StepState][] = [
-    ['step.upload', upload],
-    ['step.preview', analysis],
-  ];
-  if (order.payment === 'refunded') return [...start, ['step.refunded', 'ended']];
-  if (order.disputed) return [...start, ['step.disputed', 'ended']];
-  if (order.job === 'failed') {
-    // "No result, no charge": unpaid ends here; a payment that arrived is on its way back.
-    return order.payment === 'unpaid' ? start : [...start, ['step.refunding', 'current']];
-  }
-  const paid = order.payment === 'paid' || order.delivered;
-  let payment: StepState = 'pending';
-  if (paid) payment = 'done';
-  else if (order.payment === 'pending' || (order.job === 'done' && order.payment === 'unpaid')) payment = 'current';
-  let delivery: StepState = 'pending';
-  if (order.delivered) delivery = 'done';
-  else if (paid && order.job === 'done') delivery = 'current';
-  return [...start, ['step.pay', payment], ['step.deliver', delivery]];
-}
-
 function renderSteps(order: OrderView): void {
   stepsList.setAttribute('aria-label', t('order.stepsLabel'));
-  const items = steps(order).map(([label, state]) => {
+  const items = orderSteps(order).map(([label, state]) => {
     const item = document.createElement('li');
     item.className = `step step-${state}`;
     if (state === 'current') item.setAttribute('aria-current', 'step');
@@ -136,36 +106,23 @@ function renderSteps(order: OrderView): void {
   stepsList.replaceChildren(...items);
 }
 
-function linkRules(): string {
-  if (!config || config.downloadLimit <= 0 || config.linkTtlHours <= 0) return '';
-  return t('status.linkRules', { limit: formatNumber(config.downloadLimit), ttl: formatDuration(config.linkTtlHours) });
+/** The link rules' parameters, once the shop's config is loaded (and only if it sets both). */
+function linkRules(): Record<string, string> | undefined {
+  if (!config || config.downloadLimit <= 0 || config.linkTtlHours <= 0) return undefined;
+  return { limit: formatNumber(config.downloadLimit), ttl: formatDuration(config.linkTtlHours) };
 }
 
+const say = ({ key, params }: Said): string => t(key, params);
+
 function statusText(order: OrderView): { main: string; detail: string } {
-  if (order.job === 'failed') {
-    const reason = order.error?.message ? t('status.failedReason', { message: order.error.message }) : '';
-    const money =
-      order.payment === 'refunded' ? t('status.refunded') : order.payment === 'unpaid' ? t('status.noCharge') : t('status.refunding');
-    return { main: t('status.failed'), detail: [reason, money].filter(Boolean).join(' ') };
-  }
-  if (order.payment === 'refunded') return { main: t('status.refunded'), detail: order.delivered ? t('status.linksStopped') : '' };
-  if (order.disputed) return { main: t('status.disputed'), detail: t('status.disputedDetail') };
-  if (order.delivered) return { main: t('status.delivered'), detail: linkRules() };
-  if (order.payment === 'paid') {
-    return { main: t(order.job === 'done' ? 'status.paidSending' : 'status.paidProcessing'), detail: '' };
-  }
-  if (order.payment === 'pending') return { main: t('status.payPending'), detail: '' };
-  if (awaitingConfirmation(order) && order.job !== 'awaiting_upload') return { main: t('status.confirmingPayment'), detail: '' };
-  if (seenPayments.has('pending') && order.job === 'done') return { main: t('status.payFailed'), detail: '' };
-  switch (order.job) {
-    case 'awaiting_upload':
-      // Right after an upload the storage event is still on its way; advise only if it lingers.
-      return { main: t('status.awaiting'), detail: Date.now() - pageOpenedAt > awaitingHelpAfterMs ? t('status.awaitingHelp') : '' };
-    case 'processing':
-      return { main: t('status.processing'), detail: order.slow ? t('status.slow') : '' };
-    case 'done':
-      return { main: t('status.ready'), detail: '' };
-  }
+  const rules = linkRules();
+  const status = orderStatus(order, {
+    awaitingConfirmation: awaitingConfirmation(order),
+    sawPending: seenPayments.has('pending'),
+    uploadLingers: Date.now() - pageOpenedAt > awaitingHelpAfterMs,
+    ...(rules ? { linkRules: rules } : {}),
+  });
+  return { main: say(status.main), detail: status.detail.map(say).filter(Boolean).join(' ') };
 }
 
 function setIfChanged(element: HTMLElement, text: string): void {
@@ -228,15 +185,8 @@ function render(): void {
   renderJobProgress(jobProgress, view);
 }
 
-function isFinal(order: OrderView): boolean {
-  // A dispute takes weeks to settle: nothing this page shows changes meanwhile.
-  if (order.delivered || order.payment === 'refunded' || order.disputed) return true;
-  return order.job === 'failed' && order.payment === 'unpaid';
-}
-
 function nextDelay(order: OrderView): number {
-  const waitingForCustomer = order.job === 'done' && order.payment === 'unpaid' && !awaitingConfirmation(order);
-  return waitingForCustomer ? slowPollMs : fastPollMs;
+  return waitsForPerson(order, awaitingConfirmation(order)) ? slowPollMs : fastPollMs;
 }
 
 let timer: number | undefined;

@@ -17,7 +17,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { finished } from 'node:stream/promises';
 import { Zip, ZipDeflate } from 'fflate';
-import type { StreamedBody } from '../../core/job';
+import { NOT_CHARGED, type StreamedBody } from '../../core/job';
 import type { JobManifest } from './manifest';
 import { MAX_PREVIEW_BYTES, parseJobPreview, type JobPreview } from './preview';
 
@@ -96,7 +96,7 @@ export interface CommandRun {
   readonly hostEnv?: { PATH?: string; LANG?: string };
 }
 
-const GENERIC = 'We could not analyse this file. You have not been charged.';
+const GENERIC = `We could not analyse this file. ${NOT_CHARGED}`;
 
 const CONTENT_TYPES: Record<string, string> = {
   '.txt': 'text/plain; charset=utf-8',
@@ -200,7 +200,7 @@ export async function runCommand(run: CommandRun): Promise<CommandOutcome> {
     () =>
       stop({
         code: 'job_timeout',
-        customerMessage: `The analysis took longer than its limit of ${formatSeconds(limits.timeoutMs)} and was stopped. You have not been charged.`,
+        customerMessage: `The analysis took longer than its limit of ${formatSeconds(limits.timeoutMs)} and was stopped. ${NOT_CHARGED}`,
         detail: `the job ran past timeoutSeconds (${limits.timeoutMs / 1000})`,
       }),
     limits.timeoutMs,
@@ -238,7 +238,7 @@ export async function runCommand(run: CommandRun): Promise<CommandOutcome> {
     return {
       ok: false,
       code: 'job_failed',
-      customerMessage: own ? `${own} You have not been charged.` : GENERIC,
+      customerMessage: own ? `${own} ${NOT_CHARGED}` : GENERIC,
       detail: `the job exited with ${exit.code === null ? `signal ${exit.signal}` : `code ${exit.code}`}${own ? '' : ' and wrote no error.json message'}`,
       logTail,
     };
@@ -264,14 +264,14 @@ async function measure(dir: string, limits: CommandLimits): Promise<Stop | undef
       if (bytes > limits.maxOutputBytes) {
         return {
           code: 'job_output_too_large',
-          customerMessage: 'The analysis produced more output than its limit and was stopped. You have not been charged.',
+          customerMessage: `The analysis produced more output than its limit and was stopped. ${NOT_CHARGED}`,
           detail: `the job wrote more than maxOutputBytes (${limits.maxOutputBytes}) into UPLOCK_OUTPUT`,
         };
       }
       if (files > limits.maxFiles) {
         return {
           code: 'job_too_many_files',
-          customerMessage: 'The analysis produced more files than its limit and was stopped. You have not been charged.',
+          customerMessage: `The analysis produced more files than its limit and was stopped. ${NOT_CHARGED}`,
           detail: `the job wrote more than maxFiles (${limits.maxFiles}) entries into UPLOCK_OUTPUT`,
         };
       }

@@ -3,7 +3,7 @@ import type { DataProfiler } from './data-profiler';
 import { DELIMITER_NAMES, type Dialect } from './dialect';
 import type { KllSketch } from './kll-sketch';
 import { type ExactNumbers, type ExactValues, KEY_DATE, KEY_NUMBER } from './exact-values';
-import { RadixSorter, ranksOf } from './radix-sort';
+import { RadixSorter, type RankArray, rankArray } from './radix-sort';
 import type {
   ColumnReport,
   ColumnType,
@@ -704,29 +704,113 @@ function correlations(extras: RowExtras, columns: readonly ColumnReport[], all: 
   return { columns: picked.map((p) => p.name), pearson, spearman, rows: extras.alignedRows, exact };
 }
 
+/** Columns of numbers by row (NaN: not a number): the row-aligned numbers, or their ranks. */
+type RowColumn = Float64Array | Float32Array;
+
+/** Rows per block of the correlation passes: each column's block is copied into a Float64Array of this size. */
+const BLOCK = 4096;
+
 /**
- * Pearson's r over the rows where both are numbers (two passes: means, then sums of products).
- * `cx`, `cy`: each column's own mean and sum of squared deviations, for columns without a NaN: a
- * pair of those has the same rows, means and sums, so r needs one pass (the same operations in
- * the same order as the two passes, so the same bits).
+ * The correlation matrix of the columns: Pearson's r of each pair over the rows where both are
+ * numbers, 1 on the diagonal where defined, null where a column is constant or fewer than 3
+ * rows count. Every column and pair is summed in the same passes over the rows, a block at a
+ * time: a column without a NaN has its own mean and sum of squares, and a pair of such columns
+ * needs one more sum (of products); a pair with a NaN in either column has the means and sums of
+ * its common rows, two passes. Each sum runs in row order, so every r has the bits a pass per
+ * pair would give. Blocks are copied to Float64Arrays so that the loops read one kind of array
+ * (ranks are Float32Arrays), which keeps V8's code for them fast.
  */
-function pearsonOf(x: Float64Array, y: Float64Array, cx?: Centred, cy?: Centred): number | null {
-  if (cx !== undefined && cy !== undefined) {
-    if (x.length < 3) return null;
-    const mx = cx.mean;
-    const my = cy.mean;
-    let sxy = 0;
-    if (x === y) sxy = cx.squares;
-    else for (let i = 0; i < x.length; i++) sxy += ((x[i] as number) - mx) * ((y[i] as number) - my);
-    const sxx = cx.squares;
-    const syy = cy.squares;
-    if (sxx === 0 || syy === 0) return null;
-    return Math.max(-1, Math.min(1, sxy / Math.sqrt(sxx * syy)));
+function symmetric(columns: readonly RowColumn[]): Array<Array<number | null>> {
+  const k = columns.length;
+  const m = columns.map(() => new Array<number | null>(k).fill(null));
+  const rows = k === 0 ? 0 : (columns[0] as RowColumn).length;
+  const set = (i: number, j: number, sxy: number, sxx: number, syy: number): void => {
+    const r = sxx === 0 || syy === 0 ? null : Math.max(-1, Math.min(1, sxy / Math.sqrt(sxx * syy)));
+    (m[i] as Array<number | null>)[j] = r;
+    (m[j] as Array<number | null>)[i] = r;
+  };
+  const blocks = columns.map(() => new Float64Array(BLOCK));
+  const load = (c: number, from: number, length: number): Float64Array => {
+    const block = blocks[c] as Float64Array;
+    block.set((columns[c] as RowColumn).subarray(from, from + length));
+    return block;
+  };
+  // Pass 1: each column's sum, and whether it has a NaN.
+  const sums = new Float64Array(k);
+  const gaps = new Uint8Array(k);
+  for (let from = 0; from < rows; from += BLOCK) {
+    const length = Math.min(BLOCK, rows - from);
+    for (let c = 0; c < k; c++) {
+      if (gaps[c] === 1) continue;
+      const s = sumOf(load(c, from, length), length, sums[c] as number);
+      if (s !== s) gaps[c] = 1;
+      else sums[c] = s;
+    }
   }
-  let n = 0;
-  let sx = 0;
-  let sy = 0;
-  for (let i = 0; i < x.length; i++) {
+  const means = new Float64Array(k);
+  for (let c = 0; c < k; c++) means[c] = (sums[c] as number) / rows;
+  const whole: number[] = [];
+  for (let c = 0; c < k; c++) if (gaps[c] === 0) whole.push(c);
+  const pairs: Array<[number, number]> = [];
+  for (let a = 0; a < whole.length; a++) for (let b = a + 1; b < whole.length; b++) pairs.push([whole[a] as number, whole[b] as number]);
+  const gapped: Array<[number, number]> = [];
+  for (let i = 0; i < k; i++) for (let j = i; j < k; j++) if (gaps[i] === 1 || gaps[j] === 1) gapped.push([i, j]);
+  // Pass 2: sums of squares and of products of the whole columns; the common rows' count and
+  // sums of the gapped pairs.
+  const squares = new Float64Array(k);
+  const products = new Float64Array(pairs.length);
+  const common = new Float64Array(gapped.length * 3);
+  for (let from = 0; from < rows; from += BLOCK) {
+    const length = Math.min(BLOCK, rows - from);
+    for (let c = 0; c < k; c++) {
+      const block = load(c, from, length);
+      if (gaps[c] === 0) squares[c] = productSum(block, block, means[c] as number, means[c] as number, length, squares[c] as number);
+    }
+    pairs.forEach(([i, j], p) => {
+      products[p] = productSum(blocks[i] as Float64Array, blocks[j] as Float64Array, means[i] as number, means[j] as number, length, products[p] as number);
+    });
+    gapped.forEach(([i, j], p) => commonSums(blocks[i] as Float64Array, blocks[j] as Float64Array, length, common, 3 * p));
+  }
+  if (rows >= 3) {
+    for (const c of whole) set(c, c, squares[c] as number, squares[c] as number, squares[c] as number);
+    pairs.forEach(([i, j], p) => set(i, j, products[p] as number, squares[i] as number, squares[j] as number));
+  }
+  if (gapped.length === 0) return m;
+  // Pass 3: the gapped pairs' sums of products and squares about their common rows' means.
+  const centred = new Float64Array(gapped.length * 3);
+  for (let from = 0; from < rows; from += BLOCK) {
+    const length = Math.min(BLOCK, rows - from);
+    for (let c = 0; c < k; c++) if (gapped.some(([i, j]) => i === c || j === c)) load(c, from, length);
+    gapped.forEach(([i, j], p) => {
+      const n = common[3 * p] as number;
+      commonProducts(blocks[i] as Float64Array, blocks[j] as Float64Array, (common[3 * p + 1] as number) / n, (common[3 * p + 2] as number) / n, length, centred, 3 * p);
+    });
+  }
+  gapped.forEach(([i, j], p) => {
+    if ((common[3 * p] as number) < 3) return;
+    set(i, j, centred[3 * p] as number, centred[3 * p + 1] as number, centred[3 * p + 2] as number);
+  });
+  return m;
+}
+
+/** s + the first `length` values, in order (NaN if one is NaN). */
+function sumOf(x: Float64Array, length: number, s: number): number {
+  for (let i = 0; i < length; i++) s += x[i] as number;
+  return s;
+}
+
+/** s + Σ (x − mx)(y − my) over the first `length` rows, in order. */
+function productSum(x: Float64Array, y: Float64Array, mx: number, my: number, length: number, s: number): number {
+  for (let i = 0; i < length; i++) s += ((x[i] as number) - mx) * ((y[i] as number) - my);
+  return s;
+}
+
+/** Adds the rows where both are numbers to out[at] (their count), out[at + 1] (Σx), out[at + 2] (Σy). */
+function commonSums(x: Float64Array, y: Float64Array, length: number, out: Float64Array, at: number): void {
+  let n = out[at] as number;
+  let sx = out[at + 1] as number;
+  let sy = out[at + 2] as number;
+  for (let i = 0; i < length; i++) {
     const a = x[i] as number;
     const b = y[i] as number;
     if (a !== a || b !== b) continue;
@@ -734,13 +818,17 @@ function pearsonOf(x: Float64Array, y: Float64Array, cx?: Centred, cy?: Centred)
     sx += a;
     sy += b;
   }
-  if (n < 3) return null;
-  const mx = sx / n;
-  const my = sy / n;
-  let sxy = 0;
-  let sxx = 0;
-  let syy = 0;
-  for (let i = 0; i < x.length; i++) {
+  out[at] = n;
+  out[at + 1] = sx;
+  out[at + 2] = sy;
+}
+
+/** Adds Σ(x − mx)(y − my), Σ(x − mx)², Σ(y − my)² over the rows where both are numbers to out[at..at + 2]. */
+function commonProducts(x: Float64Array, y: Float64Array, mx: number, my: number, length: number, out: Float64Array, at: number): void {
+  let sxy = out[at] as number;
+  let sxx = out[at + 1] as number;
+  let syy = out[at + 2] as number;
+  for (let i = 0; i < length; i++) {
     const a = x[i] as number;
     const b = y[i] as number;
     if (a !== a || b !== b) continue;
@@ -748,72 +836,32 @@ function pearsonOf(x: Float64Array, y: Float64Array, cx?: Centred, cy?: Centred)
     sxx += (a - mx) * (a - mx);
     syy += (b - my) * (b - my);
   }
-  if (sxx === 0 || syy === 0) return null;
-  return Math.max(-1, Math.min(1, sxy / Math.sqrt(sxx * syy)));
-}
-
-interface Centred {
-  mean: number;
-  squares: number;
-}
-
-/** A column's mean and sum of squared deviations (as pearsonOf's passes compute them), or undefined if it has a NaN. */
-function centred(x: Float64Array): Centred | undefined {
-  let s = 0;
-  for (let i = 0; i < x.length; i++) {
-    const a = x[i] as number;
-    if (a !== a) return undefined;
-    s += a;
-  }
-  const mean = s / x.length;
-  let squares = 0;
-  for (let i = 0; i < x.length; i++) {
-    const d = (x[i] as number) - mean;
-    squares += d * d;
-  }
-  return { mean, squares };
-}
-
-/** The correlation matrix of the columns: each pair computed once, 1 on the diagonal where defined. */
-function symmetric(columns: readonly Float64Array[]): Array<Array<number | null>> {
-  const m = columns.map(() => new Array<number | null>(columns.length).fill(null));
-  const centredColumns = columns.map(centred);
-  columns.forEach((a, i) => {
-    for (let j = i; j < columns.length; j++) {
-      const r = pearsonOf(a, columns[j] as Float64Array, centredColumns[i], centredColumns[j]);
-      (m[i] as Array<number | null>)[j] = r;
-      (m[j] as Array<number | null>)[i] = r;
-    }
-  });
-  return m;
+  out[at] = sxy;
+  out[at + 1] = sxx;
+  out[at + 2] = syy;
 }
 
 /**
  * Ranks 1..n of the numbers (ties get their average rank); NaN stays NaN. From the column's own
- * sort when it kept each value's arrival position (`held`, see keepOrderForRanks), else from a
- * sort of its own (radix-sort.ts). `values` may be that sort's own array (a column held through
- * its numbers): then it has no NaN and is not read.
+ * sort when it kept its ranks by arrival (`held`, see keepOrderForRanks), else from a sort of
+ * its own (radix-sort.ts). `values` may be that sort's own array (a column held through its
+ * numbers): then it has no NaN and is not read.
  */
-function rankOf(values: Float64Array, held: ExactNumbers | undefined, sorter: RadixSorter): Float64Array {
-  let sorted: Float64Array;
-  let order: Uint32Array;
-  if (held?.order !== undefined) {
-    sorted = held.sorted(sorter);
-    order = held.order;
-  } else {
+function rankOf(values: Float64Array, held: ExactNumbers | undefined, sorter: RadixSorter): RankArray {
+  held?.sorted(sorter);
+  let byArrival = held?.ranks;
+  if (byArrival === undefined) {
     let n = 0;
     for (let i = 0; i < values.length; i++) if (values[i] === values[i]) n++;
-    sorted = new Float64Array(n);
+    const sorted = new Float64Array(n);
     let k = 0;
     for (let i = 0; i < values.length; i++) if (values[i] === values[i]) sorted[k++] = values[i] as number;
-    order = new Uint32Array(n);
-    sorter.sort(sorted, order);
+    byArrival = rankArray(n);
+    sorter.sortRanked(sorted, byArrival);
   }
-  const byArrival = new Float64Array(sorted.length);
-  ranksOf(sorted, order, byArrival);
-  if (sorted.length === values.length) return byArrival;
+  if (byArrival.length === values.length) return byArrival;
   // Back to rows: the k-th number is the k-th row that has one.
-  const ranks = new Float64Array(values.length);
+  const ranks = rankArray(values.length);
   let k = 0;
   for (let i = 0; i < values.length; i++) ranks[i] = values[i] === values[i] ? (byArrival[k++] as number) : Number.NaN;
   return ranks;

@@ -204,6 +204,22 @@ export class DataProfiler implements RecordSink {
   }
 
   /**
+   * The file has about `rows` data rows in all (from its size): the exact figures' arrays take
+   * room for them now, while they are short (each column in proportion to what it holds so far).
+   */
+  expectRows(rows: number): void {
+    const seen = this.rows;
+    if (seen === 0 || rows <= seen) return;
+    const scale = rows / seen;
+    for (const column of this.columns) {
+      column.exactNumbers?.expect(Math.ceil(column.exactNumbers.length * scale));
+      column.exactDates?.expect(Math.ceil(column.exactDates.length * scale));
+    }
+    this.extras.expectRows(rows);
+    this.duplicates.expectRows(rows);
+  }
+
+  /**
    * Profiles the batched rows. The scanner calls it before the buffer it reported records from
    * is reused; the stream calls it once at the end.
    */

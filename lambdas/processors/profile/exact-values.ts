@@ -7,7 +7,29 @@
 
 import { DEFAULT_PROFILE_MEMORY_BUDGET_MB } from '../../contract';
 import type { CellKernel } from './cell-kernel';
-import { RadixSorter } from './radix-sort';
+import { type RankArray, RadixSorter, rankArray } from './radix-sort';
+
+/**
+ * A longer copy of the first `length` values of `values`, with room for at least `size`. It is
+ * allocated GROWTH times larger than asked (up to MAX_GROWTH_VALUES more): an allocation costs
+ * address space only, and a page of memory costs when it is first written (about 11 µs a 4 KiB
+ * page on the benchmark machine, docs/processor.md). Growing by doubling wrote every value about
+ * twice, once where it arrived and once in each copy; growing eightfold writes it about 1.14
+ * times. The budget still counts what doubling would hold (ExactNumbers.capacity, RowExtras).
+ */
+export function grownArray(values: Float64Array, length: number, size: number): Float64Array<ArrayBuffer> {
+  return sizedArray(values, length, Math.max(size, Math.min(size * GROWTH, size + MAX_GROWTH_VALUES)));
+}
+
+/** A copy of the first `length` values of `values` in an array of exactly `size`. */
+export function sizedArray(values: Float64Array, length: number, size: number): Float64Array<ArrayBuffer> {
+  const sized = new Float64Array(size);
+  sized.set(values.subarray(0, length));
+  return sized;
+}
+const GROWTH = 8;
+/** 2^27 values: 1 GiB of address space at most beyond what was asked. */
+const MAX_GROWTH_VALUES = 1 << 27;
 
 /** Bytes the exact structures of one profile may hold in total; one budget per profile. */
 export class MemoryBudget {
@@ -68,8 +90,9 @@ const KEYS_ROOM = 7;
  *
  * The table lives in the profile's cell kernel memory (cell-kernel.ts), from the first batch it
  * counts on, so the kernel counts a column's cells of a batch in one call where they already
- * are (exactCells in assembly/cells.ts): ~6 ns a cell where a JavaScript table took ~70 ns
- * (docs/processor.md). JavaScript grows it, within the budget, when the kernel finds it full.
+ * are (exactCells in assembly/cells.ts): about 24 ns a cell on the benchmark file, where a
+ * JavaScript table took about 84 ns. JavaScript grows it, within the budget, when the kernel
+ * finds it full.
  */
 export class ExactValues {
   /** Bytes this object holds (reserved from the budget). */
@@ -301,41 +324,55 @@ export class ExactNumbers {
 
   constructor(private readonly budget: MemoryBudget) {}
 
+  /**
+   * Values the budget has been charged for (doubling as they arrive); `values` may be longer.
+   */
+  private capacity = 256;
+
   /** Appends n values; false (nothing appended) when they do not fit the budget. */
   addMany(src: Float64Array, n: number): boolean {
-    if (this.length + n > this.values.length) {
-      let size = this.values.length * 2;
+    if (this.length + n > this.capacity) {
+      let size = this.capacity * 2;
       while (size < this.length + n) size *= 2;
-      const extra = (size - this.values.length) * 8;
+      const extra = (size - this.capacity) * 8;
       if (!this.budget.take(extra)) return false;
       this.bytes += extra;
-      const grown = new Float64Array(size);
-      grown.set(this.values.subarray(0, this.length));
-      this.values = grown;
+      this.capacity = size;
+      if (size > this.values.length) this.values = grownArray(this.values, this.length, size);
     }
     this.values.set(src.subarray(0, n), this.length);
     this.length += n;
     this.sortedFlag = false;
-    this.order = undefined;
+    this.ranks = undefined;
     return true;
   }
 
   /**
-   * Where each sorted value was before the sort (its arrival position), when `keepOrder` was
-   * set before sorting: the Spearman ranks of a correlation column come from it (build-report.ts).
+   * Each value's rank 1..length among them (ties: their average rank), by arrival, when
+   * `keepOrder` was set before sorting: the Spearman ranks of a correlation column come from its
+   * own sort (build-report.ts).
    */
-  order: Uint32Array | undefined;
+  ranks: RankArray | undefined;
   keepOrder = false;
 
-  /** The values sorted ascending, in place (the radix sort of radix-sort.ts; once). */
+  /** The values sorted ascending, in place (RadixSorter.sortRanked in radix-sort.ts; once). */
   sorted(sorter: RadixSorter = new RadixSorter()): Float64Array {
     const v = this.values.subarray(0, this.length);
     if (!this.sortedFlag) {
-      if (this.keepOrder) this.order = new Uint32Array(this.length);
-      sorter.sort(v, this.order);
+      if (this.keepOrder) this.ranks = rankArray(this.length);
+      sorter.sortRanked(v, this.ranks);
       this.sortedFlag = true;
     }
     return v;
+  }
+
+  /**
+   * Room for `count` values in all (DataProfiler.expectRows): allocated now, written as they
+   * arrive; the budget is charged as they arrive, as without it. Never more than the budget.
+   */
+  expect(count: number): void {
+    const size = Math.min(count, Math.floor(this.budget.limit / 8));
+    if (size > this.values.length) this.values = sizedArray(this.values, this.length, size);
   }
 
   release(): void {

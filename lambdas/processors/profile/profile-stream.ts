@@ -12,6 +12,12 @@ import { reportLang } from './report-text';
 import { type TextFacts, validatedText } from './text-input';
 import { NumberStyle } from './value-parser';
 
+/** Rows or bytes read before the rows to come are estimated from the file's size. */
+const SIZE_AFTER_ROWS = 10_000;
+const SIZE_AFTER_BYTES = 1 << 20;
+/** Rows vary in length: room for a quarter more (address space only until written). */
+const SIZE_MARGIN = 1.25;
+
 interface Scanner {
   push(chunk: Uint8Array): void;
   finish(): void;
@@ -65,10 +71,17 @@ export async function profileStream(input: ProcessorInput, options: ProfileOptio
     return scanner;
   };
 
+  // With the file's size known, the exact figures' arrays are sized for its rows once the first
+  // rows tell how long a row is (DataProfiler.expectRows), instead of growing as rows arrive.
+  let sized = !(input.sizeBytes !== undefined && input.sizeBytes > 0 && memoryBudgetMb > 0);
   for await (const chunk of validatedText(input.body, input.maxBytes, facts)) {
     options.onProgress?.(facts.bytes);
     if (scanner !== undefined) {
       scanner.push(chunk);
+      if (!sized && (profiler.rows >= SIZE_AFTER_ROWS || facts.bytes >= SIZE_AFTER_BYTES) && profiler.rows > 0) {
+        sized = true;
+        profiler.expectRows(Math.ceil((profiler.rows * (input.sizeBytes as number) * SIZE_MARGIN) / facts.bytes));
+      }
       continue;
     }
     pending.push(chunk);

@@ -7,12 +7,12 @@
  * collisions (two independent 32-bit hashes per row, so effectively 53 bits).
  *
  * With a memory budget the rows are first only listed: each row's 53-bit key is appended to an
- * array (8 bytes a row), and the count comes from sorting it once at the end (radix-sort.ts),
+ * array (8 bytes a row), and the count comes from sorting it once at the end (RadixSorter.repeats),
  * which reads memory in order where the table's lookups each miss the cache (most of the
  * duplicate counter's time on millions of rows). When the list no longer fits the budget it is
  * entered, in arrival order, into the table, which goes on as above.
  */
-import type { MemoryBudget } from './exact-values';
+import { type MemoryBudget, grownArray, sizedArray } from './exact-values';
 import { RadixSorter } from './radix-sort';
 
 const FIRST_LIST = 4096;
@@ -37,6 +37,8 @@ export class RowDuplicates {
   /** Every row's key in arrival order while the list fits the budget; null once the table counts. */
   private list: Float64Array | null = null;
   private listed = 0;
+  /** Rows the budget has been charged for (doubling as they arrive); the list may be longer (grownArray, exact-values.ts). */
+  private listCapacity = FIRST_LIST;
   /** The duplicates among the first `countedAt` listed rows (the list sorted once for the report). */
   private counted = 0;
   private countedAt = -1;
@@ -61,9 +63,9 @@ export class RowDuplicates {
   /** Counts a batch of rows by their two hashes (h2 matters only for the rows sampled). */
   addRows(h1s: Int32Array, h2s: Int32Array, rows: number): void {
     const list = this.list;
-    if (list !== null && this.listed + rows <= list.length) {
+    if (list !== null && this.listed + rows <= this.listCapacity) {
       let at = this.listed;
-      for (let r = 0; r < rows; r++) list[at++] = ((h1s[r] as number) >>> 0) * 2097152 + ((h2s[r] as number) & 0x1fffff) + 1;
+      for (let r = 0; r < rows; r++) list[at++] = ((h1s[r] as number) >>> 0) * 2097152 + ((h2s[r] as number) & 0x1fffff);
       this.listed = at;
       this.rows += rows;
       return;
@@ -88,9 +90,9 @@ export class RowDuplicates {
   add(h1: number, h2: number): void {
     this.rows++;
     if (this.list !== null) {
-      if (this.listed === this.list.length && !this.growList()) this.enterList();
+      if (this.listed === this.listCapacity && !this.growList()) this.enterList();
       else {
-        this.list[this.listed++] = (h1 >>> 0) * 2097152 + (h2 & 0x1fffff) + 1;
+        (this.list as Float64Array)[this.listed++] = (h1 >>> 0) * 2097152 + (h2 & 0x1fffff);
         return;
       }
     }
@@ -113,13 +115,20 @@ export class RowDuplicates {
     for (let j = 0; j < n; j += 2) this.enter(pending[j] as number, pending[j + 1] as number);
   }
 
+  /** About `rows` rows in all (DataProfiler.expectRows): the list takes room for them now. */
+  expectRows(rows: number): void {
+    const list = this.list;
+    if (list === null || this.budget === undefined) return;
+    const size = Math.min(rows, Math.floor(this.budget.limit / 8));
+    if (size > list.length) this.list = sizedArray(list, this.listed, size);
+  }
+
   /** Doubles the list within the budget; false when it does not fit. */
   private growList(): boolean {
+    if (this.budget === undefined || !this.budget.take(this.listCapacity * 8)) return false;
+    this.listCapacity *= 2;
     const list = this.list as Float64Array;
-    if (this.budget === undefined || !this.budget.take(list.length * 8)) return false;
-    const grown = new Float64Array(list.length * 2);
-    grown.set(list);
-    this.list = grown;
+    if (list.length < this.listCapacity) this.list = grownArray(list, this.listed, this.listCapacity);
     return true;
   }
 
@@ -129,11 +138,11 @@ export class RowDuplicates {
     const listed = this.listed;
     this.list = null;
     this.listed = 0;
-    this.budget?.give(list.length * 8 - FIRST_LIST * 8);
+    this.budget?.give(this.listCapacity * 8 - FIRST_LIST * 8);
     this.slots = new Float64Array(this.tableSize * 2);
     for (let k = 0; k < listed; k++) {
       const key = list[k] as number;
-      this.enter(Math.floor((key - 1) / 2097152) | 0, (key - 1) % 2097152);
+      this.enter(Math.floor(key / 2097152) | 0, key % 2097152);
     }
   }
 
@@ -197,12 +206,7 @@ export class RowDuplicates {
   count(sorter: RadixSorter = new RadixSorter()): number {
     if (this.list !== null) {
       if (this.countedAt !== this.listed) {
-        // Sorted in place: the keys' order no longer matters once every row is in.
-        const keys = this.list.subarray(0, this.listed);
-        sorter.sort(keys);
-        let distinct = keys.length > 0 ? 1 : 0;
-        for (let i = 1; i < keys.length; i++) if (keys[i] !== keys[i - 1]) distinct++;
-        this.counted = keys.length - distinct;
+        this.counted = sorter.repeats(this.list.subarray(0, this.listed));
         this.countedAt = this.listed;
       }
       return this.counted;

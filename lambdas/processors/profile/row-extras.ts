@@ -1,5 +1,5 @@
 import type { CellBatch } from './column-profile';
-import type { ExactNumbers, MemoryBudget } from './exact-values';
+import { type ExactNumbers, type MemoryBudget, grownArray, sizedArray } from './exact-values';
 import { ValueKind } from './value-parser';
 
 /** Columns whose numbers are kept row by row for correlations (the first numeric ones). */
@@ -32,6 +32,8 @@ export class RowExtras {
   /** Rows not held for correlations once the budget ran out. */
   truncated = false;
   private alignedCapacity = 0;
+  /** Per column: the values its aligned array is charged to the budget for (the array may be longer, see grownArray). */
+  private charged: number[] = [];
   private missingBits = new Int32Array(0);
   private seen = 0;
   private rng = 0x2545f491;
@@ -65,6 +67,7 @@ export class RowExtras {
       // A column that appears late (JSON) has no numbers for the rows before it.
       this.aligned.push(this.alignedRows === 0 && !this.truncated ? new Float64Array(0) : null);
       this.dense.push(null);
+      this.charged.push(0);
       this.present.push(0);
       this.numeric.push(0);
     }
@@ -144,10 +147,9 @@ export class RowExtras {
    */
   private undense(c: number, held: ExactNumbers): Float64Array | null {
     this.dense[c] = null;
-    const old = this.aligned[c] as Float64Array;
-    if (!this.budget.take((this.alignedCapacity - old.length) * 8)) return null;
-    const copy = new Float64Array(this.alignedCapacity);
-    copy.set(held.values.subarray(0, this.alignedRows));
+    if (!this.budget.take((this.alignedCapacity - (this.charged[c] as number)) * 8)) return null;
+    this.charged[c] = this.alignedCapacity;
+    const copy = grownArray(held.values, this.alignedRows, this.alignedCapacity);
     this.aligned[c] = copy;
     return copy;
   }
@@ -164,8 +166,20 @@ export class RowExtras {
     const held = this.aligned[c];
     this.dense[c] = null;
     if (held === null || held === undefined) return;
-    this.budget.give(held.length * 8);
+    this.budget.give((this.charged[c] as number) * 8);
+    this.charged[c] = 0;
     this.aligned[c] = null;
+  }
+
+  /** About `rows` rows in all (DataProfiler.expectRows): the held columns' arrays take room for them now. */
+  expectRows(rows: number): void {
+    if (this.truncated) return;
+    const size = Math.min(rows, Math.floor(this.budget.limit / 8));
+    for (let c = 0; c < this.aligned.length; c++) {
+      const held = this.aligned[c];
+      if (held === null || held === undefined || this.dense[c] !== null || held.length >= size) continue;
+      this.aligned[c] = sizedArray(held, this.alignedRows, size);
+    }
   }
 
   private growAligned(needed: number): void {
@@ -180,9 +194,8 @@ export class RowExtras {
     for (let c = 0; c < this.aligned.length; c++) {
       const old = this.aligned[c];
       if (old === null || old === undefined || this.dense[c] !== null) continue;
-      const grown = new Float64Array(size);
-      grown.set(old.subarray(0, this.alignedRows));
-      this.aligned[c] = grown;
+      this.aligned[c] = old.length >= size ? old : grownArray(old, this.alignedRows, size);
+      this.charged[c] = size;
     }
     this.alignedCapacity = size;
   }

@@ -11,6 +11,7 @@ import { documentClient, DynamoOrderStore, isConditionFailure } from '../../../l
 import type { OrderId } from '../../../lambdas/core/ids';
 import type { Order } from '../../../lambdas/core/order';
 import type { TokenRecord } from '../../../lambdas/ports/order-store';
+import { describeTimelineContract } from '../../contracts/order-store-timeline';
 import { FAULTS, REGION, startFaultProxy, startLocalServers, TABLE, type FaultProxy, type LocalServers } from './servers';
 
 let servers: LocalServers;
@@ -195,22 +196,6 @@ describe('payment', () => {
     expect(await store.setPayment(order.orderId, 'unpaid', undefined, { onlySession: 'cs_test_1' })).toBe(true);
   });
 
-  it('setPayment notes a delayed payment starting and failing on the timeline in the same write, once however often it is repeated', async () => {
-    const order = await storedOrder();
-
-    expect(await store.setPayment(order.orderId, 'pending', record)).toBe(true);
-    expect(await store.setPayment(order.orderId, 'pending', record)).toBe(false);
-    expect(await store.setPayment(order.orderId, 'unpaid', undefined, { onlySession: 'cs_test_1' })).toBe(true);
-    expect(await store.setPayment(order.orderId, 'unpaid', undefined, { onlySession: 'cs_test_1' })).toBe(false);
-    expect(await store.setPayment(order.orderId, 'paid', { ...record, sessionId: 'cs_test_2' })).toBe(true);
-
-    const history = (await store.getOrder(order.orderId))?.history ?? [];
-    expect(history.map((e) => [e.kind, e.detail])).toEqual([
-      ['payment_pending', { sessionId: 'cs_test_1' }],
-      ['payment_failed', { sessionId: 'cs_test_1' }],
-    ]);
-  });
-
   it('linkPaymentIntent remembers the order and reports refunds and disputes noted before it', async () => {
     const order = await storedOrder();
     const pi = `pi_${randomUUID()}`;
@@ -242,6 +227,9 @@ describe('payment', () => {
     expect(await store.markDisputed(newId())).toBe(false);
   });
 });
+
+// The timeline's entries (delayed payments, recordOrderEvent), as the in-memory store must do them too.
+describeTimelineContract('DynamoOrderStore', () => store);
 
 describe('checkout sessions', () => {
   const session = (id: string) => ({ id, url: `https://checkout.example.com/${id}`, expiresAt: nowSeconds() + 3600 });

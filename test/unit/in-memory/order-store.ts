@@ -1,5 +1,6 @@
 /**
- * The order table's ports in memory (what core declares: EventStore, JobStore, CheckoutStore, SweepStore), with the conditions of the DynamoDB adapters
+ * The order table's ports in memory (what core declares: EventStore, JobStore, CheckoutStore, SweepStore,
+ * and the timeline and rerun claim of OperationsStore), with the conditions of the DynamoDB adapters
  * (lambdas/adapters/dynamo-order-store.ts, dynamo-sweep-store.ts) written out as code: each method
  * is one conditional single-item write, `false` when its condition does not hold. Core runs on it
  * without servers (test/unit/core/*.test.ts).
@@ -13,12 +14,14 @@ import type { OpenCheckout } from '../../../lambdas/core/checkout';
 import type { DeliveryToken } from '../../../lambdas/core/delivery';
 import type { OrderId } from '../../../lambdas/core/ids';
 import type { JobClaim, JobClaimRequest } from '../../../lambdas/core/job';
-import { canMoveJob, canMovePayment, type JobError, type Order, type PaymentState } from '../../../lambdas/core/order';
+import type { TimelineEntry } from '../../../lambdas/contract';
+import { canMoveJob, canMovePayment, paymentTimelineEntry, type JobError, type Order, type PaymentState } from '../../../lambdas/core/order';
 import type { EarlyEvents, PaymentRecordFacts } from '../../../lambdas/core/stripe-events';
 import type { SweepCursor, SweepLease, SweepStore } from '../../../lambdas/core/sweep';
 import type { CheckoutStore } from '../../../lambdas/core/checkout';
 import type { JobStore } from '../../../lambdas/core/job';
 import type { EventStore } from '../../../lambdas/core/stripe-events';
+import type { OperationsStore } from '../../../lambdas/core/operations';
 import type { ConsumeResult } from '../../../lambdas/ports/order-store';
 import { Killed } from './killed';
 
@@ -31,7 +34,7 @@ interface PaymentIntentItem {
 }
 
 /** What core's use cases need of the OrderStore port (EventStore, JobStore, CheckoutStore), the download's token calls, and SweepStore. */
-export class InMemoryOrderStore implements EventStore, JobStore, CheckoutStore, SweepStore {
+export class InMemoryOrderStore implements EventStore, JobStore, CheckoutStore, SweepStore, Pick<OperationsStore, 'recordOrderEvent' | 'claimRerun' | 'finishRerun' | 'releaseRerun'> {
   readonly orders = new Map<OrderId, Order>();
   readonly tokenHashes = new Map<OrderId, string[]>();
   readonly tokens = new Map<string, DeliveryToken>();
@@ -137,6 +140,41 @@ export class InMemoryOrderStore implements EventStore, JobStore, CheckoutStore, 
     return [...this.orders.values()].filter((o) => o.job === 'processing' && (o.jobClaim?.expiresAt ?? 0) < now).slice(0, limit);
   }
 
+  // --- the timeline and the operator's rerun (core/operations.ts OperationsStore) ---
+
+  /** Append to the order's history; an unknown order gets nothing (the adapter's condition fails quietly). */
+  async recordOrderEvent(orderId: OrderId, entry: TimelineEntry): Promise<void> {
+    this.write();
+    if (!this.orders.has(orderId)) return;
+    this.update(orderId, (x) => void (x.history = [...(x.history ?? []), entry]));
+  }
+
+  async claimRerun(orderId: OrderId, revision: number, now: number, expiresAt: number): Promise<boolean> {
+    this.write();
+    const o = this.orders.get(orderId);
+    if (!o || o.job !== 'done') return false;
+    if (o.rerunClaim && !(o.rerunClaim.expiresAt < now)) return false;
+    this.update(orderId, (x) => void (x.rerunClaim = { revision, expiresAt }));
+    return true;
+  }
+
+  async finishRerun(orderId: OrderId, revision: number, primaryArtifact: string, resultFiles: readonly string[]): Promise<boolean> {
+    this.write();
+    if (this.orders.get(orderId)?.rerunClaim?.revision !== revision) return false;
+    this.update(orderId, (x) => {
+      x.resultRevision = revision;
+      x.primaryArtifact = primaryArtifact;
+      x.resultFiles = [...resultFiles];
+      delete x.rerunClaim;
+    });
+    return true;
+  }
+
+  async releaseRerun(orderId: OrderId, revision: number): Promise<void> {
+    this.write();
+    if (this.orders.get(orderId)?.rerunClaim?.revision === revision) this.update(orderId, (x) => void delete x.rerunClaim);
+  }
+
   // --- payment and delivery (core/stripe-events.ts EventStore, core/delivery.ts DeliveryStore) ---
 
   async setPayment(orderId: OrderId, to: PaymentState, record?: PaymentRecordFacts, opts?: { onlySession?: string }): Promise<boolean> {
@@ -154,6 +192,9 @@ export class InMemoryOrderStore implements EventStore, JobStore, CheckoutStore, 
         if (record.payerEmail) x.payerEmail = record.payerEmail;
       }
       if (to === 'refunded') x.refundedAt = new Date(this.clock()).toISOString();
+      // As the adapter: a delayed payment starting or failing goes on the timeline in the same write.
+      const entry = paymentTimelineEntry(to, new Date(this.clock()).toISOString(), record?.sessionId ?? opts?.onlySession);
+      if (entry) x.history = [...(x.history ?? []), entry];
     });
     if (this.killAfter?.method === 'setPayment' && this.killAfter.when(to)) {
       this.killAfter = undefined;

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { RadixSorter, ranksOf } from '../../../lambdas/processors/profile/radix-sort';
+import { RadixSorter, rankArray, ranksOf } from '../../../lambdas/processors/profile/radix-sort';
 
 /**
  * The exact path's radix sort (radix-sort.ts) against V8's typed-array sort, which it replaced:
@@ -55,6 +55,76 @@ describe('RadixSorter', () => {
         // Reference: 1 + the values below, plus half of the other equal ones.
         const expected = values.map((v) => 1 + values.filter((w) => w < v).length + (values.filter((w) => w === v).length - 1) / 2);
         expect(Array.from(ranks)).toEqual(expected);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('sortRanked: values in order, few distinct values and many give the radix sort\'s bits and the same ranks', () => {
+    // The three ways sortRanked takes (radix-sort.ts): a column already in order (nothing to do),
+    // at most one value in eight distinct (counted: needs 512 values or more), and the rest.
+    const sorter = new RadixSorter();
+    const few = fc.constantFrom(0, -0, 1.5, -2, 3, 1e300, -1e-300, 5e-324, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 42, 7.25);
+    const kinds = fc.oneof(
+      fc.array(few, { minLength: 512, maxLength: 3000 }),
+      fc.array(few, { minLength: 512, maxLength: 3000 }).map((v) => v.sort((a, b) => a - b)),
+      fc.integer({ min: 0, max: 5000 }).map((n) => Array.from({ length: n }, (_, i) => i * 0.5)),
+      fc.array(value, { minLength: 512, maxLength: 2000 }),
+      fc.array(fc.oneof(few, fc.constant(Number.NaN)), { minLength: 512, maxLength: 1000 }),
+      column,
+      // Many distinct decimals of up to six places (4,096 values or more: sorted as scaled
+      // integers), with a value that is not one (−0, NaN, seven places, a wide span) now and then.
+      fc
+        .tuple(
+          fc.integer({ min: 0, max: 6 }),
+          fc.integer({ min: -3_000_000, max: 3_000_000 }),
+          fc.constantFrom(null, -0, Number.NaN, 1.0000001, 2 ** 40, -(2 ** 45), Number.POSITIVE_INFINITY),
+          fc.integer({ min: 4096, max: 6000 }),
+          fc.integer(),
+        )
+        .map(([places, offset, odd, n, seed]) => {
+          let x = seed | 1;
+          const out = Array.from({ length: n }, () => {
+            x ^= x << 13;
+            x ^= x >>> 17;
+            x ^= x << 5;
+            return (offset + (x % 4_000_000)) / 10 ** places;
+          });
+          if (odd !== null) out[(seed >>> 0) % n] = odd;
+          return out;
+        }),
+    );
+    fc.assert(
+      fc.property(kinds, (values) => {
+        const reference = Float64Array.from(values);
+        const order = new Uint32Array(values.length);
+        sorter.sort(reference, order);
+        const expectedRanks = new Float64Array(values.length);
+        ranksOf(reference, order, expectedRanks);
+        const sorted = Float64Array.from(values);
+        const ranks = rankArray(values.length);
+        sorter.sortRanked(sorted, ranks);
+        expect(new Uint8Array(sorted.buffer)).toEqual(new Uint8Array(reference.buffer));
+        expect(Array.from(ranks)).toEqual(Array.from(expectedRanks));
+        const plain = Float64Array.from(values);
+        sorter.sortRanked(plain);
+        expect(new Uint8Array(plain.buffer)).toEqual(new Uint8Array(reference.buffer));
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it('repeats: counts the keys (integers below 2^53) that equal an earlier one', () => {
+    const sorter = new RadixSorter();
+    const key = fc.oneof(
+      fc.integer({ min: 0, max: 40 }),
+      fc.constantFrom(2 ** 53 - 1, 2 ** 53 - 2097152, 2 ** 21, 2 ** 21 - 1, 2 ** 32 * 2 ** 21 - 1),
+      fc.integer({ min: 0, max: 2 ** 31 }).map((u) => u * 2097152 + 7),
+      fc.double({ min: 0, max: 2 ** 53 - 1, noNaN: true }).map(Math.floor),
+    );
+    fc.assert(
+      fc.property(fc.array(key, { maxLength: 3000 }), (keys) => {
+        expect(sorter.repeats(Float64Array.from(keys))).toBe(keys.length - new Set(keys).size);
       }),
       { numRuns: 300 },
     );
