@@ -38,9 +38,9 @@ const SCAN_END_AT = STATS_AT + 80;
 const align = (n: number, to: number): number => Math.ceil(n / to) * to;
 /** Room the exact tables' heap starts with, before the batch's bytes (it grows by moving them). */
 const INITIAL_HEAP = 64 * 1024;
-/** Smallest block of the heap: blocks are powers of two from here, so a freed one fits the next of its size. */
 /** Bytes past the batch's that the kernel may read (and ignore): its value comparisons read words. */
 const OVER_READ = 16;
+/** Smallest block of the heap: blocks are powers of two from here, so a freed one fits the next of its size. */
 const LOG_MIN_BLOCK = 6;
 const MIN_BLOCK = 2 ** LOG_MIN_BLOCK;
 

@@ -237,7 +237,8 @@ export class DataProfiler implements RecordSink {
     for (let c = 0; c < width; c++) {
       const column = columns[c] as ColumnProfile;
       column.addBatch(batch, c, rows);
-      extras.column(c, kernel.kinds, kernel.values, rows, column.exactNumbers);
+      const totals = kernel.totals;
+      extras.column(c, kernel.kinds, kernel.values, rows, column.exactNumbers, totals[ValueKind.Missing] as number, (totals[ValueKind.Integer] as number) + (totals[ValueKind.Decimal] as number));
     }
     extras.endBatch();
     this.kernel.rowHashes(rows, width);

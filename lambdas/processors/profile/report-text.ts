@@ -23,7 +23,19 @@ export interface Formats {
   dateTime(iso: string): string;
 }
 
+const FORMATS = new Map<ReportLang, Formats>();
+
+/** The language's formats, made once: each Intl constructor takes about a millisecond. */
 export function formats(lang: ReportLang): Formats {
+  let made = FORMATS.get(lang);
+  if (made === undefined) {
+    made = makeFormats(lang);
+    FORMATS.set(lang, made);
+  }
+  return made;
+}
+
+function makeFormats(lang: ReportLang): Formats {
   const locale = LOCALES[lang];
   const whole = new Intl.NumberFormat(locale, { maximumFractionDigits: 0 });
   const sig = new Intl.NumberFormat(locale, { maximumSignificantDigits: 6 });

@@ -76,10 +76,11 @@ export class RowExtras {
 
   /**
    * Takes column c's cells of the batch, right after the kernel classified them and the column
-   * took them (`exact`: the column's exact numbers now, this batch's included).
+   * took them (`exact`: the column's exact numbers now, this batch's included; `missing` and
+   * `numbers`: the batch's missing and numeric cells, from the kernel's totals).
    */
-  column(c: number, kinds: Uint8Array, values: Float64Array, rows: number, exact: ExactNumbers | undefined): void {
-    if (c < PATTERN_COLUMNS) {
+  column(c: number, kinds: Uint8Array, values: Float64Array, rows: number, exact: ExactNumbers | undefined, missing: number, numbers: number): void {
+    if (c < PATTERN_COLUMNS && missing > 0) {
       const bit = 1 << c;
       const bits = this.missingBits;
       for (let r = 0; r < rows; r++) if (kinds[r] === ValueKind.Missing) bits[r] = (bits[r] as number) | bit;
@@ -88,11 +89,6 @@ export class RowExtras {
     if (target === null || target === undefined) return;
     const held = this.dense[c] as ExactNumbers | null;
     if (held !== null || (this.alignedRows === 0 && !this.truncated && exact !== undefined)) {
-      let numbers = 0;
-      for (let r = 0; r < rows; r++) {
-        const kind = kinds[r] as number;
-        if (kind === ValueKind.Integer || kind === ValueKind.Decimal) numbers++;
-      }
       // Rows past a truncation are not held: only the held prefix has to stay as it is.
       const same = held === null || held === exact;
       if (same && exact !== undefined && (this.truncated ? held !== null : numbers === rows && exact.length === this.alignedRows + rows)) {
