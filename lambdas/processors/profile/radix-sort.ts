@@ -13,6 +13,11 @@ const DIGITS = 6;
 const RADIX = 2048;
 const SHIFTS = [0, 11, 22, 0, 11, 22] as const;
 const MASKS = [0x7ff, 0x7ff, 0x3ff, 0x7ff, 0x7ff, 0x3ff] as const;
+/** A row key's lower 21 bits (row-duplicates.ts), and the factor that drops them. */
+const LOWER_RANGE = 2097152;
+const LOWER_SCALE = 1 / LOWER_RANGE;
+/** Keys at most in a run of `repeats` compared pairwise; a longer run is sorted. */
+const SMALL_RUN = 16;
 
 /**
  * Sorts with reusable scratch arrays (≈ 24 bytes per value, held until the sorter is dropped):
@@ -44,9 +49,10 @@ export class RadixSorter {
 
   /**
    * How many of the keys (integers in [0, 2^53), row-duplicates.ts's row keys) equal an earlier
-   * one. The keys are sorted by their upper 32 bits (three passes of 11, each key's lower 21 bits
-   * carried along), then each run of equal upper bits is checked for equal lower bits: one key
-   * of the two halves' sort instead of the six passes of two a full sort of the values takes.
+   * one. The keys are sorted by the top 22 of their upper 32 bits (two passes of 11, each key's
+   * two halves carried along), then each run that shares those bits (one key on average for a
+   * million keys, as the keys are hashes) is checked for keys equal in full: two passes of two
+   * arrays, where sorting the whole keys takes six.
    */
   repeats(keys: Float64Array): number {
     const n = keys.length;
@@ -57,17 +63,17 @@ export class RadixSorter {
     let lower = this.index;
     let lower2 = this.index2;
     const counts = this.counts;
-    counts.fill(0, 0, 3 * RADIX);
+    counts.fill(0, 0, 2 * RADIX);
     for (let i = 0; i < n; i++) {
       const key = keys[i] as number;
-      const u = Math.floor(key / 2097152) >>> 0;
+      // × 2^−21 is exact, as ÷ 2^21 would be.
+      const u = Math.floor(key * LOWER_SCALE) >>> 0;
       upper[i] = u;
-      lower[i] = key - u * 2097152;
-      counts[u & 0x7ff] = (counts[u & 0x7ff] as number) + 1;
-      counts[RADIX + ((u >>> 11) & 0x7ff)] = (counts[RADIX + ((u >>> 11) & 0x7ff)] as number) + 1;
-      counts[2 * RADIX + (u >>> 22)] = (counts[2 * RADIX + (u >>> 22)] as number) + 1;
+      lower[i] = key - u * LOWER_RANGE;
+      counts[(u >>> 10) & 0x7ff] = (counts[(u >>> 10) & 0x7ff] as number) + 1;
+      counts[RADIX + (u >>> 21)] = (counts[RADIX + (u >>> 21)] as number) + 1;
     }
-    for (let d = 0; d < 3; d++) {
+    for (let d = 0; d < 2; d++) {
       const base = d * RADIX;
       let sum = 0;
       for (let k = base; k < base + RADIX; k++) {
@@ -75,11 +81,10 @@ export class RadixSorter {
         counts[k] = sum;
         sum += c;
       }
-      const shift = SHIFTS[d] as number;
-      const mask = MASKS[d] as number;
+      const shift = d === 0 ? 10 : 21;
       for (let i = 0; i < n; i++) {
         const u = upper[i] as number;
-        const at = base + ((u >>> shift) & mask);
+        const at = base + ((u >>> shift) & 0x7ff);
         const to = counts[at] as number;
         counts[at] = to + 1;
         upper2[to] = u;
@@ -94,12 +99,26 @@ export class RadixSorter {
     }
     let repeats = 0;
     for (let i = 0; i < n; ) {
-      const u = upper[i] as number;
+      const top = (upper[i] as number) >>> 10;
       let j = i + 1;
-      while (j < n && upper[j] === u) j++;
-      // A run of equal upper halves: sorted by the lower halves (a few keys, rarely more).
-      if (j - i > 1) {
-        const run = lower.subarray(i, j).sort();
+      while (j < n && (upper[j] as number) >>> 10 === top) j++;
+      if (j - i <= SMALL_RUN) {
+        // Each key against the ones before it in the run.
+        for (let q = i + 1; q < j; q++) {
+          const u = upper[q] as number;
+          const l = lower[q] as number;
+          for (let p = i; p < q; p++) {
+            if (upper[p] === u && lower[p] === l) {
+              repeats++;
+              break;
+            }
+          }
+        }
+      } else {
+        // Many rows alike (a file of repeated rows): the run's whole keys, sorted.
+        const run = new Float64Array(j - i);
+        for (let q = i; q < j; q++) run[q - i] = (upper[q] as number) * LOWER_RANGE + (lower[q] as number);
+        run.sort();
         for (let q = 1; q < run.length; q++) if (run[q] === run[q - 1]) repeats++;
       }
       i = j;

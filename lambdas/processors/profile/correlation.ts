@@ -1,0 +1,260 @@
+/**
+ * Correlation matrices of the report (build-report.ts): Pearson's r between row-aligned numeric
+ * columns, and the same over their ranks for Spearman's rho. Pure arithmetic on typed arrays.
+ */
+
+/** Columns of numbers by row (NaN: not a number): the row-aligned numbers, or their ranks. */
+export type RowColumn = Float64Array | Float32Array;
+
+/** Rows per block of the correlation passes (a few of every column's rows stay in the L1 and L2 caches). */
+const BLOCK = 4096;
+
+/**
+ * The correlation matrix of the columns: Pearson's r of each pair over the rows where both are
+ * numbers, 1 on the diagonal where defined, null where a column is constant or fewer than 3
+ * rows count. Every column and pair is summed in the same passes over the rows, a block at a
+ * time: a column without a NaN has its own mean and sum of squares, and a pair of such columns
+ * needs one more sum (of products); a pair with a NaN in either column has the means and sums of
+ * its common rows, two passes. Each sum runs in row order, so every r has the bits a pass per
+ * pair would give; the loops take four sums (two for the pairs with a NaN) at once, since one
+ * sum alone waits on its previous addition at every row. A Float64Array column is read where it
+ * is; a Float32Array (ranks) is copied a block at a time into a Float64Array, so that the loops
+ * read one kind of array, which keeps V8's code for them fast.
+ */
+export function symmetric(columns: readonly RowColumn[]): Array<Array<number | null>> {
+  const k = columns.length;
+  const m = columns.map(() => new Array<number | null>(k).fill(null));
+  const rows = k === 0 ? 0 : (columns[0] as RowColumn).length;
+  const set = (i: number, j: number, sxy: number, sxx: number, syy: number): void => {
+    const r = sxx === 0 || syy === 0 ? null : Math.max(-1, Math.min(1, sxy / Math.sqrt(sxx * syy)));
+    (m[i] as Array<number | null>)[j] = r;
+    (m[j] as Array<number | null>)[i] = r;
+  };
+  const views = columns.map(() => new Float64Array(BLOCK));
+  const load = (c: number, from: number, length: number): void => {
+    (views[c] as Float64Array).set((columns[c] as RowColumn).subarray(from, from + length));
+  };
+  // Pass 1: each column's sum, and whether it has a NaN.
+  const sums = new Float64Array(k + 1);
+  const gaps = new Uint8Array(k);
+  const all: number[] = [];
+  for (let c = 0; c < k; c++) all.push(c);
+  const sumTasks = lanes(all.map((c) => [c, c, c]), 4, k);
+  for (let from = 0; from < rows; from += BLOCK) {
+    const length = Math.min(BLOCK, rows - from);
+    for (let c = 0; c < k; c++) load(c, from, length);
+    for (let t = 0; t < sumTasks.length; t += 12) sum4(views, sumTasks, t, length, sums);
+  }
+  for (let c = 0; c < k; c++) if ((sums[c] as number) !== (sums[c] as number)) gaps[c] = 1;
+  const means = new Float64Array(k);
+  for (let c = 0; c < k; c++) means[c] = (sums[c] as number) / rows;
+  const whole: number[] = [];
+  for (let c = 0; c < k; c++) if (gaps[c] === 0) whole.push(c);
+  const pairs: Array<[number, number]> = [];
+  for (let a = 0; a < whole.length; a++) for (let b = a + 1; b < whole.length; b++) pairs.push([whole[a] as number, whole[b] as number]);
+  const gapped: Array<[number, number]> = [];
+  for (let i = 0; i < k; i++) for (let j = i; j < k; j++) if (gaps[i] === 1 || gaps[j] === 1) gapped.push([i, j]);
+  // Pass 2: sums of squares and of products of the whole columns (squares[0 … w−1], then the
+  // pairs'); the common rows' count and sums of the gapped pairs.
+  const squared = [...whole.map((c): [number, number] => [c, c]), ...pairs];
+  const products = new Float64Array(squared.length + 1);
+  const productTasks = lanes(squared.map(([i, j], p) => [i, j, p]), 4, squared.length);
+  const common = new Float64Array(gapped.length * 3 + 3);
+  const commonTasks = lanes(gapped.map(([i, j], p) => [i, j, 3 * p]), 2, gapped.length * 3);
+  for (let from = 0; from < rows; from += BLOCK) {
+    const length = Math.min(BLOCK, rows - from);
+    for (let c = 0; c < k; c++) load(c, from, length);
+    for (let t = 0; t < productTasks.length; t += 12) products4(views, productTasks, t, means, length, products);
+    for (let t = 0; t < commonTasks.length; t += 6) commonSums2(views, commonTasks, t, length, common);
+  }
+  if (rows >= 3) {
+    whole.forEach((c, w) => set(c, c, products[w] as number, products[w] as number, products[w] as number));
+    pairs.forEach(([i, j], p) => set(i, j, products[whole.length + p] as number, products[whole.indexOf(i)] as number, products[whole.indexOf(j)] as number));
+  }
+  if (gapped.length === 0) return m;
+  // Pass 3: the gapped pairs' sums of products and squares about their common rows' means.
+  const centred = new Float64Array(gapped.length * 3 + 3);
+  const used = new Uint8Array(k);
+  for (const [i, j] of gapped) used[i] = used[j] = 1;
+  for (let from = 0; from < rows; from += BLOCK) {
+    const length = Math.min(BLOCK, rows - from);
+    for (let c = 0; c < k; c++) if (used[c] === 1) load(c, from, length);
+    for (let t = 0; t < commonTasks.length; t += 6) commonProducts2(views, commonTasks, t, common, length, centred);
+  }
+  gapped.forEach(([i, j], p) => {
+    if ((common[3 * p] as number) < 3) return;
+    set(i, j, centred[3 * p] as number, centred[3 * p + 1] as number, centred[3 * p + 2] as number);
+  });
+  return m;
+}
+
+const EMPTY = new Float64Array(0);
+
+/**
+ * Tasks (x column, y column, accumulator slot) laid out `width` to a group, three numbers each;
+ * the last group is filled up with copies of the last task aimed at the slot `spare`, whose sums
+ * are thrown away.
+ */
+function lanes(tasks: ReadonlyArray<readonly [number, number, number]>, width: number, spare: number): Int32Array {
+  const groups = Math.ceil(tasks.length / width);
+  const out = new Int32Array(groups * width * 3);
+  for (let t = 0; t < groups * width; t++) {
+    const task = tasks[Math.min(t, tasks.length - 1)] as readonly [number, number, number];
+    out[3 * t] = task[0];
+    out[3 * t + 1] = task[1];
+    out[3 * t + 2] = t < tasks.length ? task[2] : spare;
+  }
+  return out;
+}
+
+/** Adds the first `length` values of four columns (tasks t … t + 11: column, unused, slot) to their sums, in row order (NaN if one is NaN). */
+function sum4(v: readonly Float64Array[], tasks: Int32Array, t: number, length: number, out: Float64Array): void {
+  const a = v[tasks[t] as number] as Float64Array;
+  const b = v[tasks[t + 3] as number] as Float64Array;
+  const c = v[tasks[t + 6] as number] as Float64Array;
+  const d = v[tasks[t + 9] as number] as Float64Array;
+  const sa = tasks[t + 2] as number;
+  const sb = tasks[t + 5] as number;
+  const sc = tasks[t + 8] as number;
+  const sd = tasks[t + 11] as number;
+  let s0 = out[sa] as number;
+  let s1 = out[sb] as number;
+  let s2 = out[sc] as number;
+  let s3 = out[sd] as number;
+  for (let i = 0; i < length; i++) {
+    s0 += a[i] as number;
+    s1 += b[i] as number;
+    s2 += c[i] as number;
+    s3 += d[i] as number;
+  }
+  // In reverse, so that a spare task (a copy of the last) never overwrites a real sum.
+  out[sd] = s3;
+  out[sc] = s2;
+  out[sb] = s1;
+  out[sa] = s0;
+}
+
+/** Adds Σ (x − mx)(y − my) over the first `length` rows, in order, for four pairs (tasks t … t + 11: x, y, slot). */
+function products4(v: readonly Float64Array[], tasks: Int32Array, t: number, means: Float64Array, length: number, out: Float64Array): void {
+  const x0 = v[tasks[t] as number] as Float64Array;
+  const y0 = v[tasks[t + 1] as number] as Float64Array;
+  const x1 = v[tasks[t + 3] as number] as Float64Array;
+  const y1 = v[tasks[t + 4] as number] as Float64Array;
+  const x2 = v[tasks[t + 6] as number] as Float64Array;
+  const y2 = v[tasks[t + 7] as number] as Float64Array;
+  const x3 = v[tasks[t + 9] as number] as Float64Array;
+  const y3 = v[tasks[t + 10] as number] as Float64Array;
+  const mx0 = means[tasks[t] as number] as number;
+  const my0 = means[tasks[t + 1] as number] as number;
+  const mx1 = means[tasks[t + 3] as number] as number;
+  const my1 = means[tasks[t + 4] as number] as number;
+  const mx2 = means[tasks[t + 6] as number] as number;
+  const my2 = means[tasks[t + 7] as number] as number;
+  const mx3 = means[tasks[t + 9] as number] as number;
+  const my3 = means[tasks[t + 10] as number] as number;
+  const s0at = tasks[t + 2] as number;
+  const s1at = tasks[t + 5] as number;
+  const s2at = tasks[t + 8] as number;
+  const s3at = tasks[t + 11] as number;
+  let s0 = out[s0at] as number;
+  let s1 = out[s1at] as number;
+  let s2 = out[s2at] as number;
+  let s3 = out[s3at] as number;
+  for (let i = 0; i < length; i++) {
+    s0 += ((x0[i] as number) - mx0) * ((y0[i] as number) - my0);
+    s1 += ((x1[i] as number) - mx1) * ((y1[i] as number) - my1);
+    s2 += ((x2[i] as number) - mx2) * ((y2[i] as number) - my2);
+    s3 += ((x3[i] as number) - mx3) * ((y3[i] as number) - my3);
+  }
+  out[s3at] = s3;
+  out[s2at] = s2;
+  out[s1at] = s1;
+  out[s0at] = s0;
+}
+
+/**
+ * For two pairs (tasks t … t + 5: x, y, slot), adds the rows where both are numbers to
+ * out[slot] (their count), out[slot + 1] (Σx) and out[slot + 2] (Σy).
+ */
+function commonSums2(v: readonly Float64Array[], tasks: Int32Array, t: number, length: number, out: Float64Array): void {
+  const x0 = v[tasks[t] as number] as Float64Array;
+  const y0 = v[tasks[t + 1] as number] as Float64Array;
+  const x1 = v[tasks[t + 3] as number] as Float64Array;
+  const y1 = v[tasks[t + 4] as number] as Float64Array;
+  const p = tasks[t + 2] as number;
+  const q = tasks[t + 5] as number;
+  let n0 = out[p] as number;
+  let sx0 = out[p + 1] as number;
+  let sy0 = out[p + 2] as number;
+  let n1 = out[q] as number;
+  let sx1 = out[q + 1] as number;
+  let sy1 = out[q + 2] as number;
+  for (let i = 0; i < length; i++) {
+    const a = x0[i] as number;
+    const b = y0[i] as number;
+    if (a === a && b === b) {
+      n0++;
+      sx0 += a;
+      sy0 += b;
+    }
+    const c = x1[i] as number;
+    const d = y1[i] as number;
+    if (c === c && d === d) {
+      n1++;
+      sx1 += c;
+      sy1 += d;
+    }
+  }
+  out[q] = n1;
+  out[q + 1] = sx1;
+  out[q + 2] = sy1;
+  out[p] = n0;
+  out[p + 1] = sx0;
+  out[p + 2] = sy0;
+}
+
+/**
+ * For two pairs (tasks t … t + 5: x, y, slot; their common rows' count and sums in `common` at
+ * the slot), adds Σ(x − mx)(y − my), Σ(x − mx)² and Σ(y − my)² over the rows where both are
+ * numbers to out[slot … slot + 2].
+ */
+function commonProducts2(v: readonly Float64Array[], tasks: Int32Array, t: number, common: Float64Array, length: number, out: Float64Array): void {
+  const x0 = v[tasks[t] as number] as Float64Array;
+  const y0 = v[tasks[t + 1] as number] as Float64Array;
+  const x1 = v[tasks[t + 3] as number] as Float64Array;
+  const y1 = v[tasks[t + 4] as number] as Float64Array;
+  const p = tasks[t + 2] as number;
+  const q = tasks[t + 5] as number;
+  const mx0 = (common[p + 1] as number) / (common[p] as number);
+  const my0 = (common[p + 2] as number) / (common[p] as number);
+  const mx1 = (common[q + 1] as number) / (common[q] as number);
+  const my1 = (common[q + 2] as number) / (common[q] as number);
+  let sxy0 = out[p] as number;
+  let sxx0 = out[p + 1] as number;
+  let syy0 = out[p + 2] as number;
+  let sxy1 = out[q] as number;
+  let sxx1 = out[q + 1] as number;
+  let syy1 = out[q + 2] as number;
+  for (let i = 0; i < length; i++) {
+    const a = x0[i] as number;
+    const b = y0[i] as number;
+    if (a === a && b === b) {
+      sxy0 += (a - mx0) * (b - my0);
+      sxx0 += (a - mx0) * (a - mx0);
+      syy0 += (b - my0) * (b - my0);
+    }
+    const c = x1[i] as number;
+    const d = y1[i] as number;
+    if (c === c && d === d) {
+      sxy1 += (c - mx1) * (d - my1);
+      sxx1 += (c - mx1) * (c - mx1);
+      syy1 += (d - my1) * (d - my1);
+    }
+  }
+  out[q] = sxy1;
+  out[q + 1] = sxx1;
+  out[q + 2] = syy1;
+  out[p] = sxy0;
+  out[p + 1] = sxx0;
+  out[p + 2] = syy0;
+}
