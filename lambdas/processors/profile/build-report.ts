@@ -674,34 +674,39 @@ function identifierReason(c: ColumnReport, nonMissing: number): 'name' | 'sequen
 interface PearsonMatrix {
   readonly columns: number[];
   readonly values: Float64Array[];
+  /** Per column: whether it may hold a NaN (it is not held through its exact numbers). */
+  readonly gapped: boolean[];
   readonly r: Array<Array<number | null>>;
 }
 
 function pearsonMatrix(extras: RowExtras): PearsonMatrix {
   const columns: number[] = [];
   const values: Float64Array[] = [];
+  const gapped: boolean[] = [];
   extras.aligned.forEach((_, c) => {
     const v = extras.rowValues(c);
     if (v === null) return;
     columns.push(c);
     values.push(v);
+    gapped.push(extras.dense[c] === null);
   });
-  return { columns, values, r: values.length < 2 ? [] : symmetric(values) };
+  return { columns, values, gapped, r: values.length < 2 ? [] : symmetric(values, gapped) };
 }
 
 /** Pearson between the held numeric columns; Spearman too while every row is held. */
 function correlations(extras: RowExtras, columns: readonly ColumnReport[], all: PearsonMatrix, rankable: ReadonlyMap<number, ExactNumbers>, sorter: RadixSorter): Correlations | null {
-  const picked: Array<{ name: string; index: number; at: number; values: Float64Array }> = [];
+  const picked: Array<{ name: string; index: number; at: number; values: Float64Array; gapped: boolean }> = [];
   all.columns.forEach((i, at) => {
     const c = columns[i];
     if (c === undefined || (c.type !== 'integer' && c.type !== 'decimal')) return;
     if (c.stats === null || c.stats.min === c.stats.max) return;
-    picked.push({ name: c.name, index: i, at, values: all.values[at] as Float64Array });
+    picked.push({ name: c.name, index: i, at, values: all.values[at] as Float64Array, gapped: all.gapped[at] as boolean });
   });
   if (picked.length < 2) return null;
   const pearson = picked.map((p) => picked.map((q) => (all.r[p.at] as Array<number | null>)[q.at] as number | null));
   const exact = !extras.truncated;
-  const spearman = exact ? symmetric(picked.map((p) => rankOf(p.values, rankable.get(p.index), sorter))) : null;
+  // A column's ranks have a NaN where its numbers have one.
+  const spearman = exact ? symmetric(picked.map((p) => rankOf(p.values, rankable.get(p.index), sorter)), picked.map((p) => p.gapped)) : null;
   return { columns: picked.map((p) => p.name), pearson, spearman, rows: extras.alignedRows, exact };
 }
 

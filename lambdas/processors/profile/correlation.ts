@@ -12,16 +12,21 @@ const BLOCK = 4096;
 /**
  * The correlation matrix of the columns: Pearson's r of each pair over the rows where both are
  * numbers, 1 on the diagonal where defined, null where a column is constant or fewer than 3
- * rows count. Every column and pair is summed in the same passes over the rows, a block at a
- * time: a column without a NaN has its own mean and sum of squares, and a pair of such columns
- * needs one more sum (of products); a pair with a NaN in either column has the means and sums of
- * its common rows, two passes. Each sum runs in row order, so every r has the bits a pass per
- * pair would give; the loops take four sums (two for the pairs with a NaN) at once, since one
- * sum alone waits on its previous addition at every row. A Float64Array column is read where it
- * is; a Float32Array (ranks) is copied a block at a time into a Float64Array, so that the loops
- * read one kind of array, which keeps V8's code for them fast.
+ * rows count. `gapped[c]` says whether column c may hold a NaN (a missing or non-numeric cell);
+ * a column said to have none is checked, and the whole matrix is computed again as gapped if
+ * one has.
+ *
+ * Two passes over the rows, a block at a time. The first sums each column without a NaN, and
+ * counts and sums each pair with a gapped column over their common rows; the second sums the
+ * products about the means (the columns' own, or the pair's common rows'). A pair of columns
+ * without a NaN so shares its columns' means and sums of squares. Each sum runs in row order, so
+ * every r has the bits a pass per pair would give, and a column without a NaN said to be gapped
+ * gets the same bits as well (its common rows are all rows). The loops take four sums (two for
+ * the gapped pairs) at once, since one sum alone waits on its previous addition at every row.
+ * Each column's block is copied to a Float64Array, so that the loops read one kind of array
+ * (ranks are Float32Arrays), which keeps V8's code for them fast.
  */
-export function symmetric(columns: readonly RowColumn[]): Array<Array<number | null>> {
+export function symmetric(columns: readonly RowColumn[], gapped: readonly boolean[] = columns.map(() => true)): Array<Array<number | null>> {
   const k = columns.length;
   const m = columns.map(() => new Array<number | null>(k).fill(null));
   const rows = k === 0 ? 0 : (columns[0] as RowColumn).length;
@@ -34,61 +39,49 @@ export function symmetric(columns: readonly RowColumn[]): Array<Array<number | n
   const load = (c: number, from: number, length: number): void => {
     (views[c] as Float64Array).set((columns[c] as RowColumn).subarray(from, from + length));
   };
-  // Pass 1: each column's sum, and whether it has a NaN.
+  const whole: number[] = [];
+  for (let c = 0; c < k; c++) if (gapped[c] !== true) whole.push(c);
+  const pairs: Array<[number, number]> = [];
+  for (let a = 0; a < whole.length; a++) for (let b = a + 1; b < whole.length; b++) pairs.push([whole[a] as number, whole[b] as number]);
+  const common: Array<[number, number]> = [];
+  for (let i = 0; i < k; i++) for (let j = i; j < k; j++) if (gapped[i] === true || gapped[j] === true) common.push([i, j]);
+  // Pass 1: the sums of the columns without a NaN; the common rows' count and sums of the pairs with one.
   const sums = new Float64Array(k + 1);
-  const gaps = new Uint8Array(k);
-  const all: number[] = [];
-  for (let c = 0; c < k; c++) all.push(c);
-  const sumTasks = lanes(all.map((c) => [c, c, c]), 4, k);
+  const sumTasks = lanes(whole.map((c) => [c, c, c]), 4, k);
+  const commonSums = new Float64Array(common.length * 3 + 3);
+  const commonTasks = lanes(common.map(([i, j], p) => [i, j, 3 * p]), 2, common.length * 3);
   for (let from = 0; from < rows; from += BLOCK) {
     const length = Math.min(BLOCK, rows - from);
     for (let c = 0; c < k; c++) load(c, from, length);
     for (let t = 0; t < sumTasks.length; t += 12) sum4(views, sumTasks, t, length, sums);
+    for (let t = 0; t < commonTasks.length; t += 6) commonSums2(views, commonTasks, t, length, commonSums);
   }
-  for (let c = 0; c < k; c++) if ((sums[c] as number) !== (sums[c] as number)) gaps[c] = 1;
+  // A NaN where none was said to be: every column is taken as gapped.
+  if (whole.some((c) => (sums[c] as number) !== (sums[c] as number))) return symmetric(columns);
   const means = new Float64Array(k);
-  for (let c = 0; c < k; c++) means[c] = (sums[c] as number) / rows;
-  const whole: number[] = [];
-  for (let c = 0; c < k; c++) if (gaps[c] === 0) whole.push(c);
-  const pairs: Array<[number, number]> = [];
-  for (let a = 0; a < whole.length; a++) for (let b = a + 1; b < whole.length; b++) pairs.push([whole[a] as number, whole[b] as number]);
-  const gapped: Array<[number, number]> = [];
-  for (let i = 0; i < k; i++) for (let j = i; j < k; j++) if (gaps[i] === 1 || gaps[j] === 1) gapped.push([i, j]);
+  for (const c of whole) means[c] = (sums[c] as number) / rows;
   // Pass 2: sums of squares and of products of the whole columns (squares[0 … w−1], then the
-  // pairs'); the common rows' count and sums of the gapped pairs.
+  // pairs'); the gapped pairs' sums of products and squares about their common rows' means.
   const squared = [...whole.map((c): [number, number] => [c, c]), ...pairs];
   const products = new Float64Array(squared.length + 1);
   const productTasks = lanes(squared.map(([i, j], p) => [i, j, p]), 4, squared.length);
-  const common = new Float64Array(gapped.length * 3 + 3);
-  const commonTasks = lanes(gapped.map(([i, j], p) => [i, j, 3 * p]), 2, gapped.length * 3);
+  const centred = new Float64Array(common.length * 3 + 3);
   for (let from = 0; from < rows; from += BLOCK) {
     const length = Math.min(BLOCK, rows - from);
     for (let c = 0; c < k; c++) load(c, from, length);
     for (let t = 0; t < productTasks.length; t += 12) products4(views, productTasks, t, means, length, products);
-    for (let t = 0; t < commonTasks.length; t += 6) commonSums2(views, commonTasks, t, length, common);
+    for (let t = 0; t < commonTasks.length; t += 6) commonProducts2(views, commonTasks, t, commonSums, length, centred);
   }
   if (rows >= 3) {
     whole.forEach((c, w) => set(c, c, products[w] as number, products[w] as number, products[w] as number));
     pairs.forEach(([i, j], p) => set(i, j, products[whole.length + p] as number, products[whole.indexOf(i)] as number, products[whole.indexOf(j)] as number));
   }
-  if (gapped.length === 0) return m;
-  // Pass 3: the gapped pairs' sums of products and squares about their common rows' means.
-  const centred = new Float64Array(gapped.length * 3 + 3);
-  const used = new Uint8Array(k);
-  for (const [i, j] of gapped) used[i] = used[j] = 1;
-  for (let from = 0; from < rows; from += BLOCK) {
-    const length = Math.min(BLOCK, rows - from);
-    for (let c = 0; c < k; c++) if (used[c] === 1) load(c, from, length);
-    for (let t = 0; t < commonTasks.length; t += 6) commonProducts2(views, commonTasks, t, common, length, centred);
-  }
-  gapped.forEach(([i, j], p) => {
-    if ((common[3 * p] as number) < 3) return;
+  common.forEach(([i, j], p) => {
+    if ((commonSums[3 * p] as number) < 3) return;
     set(i, j, centred[3 * p] as number, centred[3 * p + 1] as number, centred[3 * p + 2] as number);
   });
   return m;
 }
-
-const EMPTY = new Float64Array(0);
 
 /**
  * Tasks (x column, y column, accumulator slot) laid out `width` to a group, three numbers each;
