@@ -48,7 +48,7 @@ function throughKernel(cells: readonly Uint8Array[], style: NumberStyle = Number
 const cellText = fc.oneof(
   fc.stringMatching(/^[ \t]?[-+]?[0-9]{0,18}(\.[0-9]{0,6})?([eE][-+]?[0-9]{0,3})?[ \t]?$/),
   fc.stringMatching(/^[0-9]{4}[-/][0-9]{2}[-/][0-9]{2}([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,4})?)?(Z|[-+][0-9]{2}:?[0-9]{2})?)?$/),
-  fc.constantFrom('', ' ', 'na', 'NaN', 'n/a', 'NULL', 'none', 'yes', 'No', 'TRUE', 'false', 'f', 'tru', 'falsy', '2024-02-29', '2023-02-29', '1e999', '-0', '.5', '5.', '+', '-', '東京都', 'Zürich, CH', '9007199254740993'),
+  fc.constantFrom('', ' ', 'na', 'NaN', 'n/a', 'NULL', 'none', 'yes', 'No', 'TRUE', 'false', 'f', 'tru', 'falsy', '2024-02-29', '2023-02-29', '0000-01-01', '0000-02-29', '0000-03-01', '0001-01-01', '0399-12-31', '0400-02-29', '1900-02-28', '1969-12-31', '9999-12-31', '1e999', '-0', '.5', '5.', '+', '-', '東京都', 'Zürich, CH', '9007199254740993'),
   fc.string({ unit: 'grapheme', maxLength: 12 }),
   // Commas: thousands separators, decimal commas, and forms that are neither.
   fc.stringMatching(/^[-+]?[0-9]{1,4}(,[0-9]{1,4}){1,3}(\.[0-9]{0,3})?$/),

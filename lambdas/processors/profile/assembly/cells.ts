@@ -254,14 +254,18 @@ function parseGrouped(start: usize, end: usize): u8 {
   return a * 10 + b;
 }
 
-/** Days since 1970-01-01 of a proleptic Gregorian date (Hinnant's days_from_civil). */
-function daysFromCivil(y: f64, m: f64, d: f64): f64 {
+/**
+ * Days since 1970-01-01 of a proleptic Gregorian date (Hinnant's days_from_civil), in integers:
+ * years 0–9999 keep every step small, so each division is exact floor division (as Math.floor
+ * of the quotient in value-parser.ts), with no floating-point division on the way.
+ */
+function daysFromCivil(y: i32, m: i32, d: i32): f64 {
   y -= m <= 2 ? 1 : 0;
-  const era = Math.floor(y / 400);
+  const era = (y >= 0 ? y : y - 399) / 400;
   const yoe = y - era * 400;
-  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
-  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
-  return era * 146097 + doe - 719468;
+  const doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return <f64>(era * 146097 + doe - 719468);
 }
 
 function parseTemporal(s: usize, end: usize, sep: u32): u8 {
@@ -273,7 +277,7 @@ function parseTemporal(s: usize, end: usize, sep: u32): u8 {
   const year = y1 * 100 + y2;
   if (day > <i32>load<u8>(DAYS_IN_MONTH + <usize>(month - 1))) return STRING;
   if (month == 2 && day == 29 && !(year % 4 == 0 && (year % 100 != 0 || year % 400 == 0))) return STRING;
-  const dayMs = (daysFromCivil(<f64>year, <f64>month, 1) + <f64>day - 1) * MS_PER_DAY;
+  const dayMs = (daysFromCivil(year, month, 1) + <f64>day - 1) * MS_PER_DAY;
   if (end - s == 10) {
     value = dayMs;
     return DATE;
@@ -360,16 +364,14 @@ function hashText(start: usize, end: usize): i32 {
     h = rotl<u32>(h, 13);
     h = h * 5 + 0xe6546b64;
   }
-  if (i < end) {
-    let k: u32 = 0;
-    for (let shift: u32 = 0; i < end; i++, shift += 8) {
-      const b: u32 = load<u8>(i);
-      k |= b << shift;
-      if ((b & 0xc0) == 0x80) continuation++;
-    }
-    k *= 0xcc9e2d51;
-    h ^= rotl<u32>(k, 15) * 0x1b873593;
-  }
+  // The last 0–3 bytes as one little-endian word, masked (the bytes after them are readable:
+  // OVER_READ in cell-kernel.ts), so that no branch depends on their count. With none left, k
+  // is 0 and mixes nothing in, as when the tail is skipped.
+  const rest = <u32>(end - i);
+  const k0 = load<u32>(i) & <u32>((<u64>1 << (<u64>rest << 3)) - 1);
+  const c0 = k0 & ~(k0 << 1) & 0x80808080;
+  continuation += popcnt<u32>(c0);
+  h ^= rotl<u32>(k0 * 0xcc9e2d51, 15) * 0x1b873593;
   chars = <i32>(end - start) - <i32>continuation;
   return mix32(h ^ <u32>(end - start));
 }
