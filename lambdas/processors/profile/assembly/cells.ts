@@ -420,6 +420,19 @@ export function cells(
   let seen: u32 = 0;
   let minLength: i32 = i32.MAX_VALUE;
   let maxLength: i32 = 0;
+  // Running statistics of the numbers and of the dates (Welford), updated as each arrives: the
+  // divisions of one cell's update overlap the next cells' parsing, where a loop of updates
+  // after the cells would wait on each division in turn.
+  let numberCount = load<f64>(stats);
+  let numberMean = load<f64>(stats, 8);
+  let numberM2 = load<f64>(stats, 16);
+  let numberMin = load<f64>(stats, 24);
+  let numberMax = load<f64>(stats, 32);
+  let dateCount = load<f64>(stats, 40);
+  let dateMean = load<f64>(stats, 48);
+  let dateM2 = load<f64>(stats, 56);
+  let dateMin = load<f64>(stats, 64);
+  let dateMax = load<f64>(stats, 72);
   let p = at;
   for (let i = 0; i < n; i++, p += stride) {
     const off = <usize>p << 2;
@@ -460,6 +473,13 @@ export function cells(
       if (!canonical || isBlank(load<u8>(a)) || isBlank(load<u8>(z - 1))) nonCanonical++;
       store<f64>(numberAt, x);
       numberAt += 8;
+      // As RunningStats.add does it: the same operations in the same order, so the same bits.
+      numberCount += 1;
+      const delta = x - numberMean;
+      numberMean += delta / numberCount;
+      numberM2 += delta * (x - numberMean);
+      if (x < numberMin) numberMin = x;
+      if (x > numberMax) numberMax = x;
     } else if (kind == DATE || kind == DATETIME) {
       const x = value;
       hash = hashNumber(x) ^ <i32>kind;
@@ -467,6 +487,12 @@ export function cells(
       else count5++;
       store<f64>(dateAt, x);
       dateAt += 8;
+      dateCount += 1;
+      const delta = x - dateMean;
+      dateMean += delta / dateCount;
+      dateM2 += delta * (x - dateMean);
+      if (x < dateMin) dateMin = x;
+      if (x > dateMax) dateMax = x;
     } else {
       hash = hashText(a, z);
       length = chars;
@@ -501,35 +527,16 @@ export function cells(
   store<i32>(totals + 48, thousandsCells);
   store<i32>(totals + 52, decimalCommaCells);
   store<i32>(totals + 56, nonCanonical);
-  addStats(numbers, numberAt, stats);
-  addStats(dates, dateAt, stats + 40);
-}
-
-/**
- * Welford's update, as RunningStats.add does it (same operations, same order, so the same
- * bits), for the values in [from, to), on the count, mean, m2, min, max at `stats`.
- */
-@inline function addStats(from: usize, to: usize, stats: usize): void {
-  if (from == to) return;
-  let count = load<f64>(stats);
-  let mean = load<f64>(stats, 8);
-  let m2 = load<f64>(stats, 16);
-  let min = load<f64>(stats, 24);
-  let max = load<f64>(stats, 32);
-  for (let at = from; at < to; at += 8) {
-    const x = load<f64>(at);
-    count += 1;
-    const delta = x - mean;
-    mean += delta / count;
-    m2 += delta * (x - mean);
-    if (x < min) min = x;
-    if (x > max) max = x;
-  }
-  store<f64>(stats, count);
-  store<f64>(stats, mean, 8);
-  store<f64>(stats, m2, 16);
-  store<f64>(stats, min, 24);
-  store<f64>(stats, max, 32);
+  store<f64>(stats, numberCount);
+  store<f64>(stats, numberMean, 8);
+  store<f64>(stats, numberM2, 16);
+  store<f64>(stats, numberMin, 24);
+  store<f64>(stats, numberMax, 32);
+  store<f64>(stats, dateCount, 40);
+  store<f64>(stats, dateMean, 48);
+  store<f64>(stats, dateM2, 56);
+  store<f64>(stats, dateMin, 64);
+  store<f64>(stats, dateMax, 72);
 }
 
 /**
