@@ -15,7 +15,7 @@ interface KernelExports {
     kinds: number, values: number, lengths: number, totals: number, numbers: number, dates: number, stats: number, numberStyle: number,
   ): void;
   rowHashes(hashes: number, rows: number, width: number, h1: number, h2: number): void;
-  scanLines(data: number, pos: number, stop: number, delimiter: number, starts: number, ends: number, base: number, width: number, maxRows: number, maxRecord: number, cr: number, out: number): number;
+  scanLines(data: number, pos: number, stop: number, delimiter: number, starts: number, ends: number, base: number, width: number, maxRows: number, maxRecord: number, cr: number, out: number, escapeList: number, maxEscapes: number): number;
   exactCells(table: number, starts: number, ends: number, hashes: number, kinds: number, at: number, stride: number, from: number, n: number, bufBase: number, arenaBase: number): number;
   exactAdd(table: number, hash: number, tag: number, at: number, n: number, count: number): number;
   exactRehash(table: number): void;
@@ -35,6 +35,9 @@ const ROW_HASH2_AT = BATCH_ROWS * 33;
 const TOTALS_AT = BATCH_ROWS * OUT_BYTES_PER_ROW;
 const STATS_AT = TOTALS_AT + 64;
 const SCAN_END_AT = STATS_AT + 80;
+/** The cells of a scan's quoted fields with doubled quotes (scanLines), up to SCAN_ESCAPES of them. */
+const ESCAPES_AT = SCAN_END_AT + 16;
+export const SCAN_ESCAPES = 1024;
 const align = (n: number, to: number): number => Math.ceil(n / to) * to;
 /** Room the exact tables' heap starts with, before the batch's bytes (it grows by moving them). */
 const INITIAL_HEAP = 64 * 1024;
@@ -92,8 +95,10 @@ export class CellKernel {
   /** Per batch: the two hashes of each row. */
   rowHash1!: Int32Array;
   rowHash2!: Int32Array;
-  /** Where the last `scanLines` stopped. */
+  /** Where the last `scanLines` stopped [0], and how many cells it listed in `escapes` [1]. */
   scanEnd!: Int32Array;
+  /** The cells (row × width + field, from the scan's `base`) of the last scan's quoted fields with doubled quotes. */
+  escapes!: Int32Array;
   /** Memory from `bytesAt` on holds the batch's bytes. */
   bytes!: Uint8Array;
   /** Where the batch's bytes start; higher after the heap grew (see `relocations`). */
@@ -124,8 +129,9 @@ export class CellKernel {
     this.cellsAt = align(this.exports.heapBase(), 16);
     this.outAt = this.cellsAt + align(cellCount * 4, 16) * 3;
     // Per row of a batch: kind (1 byte), value (8), length (4), number (8), date (8), two row
-    // hashes (4 + 4); then the totals (64 bytes), the statistics (80) and the scan's end (16).
-    this.heapAt = align(this.outAt + SCAN_END_AT + 16, MIN_BLOCK);
+    // hashes (4 + 4); then the totals (64 bytes), the statistics (80), the scan's end (16) and
+    // its list of cells with doubled quotes.
+    this.heapAt = align(this.outAt + ESCAPES_AT + SCAN_ESCAPES * 4, MIN_BLOCK);
     this.heapTop = this.heapAt;
     this.bytesAt = this.heapAt + INITIAL_HEAP;
     this.reserve(64 * 1024);
@@ -159,7 +165,8 @@ export class CellKernel {
     this.rowHash2 = new Int32Array(buffer, out + ROW_HASH2_AT, BATCH_ROWS);
     this.totals = new Int32Array(buffer, out + TOTALS_AT, 16);
     this.stats = new Float64Array(buffer, out + STATS_AT, 10);
-    this.scanEnd = new Int32Array(buffer, out + SCAN_END_AT, 1);
+    this.scanEnd = new Int32Array(buffer, out + SCAN_END_AT, 2);
+    this.escapes = new Int32Array(buffer, out + ESCAPES_AT, SCAN_ESCAPES);
     this.bytes = new Uint8Array(buffer, this.bytesAt);
   }
 
@@ -247,11 +254,12 @@ export class CellKernel {
 
   /**
    * The scanner's fast path over the bytes at `bytesAt` (see scanLines in assembly/cells.ts):
-   * returns the rows written from row `base` on; `scanEnd[0]` is where it stopped. `cr`: the
+   * returns the rows written from row `base` on; `scanEnd[0]` is where it stopped, and the first
+   * `scanEnd[1]` of `escapes` are the cells whose doubled quotes the caller undoes. `cr`: the
    * bytes ahead hold a CR.
    */
   scanLines(from: number, stop: number, delimiter: number, base: number, width: number, maxRows: number, maxRecord: number, cr: boolean): number {
     const columnBytes = align(this.cellCount * 4, 16);
-    return this.exports.scanLines(this.bytesAt, from, stop, delimiter, this.cellsAt, this.cellsAt + columnBytes, base, width, maxRows, maxRecord, cr ? 1 : 0, this.outAt + SCAN_END_AT);
+    return this.exports.scanLines(this.bytesAt, from, stop, delimiter, this.cellsAt, this.cellsAt + columnBytes, base, width, maxRows, maxRecord, cr ? 1 : 0, this.outAt + SCAN_END_AT, this.outAt + ESCAPES_AT, SCAN_ESCAPES);
   }
 }

@@ -159,6 +159,17 @@ export class DataProfiler implements RecordSink {
     const batch = this.batch;
     const rows = this.kernel.scanLines(from, stop, delimiter, batch.base, width, maxRows, MAX_RECORD_BYTES, cr);
     if (rows === 0) return simple;
+    // Quoted fields with doubled quotes, as `record` takes them: the text with each pair made one quote.
+    const escaped = this.kernel.scanEnd[1] as number;
+    if (escaped > 0) {
+      const { starts, ends } = batch;
+      const cells = this.kernel.escapes;
+      for (let k = 0; k < escaped; k++) {
+        const i = cells[k] as number;
+        starts[i] = this.unescape(data, starts[i] as number, ends[i] as number);
+        ends[i] = this.arenaEnd;
+      }
+    }
     this.batchBuf = data;
     batch.base += rows * width;
     this.rows += rows;

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { buildReport } from '../../../lambdas/processors/profile/build-report';
+import { SCAN_ESCAPES } from '../../../lambdas/processors/profile/cell-kernel';
 import { CsvScanner } from '../../../lambdas/processors/profile/csv-scanner';
 import { DataProfiler } from '../../../lambdas/processors/profile/data-profiler';
 import { chunked, utf8 } from './helpers';
@@ -54,6 +55,19 @@ describe('fast scan of plain records', () => {
       }),
       { seed: 20261122, numRuns: 300 },
     );
+  });
+
+  it('undoes doubled quotes the kernel takes, past a full list of them (SCAN_ESCAPES a scan)', async () => {
+    // Two quoted fields with doubled quotes a row: the kernel's list fills mid-batch, the record
+    // that does not fit goes to JavaScript, and the kernel goes on after it.
+    const rows = Array.from({ length: 3 * SCAN_ESCAPES }, (_, i) => `${i},"said ""hi"" ${i % 7}","${'""'.repeat(i % 3)}x"`);
+    const text = `n,said,q\n${rows.join('\n')}\n`;
+    const fast = await report(text, true);
+    expect(fast).toBe(await report(text, false));
+    const parsed = JSON.parse(fast) as { columns: Array<{ name: string; distinct: { value: number }; topValues: Array<{ value: string }> }> };
+    expect(parsed.columns[1]?.distinct.value).toBe(7);
+    expect(parsed.columns[1]?.topValues.map((t) => t.value)).toContain('said "hi" 0');
+    expect(parsed.columns[2]?.topValues.map((t) => t.value).sort()).toEqual(['""x', '"x', 'x']);
   });
 
   it('a one-column file keeps blank lines out and quoted empty values in', async () => {

@@ -585,13 +585,15 @@ export function rowHashes(hashes: usize, rows: i32, width: i32, h1: usize, h2: u
 /**
  * The CSV scanner's fast path (csv-scanner.ts), for the common records: from `pos`, records
  * whose line ends (LF or CRLF) before `stop`, with exactly `width` fields, no longer than
- * `maxRecord` bytes, and whose quoted fields hold no doubled quotes and close right before a
- * delimiter or the line end. Their fields' offsets (relative to `data`; a quoted field without
- * its quotes) go to starts/ends from row `base` on, `width` a row, up to `maxRows` rows. Stops
- * at the first record that is not such a record (a blank line, a ragged row, an escaped or
- * malformed quote, a lone CR, a record too long), leaving it to JavaScript. `cr`: whether the
- * data ahead holds a CR at all (the word scan then looks for it too). Returns the rows scanned;
- * the position after them goes to out[0].
+ * `maxRecord` bytes, and whose quoted fields close right before a delimiter or the line end.
+ * Their fields' offsets (relative to `data`; a quoted field without its quotes) go to
+ * starts/ends from row `base` on, `width` a row, up to `maxRows` rows. A quoted field with
+ * doubled quotes is taken as it stands, and its cell (row × width + field, from `base`) goes to
+ * `escapeList` (up to `maxEscapes` of them), for JavaScript to undo the doubling. Stops at the
+ * first record that is not such a record (a blank line, a ragged row, a malformed quote, a lone
+ * CR, a record too long, a full list), leaving it to JavaScript. `cr`: whether the data ahead
+ * holds a CR at all (the word scan then looks for it too). Returns the rows scanned; the
+ * position after them goes to out[0], the cells listed to out[1].
  */
 export function scanLines(
   data: usize,
@@ -606,12 +608,17 @@ export function scanLines(
   maxRecord: i32,
   cr: bool,
   out: usize,
+  escapeList: usize,
+  maxEscapes: i32,
 ): i32 {
   const delimiters: u32 = delimiter * 0x01010101;
   let rows = 0;
   let row: usize = <usize>base << 2;
+  let escapes = 0;
   while (rows < maxRows) {
     const recordStart = pos;
+    // A record left to JavaScript takes its doubled-quote fields off the list.
+    const escapesBefore = escapes;
     let fields = 0;
     let i = pos;
     let lineEnd = -1;
@@ -622,17 +629,31 @@ export function scanLines(
       let fieldStart = i;
       let fieldEnd: i32;
       if (i < stop && load<u8>(data + <usize>i) == 0x22) {
-        // Quoted: up to the next quote, which must close the field.
+        // Quoted: up to the quote that closes the field, right before a delimiter or the line
+        // end; a doubled quote inside is one quote of the text (JavaScript undoes them).
         let q = i + 1;
-        while (q < stop && load<u8>(data + <usize>q) != 0x22) q++;
-        if (q + 1 >= stop) {
+        let doubled = false;
+        let after: u32 = 0;
+        for (;;) {
+          while (q < stop && load<u8>(data + <usize>q) != 0x22) q++;
+          if (q + 1 >= stop) break;
+          after = load<u8>(data + <usize>(q + 1));
+          if (after != 0x22) break;
+          doubled = true;
+          q += 2;
+        }
+        if (q + 1 >= stop || (after != delimiter && after != 0x0a && after != 0x0d)) {
           ok = false;
           break;
         }
-        const after: u32 = load<u8>(data + <usize>(q + 1));
-        if (after != delimiter && after != 0x0a && after != 0x0d) {
-          ok = false;
-          break;
+        if (doubled) {
+          // The list is full: the record is left to JavaScript.
+          if (escapes == maxEscapes) {
+            ok = false;
+            break;
+          }
+          store<i32>(escapeList + (<usize>escapes << 2), <i32>(row >> 2) + fields);
+          escapes++;
         }
         fieldStart = i + 1;
         fieldEnd = q;
@@ -672,14 +693,17 @@ export function scanLines(
       }
       i++;
     }
-    if (!ok || fields != width) break;
     // A blank line is not a record; a record longer than maxRecord is an error: both JavaScript's.
-    if ((width == 1 && blank) || lineEnd + 1 - recordStart > maxRecord) break;
+    if (!ok || fields != width || (width == 1 && blank) || lineEnd + 1 - recordStart > maxRecord) {
+      escapes = escapesBefore;
+      break;
+    }
     pos = lineEnd + 1;
     row += <usize>width << 2;
     rows++;
   }
   store<i32>(out, pos);
+  store<i32>(out, escapes, 4);
   return rows;
 }
 
