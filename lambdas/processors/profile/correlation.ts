@@ -19,7 +19,8 @@ const BLOCK = 4096;
  * Two passes over the rows, a block at a time. The first sums each column without a NaN, and
  * counts and sums each pair with a gapped column over their common rows; the second sums the
  * products about the means (the columns' own, or the pair's common rows'). A pair of columns
- * without a NaN so shares its columns' means and sums of squares. Each sum runs in row order, so
+ * without a NaN so shares its columns' means and sums of squares, and the pairs of a gapped
+ * column with whole ones share its count, mean and sum of squares over its own rows. Each sum runs in row order, so
  * every r has the bits a pass per pair would give, and a column without a NaN said to be gapped
  * gets the same bits as well (its common rows are all rows). The loops take four sums (two for
  * the gapped pairs) at once, since one sum alone waits on its previous addition at every row.
@@ -43,17 +44,36 @@ export function symmetric(columns: readonly RowColumn[], gapped: readonly boolea
   for (let c = 0; c < k; c++) if (gapped[c] !== true) whole.push(c);
   const pairs: Array<[number, number]> = [];
   for (let a = 0; a < whole.length; a++) for (let b = a + 1; b < whole.length; b++) pairs.push([whole[a] as number, whole[b] as number]);
+  // A gapped column with the whole ones (and itself): their common rows are its own, so its
+  // count, sum and sum of squares serve them all, and each whole partner adds its own sums over
+  // those rows (four partners a loop; a group short of four is filled with the column itself).
+  const groups: Array<{ column: number; partners: number[]; real: number }> = [];
+  for (let c = 0; c < k; c++) {
+    if (gapped[c] !== true) continue;
+    let at = 0;
+    do {
+      const partners = whole.slice(at, at + 4);
+      const real = partners.length;
+      while (partners.length < 4) partners.push(c);
+      groups.push({ column: c, partners, real });
+      at += 4;
+    } while (at < whole.length);
+  }
+  // Pairs of gapped columns: rows common to both.
   const common: Array<[number, number]> = [];
-  for (let i = 0; i < k; i++) for (let j = i; j < k; j++) if (gapped[i] === true || gapped[j] === true) common.push([i, j]);
+  for (let i = 0; i < k; i++) for (let j = i + 1; j < k; j++) if (gapped[i] === true && gapped[j] === true) common.push([i, j]);
   // Pass 1: the sums of the columns without a NaN; the common rows' count and sums of the pairs with one.
   const sums = new Float64Array(k + 1);
   const sumTasks = lanes(whole.map((c) => [c, c, c]), 4, k);
+  // Per group: its column's count of numbers and their sum, then each partner's sum over them.
+  const masked = new Float64Array(6 * groups.length);
   const commonSums = new Float64Array(common.length * 3 + 3);
   const commonTasks = lanes(common.map(([i, j], p) => [i, j, 3 * p]), 2, common.length * 3);
   for (let from = 0; from < rows; from += BLOCK) {
     const length = Math.min(BLOCK, rows - from);
     for (let c = 0; c < k; c++) load(c, from, length);
     for (let t = 0; t < sumTasks.length; t += 12) sum4(views, sumTasks, t, length, sums);
+    groups.forEach((q, at) => maskedSums4(views, q.column, q.partners, length, masked, 6 * at));
     for (let t = 0; t < commonTasks.length; t += 6) commonSums2(views, commonTasks, t, length, commonSums);
   }
   // A NaN where none was said to be: every column is taken as gapped.
@@ -66,16 +86,25 @@ export function symmetric(columns: readonly RowColumn[], gapped: readonly boolea
   const products = new Float64Array(squared.length + 1);
   const productTasks = lanes(squared.map(([i, j], p) => [i, j, p]), 4, squared.length);
   const centred = new Float64Array(common.length * 3 + 3);
+  // Per group: its column's sum of squares, then each partner's sum of products and of squares.
+  const spread = new Float64Array(9 * groups.length);
   for (let from = 0; from < rows; from += BLOCK) {
     const length = Math.min(BLOCK, rows - from);
     for (let c = 0; c < k; c++) load(c, from, length);
     for (let t = 0; t < productTasks.length; t += 12) products4(views, productTasks, t, means, length, products);
+    groups.forEach((q, at) => maskedProducts4(views, q.column, q.partners, masked, 6 * at, length, spread, 9 * at));
     for (let t = 0; t < commonTasks.length; t += 6) commonProducts2(views, commonTasks, t, commonSums, length, centred);
   }
   if (rows >= 3) {
     whole.forEach((c, w) => set(c, c, products[w] as number, products[w] as number, products[w] as number));
     pairs.forEach(([i, j], p) => set(i, j, products[whole.length + p] as number, products[whole.indexOf(i)] as number, products[whole.indexOf(j)] as number));
   }
+  groups.forEach((q, at) => {
+    if ((masked[6 * at] as number) < 3) return;
+    const sxx = spread[9 * at] as number;
+    set(q.column, q.column, sxx, sxx, sxx);
+    for (let p = 0; p < q.real; p++) set(q.column, q.partners[p] as number, spread[9 * at + 1 + 2 * p] as number, sxx, spread[9 * at + 2 + 2 * p] as number);
+  });
   common.forEach(([i, j], p) => {
     if ((commonSums[3 * p] as number) < 3) return;
     set(i, j, centred[3 * p] as number, centred[3 * p + 1] as number, centred[3 * p + 2] as number);
@@ -163,6 +192,95 @@ function products4(v: readonly Float64Array[], tasks: Int32Array, t: number, mea
   out[s2at] = s2;
   out[s1at] = s1;
   out[s0at] = s0;
+}
+
+/**
+ * Adds, over the rows where column x is a number, their count to out[at], x's sum to out[at + 1]
+ * and each of the four partners' sums to out[at + 2 …], in row order (a partner has no NaN).
+ */
+function maskedSums4(v: readonly Float64Array[], column: number, partners: readonly number[], length: number, out: Float64Array, at: number): void {
+  const x = v[column] as Float64Array;
+  const w0 = v[partners[0] as number] as Float64Array;
+  const w1 = v[partners[1] as number] as Float64Array;
+  const w2 = v[partners[2] as number] as Float64Array;
+  const w3 = v[partners[3] as number] as Float64Array;
+  let n = out[at] as number;
+  let sx = out[at + 1] as number;
+  let s0 = out[at + 2] as number;
+  let s1 = out[at + 3] as number;
+  let s2 = out[at + 4] as number;
+  let s3 = out[at + 5] as number;
+  for (let i = 0; i < length; i++) {
+    const a = x[i] as number;
+    if (a !== a) continue;
+    n++;
+    sx += a;
+    s0 += w0[i] as number;
+    s1 += w1[i] as number;
+    s2 += w2[i] as number;
+    s3 += w3[i] as number;
+  }
+  out[at] = n;
+  out[at + 1] = sx;
+  out[at + 2] = s0;
+  out[at + 3] = s1;
+  out[at + 4] = s2;
+  out[at + 5] = s3;
+}
+
+/**
+ * Over the rows where column x is a number, about the means of those rows (from maskedSums4's
+ * sums at sums[from …]): adds Σ(x − mx)² to out[at], and for each partner Σ(x − mx)(y − my) and
+ * Σ(y − my)² to out[at + 1 + 2p] and out[at + 2 + 2p], in row order.
+ */
+function maskedProducts4(v: readonly Float64Array[], column: number, partners: readonly number[], sums: Float64Array, from: number, length: number, out: Float64Array, at: number): void {
+  const x = v[column] as Float64Array;
+  const w0 = v[partners[0] as number] as Float64Array;
+  const w1 = v[partners[1] as number] as Float64Array;
+  const w2 = v[partners[2] as number] as Float64Array;
+  const w3 = v[partners[3] as number] as Float64Array;
+  const n = sums[from] as number;
+  const mx = (sums[from + 1] as number) / n;
+  const m0 = (sums[from + 2] as number) / n;
+  const m1 = (sums[from + 3] as number) / n;
+  const m2 = (sums[from + 4] as number) / n;
+  const m3 = (sums[from + 5] as number) / n;
+  let sxx = out[at] as number;
+  let sxy0 = out[at + 1] as number;
+  let syy0 = out[at + 2] as number;
+  let sxy1 = out[at + 3] as number;
+  let syy1 = out[at + 4] as number;
+  let sxy2 = out[at + 5] as number;
+  let syy2 = out[at + 6] as number;
+  let sxy3 = out[at + 7] as number;
+  let syy3 = out[at + 8] as number;
+  for (let i = 0; i < length; i++) {
+    const a = x[i] as number;
+    if (a !== a) continue;
+    const d = a - mx;
+    sxx += d * d;
+    const e0 = (w0[i] as number) - m0;
+    sxy0 += d * e0;
+    syy0 += e0 * e0;
+    const e1 = (w1[i] as number) - m1;
+    sxy1 += d * e1;
+    syy1 += e1 * e1;
+    const e2 = (w2[i] as number) - m2;
+    sxy2 += d * e2;
+    syy2 += e2 * e2;
+    const e3 = (w3[i] as number) - m3;
+    sxy3 += d * e3;
+    syy3 += e3 * e3;
+  }
+  out[at] = sxx;
+  out[at + 1] = sxy0;
+  out[at + 2] = syy0;
+  out[at + 3] = sxy1;
+  out[at + 4] = syy1;
+  out[at + 5] = sxy2;
+  out[at + 6] = syy2;
+  out[at + 7] = sxy3;
+  out[at + 8] = syy3;
 }
 
 /**
