@@ -17,11 +17,11 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const kernelSource = join(root, 'lambdas/processors/profile/assembly/cells.ts');
 const kernelModule = join(root, 'lambdas/processors/profile/cells-wasm.ts');
 
-/** The kernel compiled as shipped (-O3, no runtime, no assertions). */
+/** The kernel compiled as shipped (-O3, no runtime, no assertions, SIMD: Node 20 has it). */
 export async function compileKernel(): Promise<Uint8Array> {
   let binary: Uint8Array | undefined;
   let errors = '';
-  const { error } = await asc.main([kernelSource, '-O3', '--runtime', 'stub', '--noAssert', '--outFile', 'cells.wasm'], {
+  const { error } = await asc.main([kernelSource, '-O3', '--runtime', 'stub', '--noAssert', '--enable', 'simd', '--outFile', 'cells.wasm'], {
     writeFile: (name: string, contents: Uint8Array | string) => {
       if (name.endsWith('.wasm') && typeof contents !== 'string') binary = contents;
     },

@@ -560,12 +560,26 @@ export function rowHashes(hashes: usize, rows: i32, width: i32, h1: usize, h2: u
 }
 
 /**
- * Skips the bytes from i that are neither a delimiter nor LF (nor CR, with `cr`), four at a
- * time while a whole word is left before `stop`; returns where a word holds the first such
- * byte, or where fewer than four bytes are left. The lowest flagged byte of
+ * Skips the bytes from i that are neither a delimiter nor LF (nor CR, with `cr`): sixteen at a
+ * time (WebAssembly SIMD: a compare per kind of byte, one bit mask) while sixteen are left before
+ * `stop`, then four at a time; returns where the first such byte is, or where fewer than four
+ * bytes are left. Most fields are shorter than sixteen bytes, so the first step finds their end,
+ * and the loop's exit does not depend on the field's length (the four-byte loop's exit, taken
+ * after one or two words, was mispredicted about every other field). The lowest flagged byte of
  * `(x - 0x01010101) & ~x & 0x80808080` is exactly the first zero byte of x.
  */
 @inline function skipPlain(data: usize, i: i32, stop: i32, delimiters: u32, cr: bool): i32 {
+  const delimiter = i8x16.splat(<i8>delimiters);
+  const lf = i8x16.splat(0x0a);
+  const cr16 = i8x16.splat(0x0d);
+  while (i + 16 <= stop) {
+    const w = v128.load(data + <usize>i);
+    let hit = v128.or(i8x16.eq(w, delimiter), i8x16.eq(w, lf));
+    if (cr) hit = v128.or(hit, i8x16.eq(w, cr16));
+    const bits = i8x16.bitmask(hit);
+    if (bits != 0) return i + ctz(bits);
+    i += 16;
+  }
   while (i + 4 <= stop) {
     const w = load<u32>(data + <usize>i);
     const d = w ^ delimiters;
@@ -580,6 +594,18 @@ export function rowHashes(hashes: usize, rows: i32, width: i32, h1: usize, h2: u
     i += 4;
   }
   return i;
+}
+
+/** The first quote from q on, sixteen bytes at a time while sixteen are left before `stop`; `stop` when there is none. */
+@inline function findQuote(data: usize, q: i32, stop: i32): i32 {
+  const quote = i8x16.splat(0x22);
+  while (q + 16 <= stop) {
+    const bits = i8x16.bitmask(i8x16.eq(v128.load(data + <usize>q), quote));
+    if (bits != 0) return q + ctz(bits);
+    q += 16;
+  }
+  while (q < stop && load<u8>(data + <usize>q) != 0x22) q++;
+  return q;
 }
 
 /**
@@ -635,7 +661,7 @@ export function scanLines(
         let doubled = false;
         let after: u32 = 0;
         for (;;) {
-          while (q < stop && load<u8>(data + <usize>q) != 0x22) q++;
+          q = findQuote(data, q, stop);
           if (q + 1 >= stop) break;
           after = load<u8>(data + <usize>(q + 1));
           if (after != 0x22) break;
