@@ -20,10 +20,11 @@ const BLOCK = 4096;
  * counts and sums each pair with a gapped column over their common rows; the second sums the
  * products about the means (the columns' own, or the pair's common rows'). A pair of columns
  * without a NaN so shares its columns' means and sums of squares, and the pairs of a gapped
- * column with whole ones share its count, mean and sum of squares over its own rows. Each sum runs in row order, so
- * every r has the bits a pass per pair would give, and a column without a NaN said to be gapped
- * gets the same bits as well (its common rows are all rows). The loops take four sums (two for
- * the gapped pairs) at once, since one sum alone waits on its previous addition at every row.
+ * column with whole ones share its count, mean and sum of squares over its own rows. Each sum
+ * runs in row order, so every r has the bits a pass per pair would give, and a column without a
+ * NaN said to be gapped gets the same bits as well (its common rows are all rows). The loops
+ * take several sums at once (four columns or partners, two pairs of gapped columns), since one
+ * sum alone waits on its previous addition at every row.
  * Each column's block is copied to a Float64Array, so that the loops read one kind of array
  * (ranks are Float32Arrays), which keeps V8's code for them fast.
  */
@@ -62,7 +63,8 @@ export function symmetric(columns: readonly RowColumn[], gapped: readonly boolea
   // Pairs of gapped columns: rows common to both.
   const common: Array<[number, number]> = [];
   for (let i = 0; i < k; i++) for (let j = i + 1; j < k; j++) if (gapped[i] === true && gapped[j] === true) common.push([i, j]);
-  // Pass 1: the sums of the columns without a NaN; the common rows' count and sums of the pairs with one.
+  // Pass 1: the sums of the columns without a NaN; each gapped column's count and sum over its
+  // own rows, with its whole partners' sums there; the common rows of two gapped columns.
   const sums = new Float64Array(k + 1);
   const sumTasks = lanes(whole.map((c) => [c, c, c]), 4, k);
   // Per group: its column's count of numbers and their sum, then each partner's sum over them.
@@ -81,7 +83,7 @@ export function symmetric(columns: readonly RowColumn[], gapped: readonly boolea
   const means = new Float64Array(k);
   for (const c of whole) means[c] = (sums[c] as number) / rows;
   // Pass 2: sums of squares and of products of the whole columns (squares[0 … w−1], then the
-  // pairs'); the gapped pairs' sums of products and squares about their common rows' means.
+  // pairs'); the same about their common rows' means for the pairs with a gapped column.
   const squared = [...whole.map((c): [number, number] => [c, c]), ...pairs];
   const products = new Float64Array(squared.length + 1);
   const productTasks = lanes(squared.map(([i, j], p) => [i, j, p]), 4, squared.length);
@@ -149,7 +151,6 @@ function sum4(v: readonly Float64Array[], tasks: Int32Array, t: number, length: 
     s2 += c[i] as number;
     s3 += d[i] as number;
   }
-  // In reverse, so that a spare task (a copy of the last) never overwrites a real sum.
   out[sd] = s3;
   out[sc] = s2;
   out[sb] = s1;
