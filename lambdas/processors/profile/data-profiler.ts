@@ -118,12 +118,8 @@ export class DataProfiler implements RecordSink {
     const base = batch.base;
     const n = count < width ? count : width;
     if (escapes) {
-      const { starts, ends, escaped } = batch;
-      for (let i = base; i < base + n; i++) {
-        if (escaped[i] !== 1) continue;
-        starts[i] = this.unescape(buf, starts[i] as number, ends[i] as number);
-        ends[i] = this.arenaEnd;
-      }
+      const escaped = batch.escaped;
+      for (let i = base; i < base + n; i++) if (escaped[i] === 1) this.unescapeCell(buf, i);
     }
     // Fields the row lacks are empty cells, which count as missing; extra ones are overwritten
     // by the next row.
@@ -161,15 +157,8 @@ export class DataProfiler implements RecordSink {
     if (rows === 0) return simple;
     // Quoted fields with doubled quotes, as `record` takes them: the text with each pair made one quote.
     const escaped = this.kernel.scanEnd[1] as number;
-    if (escaped > 0) {
-      const { starts, ends } = batch;
-      const cells = this.kernel.escapes;
-      for (let k = 0; k < escaped; k++) {
-        const i = cells[k] as number;
-        starts[i] = this.unescape(data, starts[i] as number, ends[i] as number);
-        ends[i] = this.arenaEnd;
-      }
-    }
+    const cells = this.kernel.escapes;
+    for (let k = 0; k < escaped; k++) this.unescapeCell(data, cells[k] as number);
     this.batchBuf = data;
     batch.base += rows * width;
     this.rows += rows;
@@ -304,6 +293,13 @@ export class DataProfiler implements RecordSink {
       this.batch.arena = grown;
     }
     return this.arena;
+  }
+
+  /** Batch cell i (a quoted field's content in `buf`) becomes its copy in the arena, each doubled quote made one. */
+  private unescapeCell(buf: Uint8Array, i: number): void {
+    const { starts, ends } = this.batch;
+    starts[i] = this.unescape(buf, starts[i] as number, ends[i] as number);
+    ends[i] = this.arenaEnd;
   }
 
   /** Copies a quoted field's content into the arena with each doubled quote reduced to one; returns the cell's start. */
