@@ -13,9 +13,14 @@ const DIGITS = 6;
 const RADIX = 2048;
 const SHIFTS = [0, 11, 22, 0, 11, 22] as const;
 const MASKS = [0x7ff, 0x7ff, 0x3ff, 0x7ff, 0x7ff, 0x3ff] as const;
-/** A row key's lower 21 bits (row-duplicates.ts), and the factor that drops them. */
-const LOWER_RANGE = 2097152;
-const LOWER_SCALE = 1 / LOWER_RANGE;
+/**
+ * A duplicate-row key (row-duplicates.ts) is its first hash × ROW_KEY_LOWER + the low 21 bits of
+ * its second (ROW_KEY_MASK): 53 bits, exact in a double.
+ */
+export const ROW_KEY_LOWER = 2097152;
+export const ROW_KEY_MASK = ROW_KEY_LOWER - 1;
+/** × this drops a key's lower 21 bits exactly (as ÷ ROW_KEY_LOWER would). */
+const LOWER_SCALE = 1 / ROW_KEY_LOWER;
 /** Keys at most in a run of `repeats` compared pairwise; a longer run is sorted. */
 const SMALL_RUN = 16;
 
@@ -69,7 +74,7 @@ export class RadixSorter {
       // × 2^−21 is exact, as ÷ 2^21 would be.
       const u = Math.floor(key * LOWER_SCALE) >>> 0;
       upper[i] = u;
-      lower[i] = key - u * LOWER_RANGE;
+      lower[i] = key - u * ROW_KEY_LOWER;
       counts[(u >>> 10) & 0x7ff] = (counts[(u >>> 10) & 0x7ff] as number) + 1;
       counts[RADIX + (u >>> 21)] = (counts[RADIX + (u >>> 21)] as number) + 1;
     }
@@ -117,7 +122,7 @@ export class RadixSorter {
       } else {
         // Many rows alike (a file of repeated rows): the run's whole keys, sorted.
         const run = new Float64Array(j - i);
-        for (let q = i; q < j; q++) run[q - i] = (upper[q] as number) * LOWER_RANGE + (lower[q] as number);
+        for (let q = i; q < j; q++) run[q - i] = (upper[q] as number) * ROW_KEY_LOWER + (lower[q] as number);
         run.sort();
         for (let q = 1; q < run.length; q++) if (run[q] === run[q - 1]) repeats++;
       }

@@ -13,7 +13,7 @@
  * entered, in arrival order, into the table, which goes on as above.
  */
 import { type MemoryBudget, grownArray, sizedArray } from './exact-values';
-import { RadixSorter } from './radix-sort';
+import { ROW_KEY_LOWER, ROW_KEY_MASK, RadixSorter } from './radix-sort';
 
 const FIRST_LIST = 4096;
 const EMPTY = new Float64Array(0);
@@ -65,7 +65,7 @@ export class RowDuplicates {
     const list = this.list;
     if (list !== null && this.listed + rows <= this.listCapacity) {
       let at = this.listed;
-      for (let r = 0; r < rows; r++) list[at++] = ((h1s[r] as number) >>> 0) * 2097152 + ((h2s[r] as number) & 0x1fffff);
+      for (let r = 0; r < rows; r++) list[at++] = ((h1s[r] as number) >>> 0) * ROW_KEY_LOWER + ((h2s[r] as number) & ROW_KEY_MASK);
       this.listed = at;
       this.rows += rows;
       return;
@@ -92,7 +92,7 @@ export class RowDuplicates {
     if (this.list !== null) {
       if (this.listed === this.listCapacity && !this.growList()) this.enterList();
       else {
-        (this.list as Float64Array)[this.listed++] = (h1 >>> 0) * 2097152 + (h2 & 0x1fffff);
+        (this.list as Float64Array)[this.listed++] = (h1 >>> 0) * ROW_KEY_LOWER + (h2 & ROW_KEY_MASK);
         return;
       }
     }
@@ -142,7 +142,7 @@ export class RowDuplicates {
     this.slots = new Float64Array(this.tableSize * 2);
     for (let k = 0; k < listed; k++) {
       const key = list[k] as number;
-      this.enter(Math.floor(key / 2097152) | 0, key % 2097152);
+      this.enter(Math.floor(key / ROW_KEY_LOWER) | 0, key % ROW_KEY_LOWER);
     }
   }
 
@@ -150,9 +150,9 @@ export class RowDuplicates {
     const u = h1 >>> 0;
     if (u >= this.threshold) return;
     // 32 + 21 bits fit exactly in a double; +1 keeps 0 free to mark an empty slot.
-    const key = u * 2097152 + (h2 & 0x1fffff) + 1;
+    const key = u * ROW_KEY_LOWER + (h2 & ROW_KEY_MASK) + 1;
     const mask = this.tableSize - 1;
-    let i = ((h2 & 0x1fffff) ^ h1) & mask;
+    let i = ((h2 & ROW_KEY_MASK) ^ h1) & mask;
     const slots = this.slots;
     for (;;) {
       const k = slots[2 * i] as number;
@@ -181,8 +181,8 @@ export class RowDuplicates {
     for (let j = 0; j < oldSize; j++) {
       const key = old[2 * j] as number;
       if (key === 0) continue;
-      const u = Math.floor((key - 1) / 2097152);
-      const low = (key - 1) % 2097152;
+      const u = Math.floor((key - 1) / ROW_KEY_LOWER);
+      const low = (key - 1) % ROW_KEY_LOWER;
       let at = ((low ^ u) | 0) & mask;
       while (slots[2 * at] !== 0) at = (at + 1) & mask;
       slots[2 * at] = key;
@@ -235,7 +235,7 @@ export class RowDuplicates {
   private dropAboveThreshold(): void {
     const slots = this.slots;
     const mask = this.tableSize - 1;
-    const limit = this.threshold * 2097152;
+    const limit = this.threshold * ROW_KEY_LOWER;
     let survivors = this.survivors;
     // Start just after an empty slot (the table is at most half full), at a cluster boundary.
     let i = 0;
@@ -265,8 +265,8 @@ export class RowDuplicates {
       }
       for (let k = 0; k < kept; k++) {
         const key = survivors[2 * k] as number;
-        const u = Math.floor((key - 1) / 2097152);
-        const low = (key - 1) % 2097152;
+        const u = Math.floor((key - 1) / ROW_KEY_LOWER);
+        const low = (key - 1) % ROW_KEY_LOWER;
         let at = ((low ^ u) | 0) & mask;
         while (slots[2 * at] !== 0) at = (at + 1) & mask;
         slots[2 * at] = key;
